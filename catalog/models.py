@@ -1,0 +1,137 @@
+"""Course, Unit, Module and the transition log; writes go through catalog.services."""
+import re
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Deferrable, Q
+from django.utils import timezone
+from django.utils.text import slugify
+from model_utils.fields import AutoCreatedField, AutoLastModifiedField
+
+SLUG_PATTERN = r"^[a-z0-9-]+$"
+SLUG_MAX_LENGTH = 100
+TITLE_MAX_LENGTH = 200
+TOPIC_MAX_LENGTH = 100
+
+slug_validator = RegexValidator(
+    SLUG_PATTERN, "Use only lowercase letters a-z, digits 0-9 and hyphens.", code="invalid_slug"
+)
+
+
+def normalize_topic(value) -> str:
+    """'Data Science ' -> 'data-science': the one normal form used for storing and filtering."""
+    if value is None:
+        return ""
+    return re.sub(r"-{2,}", "-", slugify(str(value)).replace("_", "-")).strip("-")
+
+
+class TopicField(models.CharField):
+    """A CharField that stores and looks up topics in their normal form."""
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return normalize_topic(value) if isinstance(value, str) else value
+
+    def pre_save(self, model_instance, add):
+        value = normalize_topic(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class Course(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    slug = models.CharField(max_length=SLUG_MAX_LENGTH, unique=True, validators=[slug_validator])
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = models.TextField(blank=True, default="")
+    topic = TopicField(max_length=TOPIC_MAX_LENGTH, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = AutoCreatedField(db_index=True, editable=False)
+    updated_at = AutoLastModifiedField(editable=False)
+    # Kept by the service layer so that lists never aggregate the whole tree per request.
+    unit_count = models.PositiveIntegerField(default=0, editable=False)
+    module_count = models.PositiveIntegerField(default=0, editable=False)
+    # Title, topic, description and the tree's titles; refreshed by the service layer on PostgreSQL
+    # and GIN-indexed there (migration 0002). Unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "-created_at", "id"], name="course_status_newest"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "archived"]), name="course_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Unit(models.Model):
+    course = models.ForeignKey(Course, related_name="units", on_delete=models.CASCADE)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    order = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    created_at = AutoCreatedField(editable=False)
+    updated_at = AutoLastModifiedField(editable=False)
+
+    class Meta:
+        ordering = ["course", "order"]
+        constraints = [
+            # Deferred (PostgreSQL) so a reorder may pass through duplicates inside its transaction;
+            # SQLite gets a plain unique index from migration 0002 instead.
+            models.UniqueConstraint(
+                fields=["course", "order"], name="unit_order_unique", deferrable=Deferrable.DEFERRED
+            ),
+            models.CheckConstraint(condition=Q(order__gte=1), name="unit_order_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.order}. {self.title}"
+
+
+class Module(models.Model):
+    unit = models.ForeignKey(Unit, related_name="modules", on_delete=models.CASCADE)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    order = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    content = models.TextField(blank=True, default="")
+    created_at = AutoCreatedField(editable=False)
+    updated_at = AutoLastModifiedField(editable=False)
+
+    class Meta:
+        ordering = ["unit", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "order"], name="module_order_unique", deferrable=Deferrable.DEFERRED
+            ),
+            models.CheckConstraint(condition=Q(order__gte=1), name="module_order_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.order}. {self.title}"
+
+
+class CourseTransition(models.Model):
+    """One workflow move of a course: who moved it from what to what, and when."""
+
+    course = models.ForeignKey(Course, related_name="transitions", on_delete=models.CASCADE)
+    from_status = models.CharField(max_length=10, choices=Course.Status.choices)
+    to_status = models.CharField(max_length=10, choices=Course.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.course_id}: {self.from_status} -> {self.to_status}"

@@ -1,0 +1,9 @@
+"""URLs of the pages for people."""
+from django.urls import path
+
+from . import views
+
+app_name = "catalog"
+urlpatterns = [
+    path("", views.catalog_home, name="home"),
+]
