@@ -63,14 +63,23 @@ def course_create(*, slug: str, title: str, topic: str, description: str = "", u
 
 
 @transaction.atomic
-def course_update(*, course: Course, by=None, **changes) -> Course:
-    """Change some of slug, title, description, topic; `status` moves through the workflow."""
+def course_update(*, course: Course, by=None, expected_updated_at=None, **changes) -> Course:
+    """Change some of slug, title, description, topic; `status` moves through the workflow.
+
+    With `expected_updated_at`, refuse (CatalogConflictError) if the course changed since then:
+    the guard against two editors silently overwriting each other.
+    """
     unknown = set(changes) - set(COURSE_FIELDS) - {"status"}
     if unknown:
         raise CatalogValidationError({key: ["This field cannot be changed here."] for key in sorted(unknown)})
     target_status = changes.pop("status", None)
     values = _clean_fields(CourseRecordSerializer, changes, only=COURSE_FIELDS)
     course = _lock_course(course.pk)
+    if expected_updated_at is not None and course.updated_at != expected_updated_at:
+        raise CatalogConflictError(
+            f"'{course.slug}' was changed by someone else since you opened it "
+            f"(last change {course.updated_at:%Y-%m-%d %H:%M:%S} UTC); reload it and apply your edit again."
+        )
     old_slug = course.slug
     changed = [name for name, value in values.items() if getattr(course, name) != value]
     if "slug" in changed and Course.objects.filter(slug=values["slug"]).exclude(pk=course.pk).exists():

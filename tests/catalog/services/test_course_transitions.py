@@ -89,3 +89,37 @@ class TestRefusedTransitions:
             services.course_update(course=course, status=S.PUBLISHED)
         services.course_update(course=course, status=S.DRAFT)
         assert _fresh(course).status == S.DRAFT
+
+
+class TestCourseUpdate:
+    def test_fields_change_and_topic_is_normalised(self):
+        course = CourseFactory()
+        services.course_update(course=course, title="New", topic="Web Dev", description="d")
+        fresh = _fresh(course)
+        assert (fresh.title, fresh.topic, fresh.description) == ("New", "web-dev", "d")
+
+    def test_stale_update_is_refused(self):
+        from catalog.errors import CatalogConflictError
+
+        course = CourseFactory()
+        opened_at = _fresh(course).updated_at
+        services.course_update(course=course, title="Someone else's edit")
+        with pytest.raises(CatalogConflictError, match="changed by someone else"):
+            services.course_update(course=course, title="Mine", expected_updated_at=opened_at)
+        assert _fresh(course).title == "Someone else's edit"
+
+    def test_duplicate_slug_is_refused(self):
+        from catalog.errors import CatalogValidationError
+
+        CourseFactory(slug="taken")
+        course = CourseFactory()
+        with pytest.raises(CatalogValidationError, match="already exists"):
+            services.course_update(course=course, slug="taken")
+
+    def test_delete_removes_the_tree(self):
+        from catalog.models import Module, Unit
+
+        course = CourseFactory(units=tree(2, 3))
+        services.course_delete(course=course)
+        assert not Course.objects.filter(pk=course.pk).exists()
+        assert Unit.objects.count() == Module.objects.count() == 0
