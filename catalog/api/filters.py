@@ -1,0 +1,126 @@
+"""Query parameters of the course list, declared as a django-filter FilterSet."""
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import extend_schema_field
+
+from ..models import Course, normalize_topic
+from ..permissions import is_editor
+from ..selectors import course_search
+
+
+class TopicsField(forms.Field):
+    """Every `topic` value of the query, normalised like stored topics."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        return sorted({normalize_topic(v) for v in (value or [])} - {""})
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class TopicFilter(django_filters.Filter):
+    field_class = TopicsField
+
+    def filter(self, qs, value):
+        return qs.filter(topic__in=value) if value else qs
+
+
+class DateOrDateTimeField(forms.Field):
+    """ISO 8601 date (`2026-01-31`) or date-time (`2026-01-31T12:00:00Z`; naive means UTC)."""
+
+    default_error_messages = {
+        "invalid": "Enter an ISO 8601 date (2026-01-31) or date-time (2026-01-31T12:00:00Z)."
+    }
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if not value:
+            return None
+        # An unencoded "+02:00" arrives as " 02:00".
+        candidates = [value, value[:-6] + "+" + value[-5:]] if value[-6:-5] == " " else [value]
+        for candidate in candidates:
+            try:
+                parsed = parse_datetime(candidate)
+                if parsed is not None:
+                    if timezone.is_naive(parsed):
+                        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+                    return parsed
+                parsed = parse_date(candidate)
+                if parsed is not None:
+                    return parsed
+            except ValueError:
+                pass
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.timezone.utc)
+
+
+class CreatedAfterFilter(django_filters.Filter):
+    field_class = DateOrDateTimeField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if not isinstance(value, dt.datetime):
+            value = _start_of(value)
+        return qs.filter(created_at__gte=value)
+
+
+class CreatedBeforeFilter(django_filters.Filter):
+    """Inclusive: a date means up to the end of that day."""
+
+    field_class = DateOrDateTimeField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if isinstance(value, dt.datetime):
+            return qs.filter(created_at__lte=value)
+        return qs.filter(created_at__lt=_start_of(value + dt.timedelta(days=1)))
+
+
+class CourseOrderingFilter(django_filters.OrderingFilter):
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value]
+        return qs.order_by(*ordering, "id")
+
+
+class CourseFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search", max_length=500,
+        label="Full-text search in titles, description, topic, unit and module titles; best match first",
+    )
+    topic = TopicFilter(label="Topic, any case or spacing; repeat for several (either matches)")
+    status = django_filters.ChoiceFilter(choices=Course.Status.choices, method="filter_status")
+    created_after = CreatedAfterFilter(
+        field_name="created_at", label="Created on or after (ISO 8601 date or date-time)"
+    )
+    created_before = CreatedBeforeFilter(
+        field_name="created_at", label="Created on or before (ISO 8601 date or date-time; a date includes that day)"
+    )
+    ordering = CourseOrderingFilter(fields=("title", "created_at", "published_at"))
+
+    class Meta:
+        model = Course
+        fields = []
+
+    def __init__(self, data=None, *args, request=None, **kwargs):
+        if data is not None and not is_editor(getattr(request, "user", None)):
+            # Learners always get published courses: their `status` is ignored, not validated.
+            data = data.copy()
+            data.pop("status", None)
+        super().__init__(data, *args, request=request, **kwargs)
+
+    def filter_search(self, qs, name, value):
+        return course_search(qs, value)
+
+    def filter_status(self, qs, name, value):
+        return qs.filter(status=value) if value else qs

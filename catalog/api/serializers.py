@@ -1,0 +1,88 @@
+"""Course representations for the API: summary, detail with the ordered tree, topics, writes."""
+from rest_framework import serializers
+
+from ..models import Course, Module, Unit
+from ..records import CourseRecordSerializer, StrictCharField, TopicField
+from ..models import SLUG_MAX_LENGTH, SLUG_PATTERN, TITLE_MAX_LENGTH
+from ..records import MAX_DESCRIPTION_LENGTH
+
+SUMMARY_FIELDS = [
+    "id", "slug", "title", "description", "topic", "status", "published_at", "created_at", "updated_at",
+    "unit_count", "module_count",
+]
+
+
+class CourseSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Course
+        fields = SUMMARY_FIELDS
+        read_only_fields = SUMMARY_FIELDS
+
+
+class ModuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Module
+        fields = ["id", "title", "order"]
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    modules = ModuleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "title", "order", "modules"]
+
+
+class CourseDetailSerializer(CourseSummarySerializer):
+    units = UnitSerializer(many=True, read_only=True)
+
+    class Meta(CourseSummarySerializer.Meta):
+        fields = [*SUMMARY_FIELDS, "units"]
+        read_only_fields = fields
+
+
+class TopicSerializer(serializers.Serializer):
+    topic = serializers.CharField()
+    course_count = serializers.IntegerField()
+
+
+class CourseCreateSerializer(CourseRecordSerializer):
+    """POST: a new course (always a draft), optionally with its whole tree."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        del fields["status"]
+        return fields
+
+
+class CourseRecordWriteSerializer(CourseRecordSerializer):
+    """PUT: one record of the import format; the slug may be left out (the URL names it)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["slug"].required = False
+        return fields
+
+
+class CoursePatchSerializer(serializers.Serializer):
+    """PATCH: some fields of the course; a status change goes through the workflow."""
+
+    slug = serializers.RegexField(
+        SLUG_PATTERN, max_length=SLUG_MAX_LENGTH, required=False,
+        error_messages={"invalid": "Use only lowercase letters a-z, digits 0-9 and hyphens."},
+    )
+    title = StrictCharField(max_length=TITLE_MAX_LENGTH, required=False)
+    description = StrictCharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_DESCRIPTION_LENGTH
+    )
+    topic = TopicField(max_length=TITLE_MAX_LENGTH, required=False)
+    status = serializers.ChoiceField(choices=Course.Status.choices, required=False)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: [f"Unknown or read-only field. Writable: {', '.join(self.fields)}."] for key in unknown}
+                )
+        return super().to_internal_value(data)
