@@ -367,7 +367,8 @@ def flush_stats() -> None:
 class _Changes:
     """Courses changed in the current transaction; flushed once, after the outermost commit."""
 
-    def __init__(self):
+    def __init__(self, key):
+        self.key = key
         self.slugs: set[str] = set()
         self.course_ids: set[int] = set()
 
@@ -380,6 +381,18 @@ class _Changes:
         course_invalidate(slugs=slugs)
 
 
+def _transaction_key(connection):
+    """Identifies the outermost transaction the application opened.
+
+    That is the outermost atomic block, except under Django's TestCase, whose wrapping blocks never
+    commit: there it is the first block the code under test opened (known by its savepoint).
+    """
+    for i, block in enumerate(connection.atomic_blocks):
+        if not getattr(block, "_from_testcase", False):
+            return None if i == 0 else connection.savepoint_ids[i - 1]
+    return None
+
+
 def course_changed(*, slugs=(), course_ids=(), using="default") -> None:
     """Record that these courses changed; the cache forgets them once the transaction commits."""
     course_ids = [pk for pk in course_ids if pk is not None]
@@ -389,18 +402,19 @@ def course_changed(*, slugs=(), course_ids=(), using="default") -> None:
         # One pending flush per transaction: reuse the one already queued, if any. A rollback
         # discards the queue (and with it the flush), so nothing is invalidated for a write that
         # never happened.
+        key = _transaction_key(connection)
         for _sids, func, _robust in connection.run_on_commit:
-            if isinstance(func, _Changes):
+            if isinstance(func, _Changes) and func.key == key:
                 changes = func
                 break
-    if changes is None:
-        changes = _Changes()
-        changes.slugs.update(slugs)
-        changes.course_ids.update(course_ids)
-        transaction.on_commit(changes, using=using, robust=True)
-        return
+    is_new = changes is None
+    if is_new:
+        changes = _Changes(_transaction_key(connection) if connection.in_atomic_block else None)
     changes.slugs.update(slugs)
     changes.course_ids.update(course_ids)
+    if is_new:
+        # Outside a transaction this runs at once: the write has already committed.
+        transaction.on_commit(changes, using=using, robust=True)
 
 
 invalidations = 0  # flushes performed by this process (observable in tests and stats)

@@ -56,15 +56,20 @@ def api():
     return APIClient()
 
 
+def _token_client(user) -> APIClient:
+    # Real credentials on the wire (not force_authenticate): the cache middleware decides by them.
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
 @pytest.fixture
 def editor_api(editor):
-    client = APIClient()
-    client.force_authenticate(editor)
-    return client
+    return _token_client(editor)
 
 
 @pytest.fixture
 def learner_api(learner):
-    client = APIClient()
-    client.force_authenticate(learner)
-    return client
+    return _token_client(learner)
