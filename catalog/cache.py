@@ -278,7 +278,7 @@ def page(*, url: str, scope: str) -> Page:
 
 def lookup(p: Page) -> Hit | None:
     """A hit, or None; on a miss `p.tokens` hold the tokens to store the rebuilt page under."""
-    if not _usable():
+    if not settings.CATALOG_CACHE_ENABLED or not _usable():
         return None
     epoch_key = _prefix() + "epoch"
     try:
@@ -440,6 +440,18 @@ def course_invalidate(*, slugs) -> None:
 
 
 # --- operations ---------------------------------------------------------------------------------
+
+
+def ping() -> str:
+    """"ok", "unavailable", or "in-process" when no Redis is configured (for /readyz)."""
+    s = _store()
+    if not isinstance(s, _RedisStore):
+        return "in-process"
+    try:
+        s.client.ping()
+    except Exception:  # noqa: BLE001
+        return "unavailable"
+    return "ok"
 
 
 def stats() -> dict:

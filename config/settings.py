@@ -97,7 +97,14 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
     }
+# Sessions live in the database, but DRF's throttling uses this cache: a dead Redis must not fail
+# a request (the catalog cache handles its own failures in catalog/cache.py).
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 CATALOG_CACHE_TTL = env.int("CATALOG_CACHE_TTL", default=300)
+# Off: every learner read is built from the database (benchmarks, debugging); writes still invalidate.
+CATALOG_CACHE_ENABLED = env.bool("CATALOG_CACHE_ENABLED", default=True)
+CATALOG_CACHE_VERSION = env.str("CATALOG_CACHE_VERSION", default="")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -147,6 +154,10 @@ REST_FRAMEWORK = {
     # JSON only: one representation per URL keeps ETags and the learners' cache simple.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Off unless set, e.g. API_ANON_THROTTLE_RATE=600/minute. Cached hits are answered before DRF
+    # and are not counted: throttling protects the database, which hits never touch.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_THROTTLE_RATE", default="") or None},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "catalog.api.exceptions.exception_handler",
 }

@@ -1,9 +1,16 @@
-"""URL configuration: pages, the admin, the JSON API and its docs."""
+"""URL configuration: pages, the admin, the JSON API and its docs, health checks."""
 from django.contrib import admin
 from django.urls import include, path
 
+from catalog import health
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include("catalog.api.urls")),
     path("", include("catalog.urls")),
 ]
+
+handler404 = "catalog.health.not_found"
+handler500 = "catalog.health.server_error"
