@@ -1,0 +1,71 @@
+"""Settings from the environment: production values pass check --deploy; migrations match models."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "k3!x9#Qm2@vL8$wN5^tR7&yB4*zC6(pD1)fG0_hJ-sK+aE=uI~oP;lM:nV<bX>cZ?qW",
+    "DJANGO_ALLOWED_HOSTS": "catalog.example.org",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def manage(*args, **env):
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True
+    )
+
+
+@pytest.mark.embedded
+def test_production_settings_pass_check_deploy():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.embedded
+def test_local_defaults_are_flagged_by_check_deploy():
+    result = manage("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "DEBUG" in result.stderr + result.stdout
+
+
+@pytest.mark.embedded
+def test_local_defaults_need_nothing_running():
+    result = manage("shell", "-c", "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'])")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["django.db.backends.sqlite3", "django.core.cache.backends.locmem.LocMemCache"]
+
+
+@pytest.mark.django_db
+@pytest.mark.embedded
+def test_models_and_migrations_agree():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+@pytest.mark.embedded
+def test_security_headers_on_pages_and_cached_api_answers(client):
+    for _ in range(2):  # the second API read is a cache hit, answered early in the stack
+        for url in ("/", "/api/v1/courses/"):
+            response = client.get(url)
+            assert response["X-Content-Type-Options"] == "nosniff"
+            assert response["X-Frame-Options"] == "DENY"
+            assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+@pytest.mark.embedded
+def test_editors_group_holds_exactly_the_catalog_permissions():
+    from django.contrib.auth.models import Group, Permission
+
+    group = Group.objects.get(name="Editors")
+    assert set(group.permissions.all()) == set(Permission.objects.filter(content_type__app_label="catalog"))
+    assert group.permissions.filter(codename="change_course").exists()
