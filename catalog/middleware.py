@@ -3,6 +3,7 @@ import re
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
 
 from . import cache
 from .api.params import canonical_list_params, list_url
@@ -33,7 +34,18 @@ def hit_response(hit: cache.Hit) -> HttpResponse:
     response["ETag"] = hit.etag
     response["X-Cache"] = "HIT"
     response["Vary"] = VARY
+    # A hit leaves before XFrameOptionsMiddleware runs; SecurityMiddleware (outside) still applies.
+    response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
     return response
+
+
+def conditional(request, response):
+    """ETag every successful API read and answer a matching If-None-Match with 304."""
+    if response.status_code != 200 or response.streaming:
+        return response
+    if not response.has_header("ETag"):
+        response["ETag"] = cache.etag_for(response.content)
+    return get_conditional_response(request, etag=response["ETag"], response=response) or response
 
 
 def has_credentials(request) -> bool:
@@ -59,7 +71,7 @@ class LearnerCacheMiddleware:
             if page is not None:
                 hit = cache.lookup_or_wait(page)
                 if hit is not None:
-                    return hit_response(hit)
+                    return conditional(request, hit_response(hit))
                 request.catalog_page = page
         response = self.get_response(request)
         if response.status_code == 200 and not response.streaming and not response.has_header("ETag"):
@@ -67,4 +79,4 @@ class LearnerCacheMiddleware:
         page = getattr(request, "catalog_page", None)
         if page is not None and getattr(request, "catalog_store", False) and response.status_code == 200:
             cache.store(page, body=response.content, etag=response["ETag"])
-        return response
+        return conditional(request, response)

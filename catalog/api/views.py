@@ -65,9 +65,12 @@ class CoursePagination(PageNumberPagination):
         if raw:
             _positive_int(raw, "page")
         try:
-            return super().paginate_queryset(queryset, request, view)
+            # Page through ids only (an index-only scan, however deep the page), then load the rows.
+            ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
         except NotFound:
             raise NotFound("Invalid page: there are fewer pages than that.") from None
+        rows = queryset.order_by().in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
 
     def _link(self, number):
         request = self.request
