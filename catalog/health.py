@@ -63,3 +63,10 @@ def not_found(request, exception=None):
         "<body><h1>Not found</h1><p><a href=\"/\">Back to the catalog</a></p></body></html>",
         status=404,
     )
+
+
+def bad_request(request, exception=None):
+    """handler400 (a malformed request that Django itself refused): JSON under /api/."""
+    if _wants_json(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return HttpResponse("<!doctype html><title>Bad request</title><h1>Bad request</h1>", status=400)

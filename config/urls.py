@@ -14,3 +14,4 @@ urlpatterns = [
 
 handler404 = "catalog.health.not_found"
 handler500 = "catalog.health.server_error"
+handler400 = "catalog.health.bad_request"

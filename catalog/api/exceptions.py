@@ -1,6 +1,8 @@
 """The one mapping from domain and infrastructure errors to HTTP answers (always JSON)."""
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -31,6 +33,12 @@ class ServiceUnavailable(APIException):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            {"detail": f"The request body is larger than the limit of {limit} bytes."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, CatalogValidationError):
         return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, CatalogBatchError):

@@ -48,11 +48,12 @@ class DateOrDateTimeField(forms.Field):
                 if parsed is not None:
                     if timezone.is_naive(parsed):
                         parsed = parsed.replace(tzinfo=dt.timezone.utc)
-                    return parsed
+                    # In UTC, PostgreSQL accepts every date Python can represent (odd offsets too).
+                    return parsed.astimezone(dt.timezone.utc)
                 parsed = parse_date(candidate)
                 if parsed is not None:
                     return parsed
-            except ValueError:
+            except (ValueError, OverflowError):
                 pass
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 

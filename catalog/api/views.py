@@ -2,13 +2,16 @@
 from django.db import transaction
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,6 +44,16 @@ IF_MATCH = OpenApiParameter(
 )
 
 
+class CatalogSchema(AutoSchema):
+    """Reads are public: say so in the schema (an empty security requirement)."""
+
+    def get_auth(self):
+        auth = super().get_auth()
+        if self.method in SAFE_METHODS and {} not in auth:
+            auth.append({})
+        return auth
+
+
 def _positive_int(raw: str, name: str, *, maximum: int | None = None) -> int:
     raw = raw.strip()
     if not raw.isdigit() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
@@ -71,6 +84,15 @@ class CoursePagination(PageNumberPagination):
             raise NotFound("Invalid page: there are fewer pages than that.") from None
         rows = queryset.order_by().in_bulk(ids)
         return [rows[pk] for pk in ids if pk in rows]
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": "page", "in": "query", "required": False, "description": "1-based page number.",
+             "schema": {"type": "integer", "minimum": 1}},
+            {"name": "page_size", "in": "query", "required": False,
+             "description": f"Courses per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}},
+        ]
 
     def _link(self, number):
         request = self.request
@@ -117,6 +139,12 @@ def _etags(header: str) -> set[str]:
     list=extend_schema(
         summary="List courses",
         description="Newest first. Learners see published courses only; `status` is for editors.",
+        parameters=[
+            OpenApiParameter(
+                "search", {"type": "string", "maxLength": 500},
+                description="Full-text search in titles, description, topic, unit and module titles; best match first.",
+            ),
+        ],
         responses={200: CourseSummarySerializer(many=True), 400: FIELD_ERRORS, 404: ERROR},
     ),
     retrieve=extend_schema(summary="A course with its ordered tree", responses={200: CourseDetailSerializer, 404: ERROR}),
@@ -186,7 +214,7 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Create a draft course, optionally with its whole tree",
         request=CourseCreateSerializer,
-        responses={201: CourseDetailSerializer, 400: FIELD_ERRORS, 401: ERROR, 403: ERROR},
+        responses={201: CourseDetailSerializer, 400: FIELD_ERRORS, 401: ERROR, 403: ERROR, 409: ERROR, 413: ERROR},
     )
     def create(self, request, *args, **kwargs):
         serializer = CourseCreateSerializer(data=request.data)
@@ -201,7 +229,7 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
         parameters=[IF_MATCH],
         request=CourseRecordWriteSerializer,
         responses={200: CourseDetailSerializer, 201: CourseDetailSerializer, 400: FIELD_ERRORS, 401: ERROR,
-                   403: ERROR, 409: ERROR, 412: ERROR},
+                   403: ERROR, 404: ERROR, 409: ERROR, 412: ERROR, 413: ERROR},
     )
     def update(self, request, slug=None, *args, **kwargs):
         serializer = CourseRecordWriteSerializer(data=request.data)
@@ -220,7 +248,7 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
         parameters=[IF_MATCH],
         request=CoursePatchSerializer,
         responses={200: CourseDetailSerializer, 400: FIELD_ERRORS, 401: ERROR, 403: ERROR, 404: ERROR,
-                   409: ERROR, 412: ERROR},
+                   409: ERROR, 412: ERROR, 413: ERROR},
     )
     def partial_update(self, request, slug=None, *args, **kwargs):
         serializer = CoursePatchSerializer(data=request.data)
@@ -285,6 +313,7 @@ class TopicListView(LearnerCacheMixin, APIView):
         return self.cached(request, lambda: Response(TopicSerializer(topic_counts(), many=True).data))
 
 
+@csrf_exempt  # answering "not found" changes nothing; a CSRF page here would be HTML, not JSON
 def api_not_found(request, *args, **kwargs):
     """Unknown URLs under /api/ answer JSON, like everything else there."""
     if not request.path.endswith("/") and request.method in ("GET", "HEAD"):
