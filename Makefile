@@ -22,6 +22,7 @@ $(STAMP): requirements.txt
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
 
 demo: migrate
 	$(PY) manage.py load_demo
