@@ -1,0 +1,75 @@
+"""`export_courses`: write courses in the import format (JSON, or JSON Lines for .jsonl)."""
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Prefetch
+
+from catalog.models import Course, Module, Unit, normalize_topic
+
+CHUNK = 500
+
+
+def course_record(course: Course) -> dict:
+    return {
+        "slug": course.slug,
+        "title": course.title,
+        "description": course.description,
+        "topic": course.topic,
+        "status": course.status,
+        "units": [
+            {"title": unit.title, "modules": [{"title": m.title, "content": m.content} for m in unit.modules.all()]}
+            for unit in course.units.all()
+        ],
+    }
+
+
+def iter_records(*, statuses=(), topics=()):
+    """Every matching course with its tree, by slug, a chunk at a time (constant memory)."""
+    qs = Course.objects.order_by("slug")
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    if topics:
+        qs = qs.filter(topic__in=[normalize_topic(t) for t in topics])
+    units = Unit.objects.order_by("order").prefetch_related(Prefetch("modules", Module.objects.order_by("order")))
+    last = ""
+    while True:
+        chunk = list(qs.filter(slug__gt=last).prefetch_related(Prefetch("units", units))[:CHUNK])
+        if not chunk:
+            return
+        for course in chunk:
+            yield course_record(course)
+        last = chunk[-1].slug
+
+
+class Command(BaseCommand):
+    help = "Export courses in the import format: JSON, or JSON Lines when the output file ends in .jsonl."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--status", action="append", choices=Course.Status.values, default=[])
+        parser.add_argument("--topic", action="append", default=[])
+        parser.add_argument("-o", "--output", help="file to write (default: standard output, JSON)")
+
+    def handle(self, *args, status, topic, output, **options):
+        try:
+            out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+        except OSError as exc:
+            raise CommandError(f"{output}: cannot write: {exc.strerror or exc}") from exc
+        count = 0
+        try:
+            records = iter_records(statuses=status, topics=topic)
+            if output and output.endswith((".jsonl", ".ndjson")):
+                for record in records:
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    count += 1
+            else:
+                out.write('{"courses": [')
+                for record in records:
+                    out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False))
+                    count += 1
+                out.write("\n]}\n" if count else "]}\n")
+        finally:
+            if output:
+                out.close()
+        if output:
+            self.stderr.write(f"exported {count} course(s) to {output}")
