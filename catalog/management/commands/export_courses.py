@@ -1,6 +1,5 @@
 """`export_courses`: write courses in the import format (JSON, or JSON Lines for .jsonl)."""
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
@@ -42,6 +41,16 @@ def iter_records(*, statuses=(), topics=()):
         last = chunk[-1].slug
 
 
+class _Unended:
+    """self.stdout without the newline Django adds to every write."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+
+    def write(self, text):
+        self.wrapper.write(text, ending="")
+
+
 class Command(BaseCommand):
     help = "Export courses in the import format: JSON, or JSON Lines when the output file ends in .jsonl."
 
@@ -52,7 +61,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, status, topic, output, **options):
         try:
-            out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+            out = open(output, "w", encoding="utf-8") if output else _Unended(self.stdout)  # noqa: SIM115
         except OSError as exc:
             raise CommandError(f"{output}: cannot write: {exc.strerror or exc}") from exc
         count = 0
