@@ -290,6 +290,20 @@ def unit_move(*, unit: Unit, position: int) -> Unit:
 
 
 @transaction.atomic
+def unit_reorder(*, course: Course, unit_ids: list[int]) -> None:
+    """Put the course's units in the order of `unit_ids` (which must name each of them once)."""
+    course = _lock_course(course.pk)
+    units = {u.pk: u for u in course.units.order_by("order")}
+    if sorted(unit_ids) != sorted(units):
+        raise CatalogValidationError({"units": ["The new order must list every unit of the course exactly once."]})
+    now = timezone.now()
+    rows = [units[pk] for pk in unit_ids]
+    if any(row.order != n for n, row in enumerate(rows, start=1)):
+        _set_orders(Unit, rows, now)
+        _touch(course, now)
+
+
+@transaction.atomic
 def unit_delete(*, unit: Unit) -> None:
     course = _lock_course(unit.course_id)
     deleted, _ = Unit.objects.filter(pk=unit.pk).delete()
@@ -362,6 +376,20 @@ def module_move(*, module: Module, position: int, unit: Unit | None = None) -> M
         module.unit_id, module.order, module.updated_at = target.pk, position, now
     _touch(course, now)
     return module
+
+
+@transaction.atomic
+def module_reorder(*, unit: Unit, module_ids: list[int]) -> None:
+    """Put the unit's modules in the order of `module_ids` (which must name each of them once)."""
+    course = _lock_course(unit.course_id)
+    modules = {m.pk: m for m in Module.objects.filter(unit_id=unit.pk).order_by("order")}
+    if sorted(module_ids) != sorted(modules):
+        raise CatalogValidationError({"modules": ["The new order must list every module of the unit exactly once."]})
+    now = timezone.now()
+    rows = [modules[pk] for pk in module_ids]
+    if any(row.order != n for n, row in enumerate(rows, start=1)):
+        _set_orders(Module, rows, now)
+        _touch(course, now)
 
 
 @transaction.atomic

@@ -6,4 +6,5 @@ from . import views
 app_name = "catalog"
 urlpatterns = [
     path("", views.catalog_home, name="home"),
+    path("courses/<slug:slug>/", views.course_page, name="course"),
 ]

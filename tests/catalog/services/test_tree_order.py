@@ -108,3 +108,23 @@ class TestUpdatedAt:
         before = Course.objects.get(pk=course.pk).updated_at
         services.unit_update(unit=unit, title="A")
         assert Course.objects.get(pk=course.pk).updated_at == before
+
+
+class TestReorder:
+    def test_units_take_the_given_order(self, course):
+        ids = dict(course.units.values_list("title", "id"))
+        services.unit_reorder(course=course, unit_ids=[ids["C"], ids["A"], ids["B"]])
+        assert titles(course) == list(enumerate("CAB", start=1))
+
+    def test_modules_take_the_given_order(self, course):
+        unit = course.units.get(title="A")
+        second = services.module_create(unit=unit, title="A.2")
+        first = unit.modules.get(title="A.1")
+        services.module_reorder(unit=unit, module_ids=[second.pk, first.pk])
+        assert module_titles(unit) == [(1, "A.2"), (2, "A.1")]
+
+    def test_an_incomplete_order_is_refused(self, course):
+        ids = list(course.units.values_list("id", flat=True))
+        with pytest.raises(CatalogValidationError, match="exactly once"):
+            services.unit_reorder(course=course, unit_ids=ids[:2])
+        assert titles(course) == list(enumerate("ABC", start=1))
