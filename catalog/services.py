@@ -668,7 +668,7 @@ def _apply(plans: list[_Plan], *, by) -> None:
     )
     CourseTransition.objects.bulk_create(transitions)
 
-    _refresh_search([p.course.pk for p in changed])
+    _refresh_search_from_plans(changed)
     cache.course_changed(slugs=[p.course.slug for p in changed])
 
 
@@ -701,6 +701,32 @@ FROM (
 ) AS t
 WHERE c.id = t.id
 """
+
+
+_SEARCH_FROM_VALUES_SQL = """
+UPDATE catalog_course AS c SET search_vector =
+    setweight(to_tsvector('english', c.title), 'A')
+    || setweight(to_tsvector('english', c.topic), 'B')
+    || setweight(to_tsvector('english', v.unit_titles), 'B')
+    || setweight(to_tsvector('english', v.module_titles), 'C')
+    || setweight(to_tsvector('english', c.description), 'D')
+FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS unit_titles, unnest(%s::text[]) AS module_titles) AS v
+WHERE c.id = v.id
+"""
+
+
+def _refresh_search_from_plans(plans: list[_Plan]) -> None:
+    """Like _refresh_search, from the titles the plans already hold (no join over the tree)."""
+    if connection.vendor != "postgresql" or not plans:
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(plans), 1000):
+            chunk = plans[start : start + 1000]
+            cursor.execute(_SEARCH_FROM_VALUES_SQL, [
+                [p.course.pk for p in chunk],
+                [" ".join(u.title for u in p.unit_rows) for p in chunk],
+                [" ".join(m.title for u in p.unit_rows for m in p.module_rows[id(u)]) for p in chunk],
+            ])
 
 
 def _refresh_search(course_ids) -> None:
