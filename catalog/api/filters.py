@@ -44,15 +44,16 @@ class DateOrDateTimeField(forms.Field):
         candidates = [value, value[:-6] + "+" + value[-5:]] if value[-6:-5] == " " else [value]
         for candidate in candidates:
             try:
+                # A bare date first: parse_datetime would read "2026-01-31" as its midnight.
+                day = parse_date(candidate)
+                if day is not None:
+                    return day
                 parsed = parse_datetime(candidate)
                 if parsed is not None:
                     if timezone.is_naive(parsed):
                         parsed = parsed.replace(tzinfo=dt.timezone.utc)
                     # In UTC, PostgreSQL accepts every date Python can represent (odd offsets too).
                     return parsed.astimezone(dt.timezone.utc)
-                parsed = parse_date(candidate)
-                if parsed is not None:
-                    return parsed
             except (ValueError, OverflowError):
                 pass
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
