@@ -87,8 +87,11 @@ class CourseRecordSerializer(StrictSerializer):
         return super().to_internal_value(data)
 
 
-def flatten_errors(detail, path: str = "") -> dict[str, list[str]]:
-    """DRF's nested error structure -> {"units[2].modules[0].title": ["This field is required."]}."""
+def flatten_errors(detail, path: str = "", *, root: str = "record") -> dict[str, list[str]]:
+    """DRF's nested error structure -> {"units[2].modules[0].title": ["This field is required."]}.
+
+    Errors about the whole record (not one field) go under `root`.
+    """
     out: dict[str, list[str]] = {}
     if isinstance(detail, Mapping):
         for key, value in detail.items():
@@ -98,18 +101,18 @@ def flatten_errors(detail, path: str = "") -> dict[str, list[str]]:
                 sub = f"{path}[{key}]"
             else:
                 sub = f"{path}.{key}" if path else str(key)
-            for k, v in flatten_errors(value, sub).items():
+            for k, v in flatten_errors(value, sub, root=root).items():
                 out.setdefault(k, []).extend(v)
     elif isinstance(detail, list):
         if all(isinstance(item, str) for item in detail):
-            out.setdefault(path or "record", []).extend(str(item) for item in detail)
+            out.setdefault(path or root, []).extend(str(item) for item in detail)
         else:
             for i, item in enumerate(detail):
                 if item:
-                    for k, v in flatten_errors(item, f"{path}[{i}]").items():
+                    for k, v in flatten_errors(item, f"{path}[{i}]", root=root).items():
                         out.setdefault(k, []).extend(v)
     else:
-        out.setdefault(path or "record", []).append(str(detail))
+        out.setdefault(path or root, []).append(str(detail))
     return out
 
 

@@ -5,10 +5,11 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ..records import flatten_errors
 from ..errors import (
     CatalogBatchError,
     CatalogConflictError,
@@ -39,6 +40,9 @@ def exception_handler(exc, context):
             {"detail": f"The request body is larger than the limit of {limit} bytes."},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
+    if isinstance(exc, ValidationError) and isinstance(exc.detail, dict):
+        # Nested serializer errors become field paths, as in the import: "units[0].modules[2].title".
+        return Response(flatten_errors(exc.detail, root="non_field_errors"), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, CatalogValidationError):
         return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, CatalogBatchError):

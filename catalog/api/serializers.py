@@ -49,10 +49,12 @@ class TopicSerializer(serializers.Serializer):
 class CourseCreateSerializer(CourseRecordSerializer):
     """POST: a new course (always a draft), optionally with its whole tree."""
 
-    def get_fields(self):
-        fields = super().get_fields()
-        del fields["status"]
-        return fields
+    def validate_status(self, value):
+        if value != Course.Status.DRAFT:
+            raise serializers.ValidationError(
+                "A new course is always a draft; publish it afterwards with POST /api/v1/courses/{slug}/publish/."
+            )
+        return value
 
 
 class CourseRecordWriteSerializer(CourseRecordSerializer):

@@ -219,7 +219,8 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
     def create(self, request, *args, **kwargs):
         serializer = CourseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        course = services.course_create(**serializer.validated_data, by=request.user)
+        fields = {k: v for k, v in serializer.validated_data.items() if k != "status"}
+        course = services.course_create(**fields, by=request.user)
         location = request.build_absolute_uri(f"{request.path}{course.slug}/")
         return Response(self._detail(course), status=status.HTTP_201_CREATED, headers={"Location": location})
 
