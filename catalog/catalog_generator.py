@@ -1,6 +1,7 @@
 """Plausible course catalogs of any size, deterministic for a seed (demo data and benchmarks)."""
-import json
 import random
+
+from .importing import is_json_lines, write_records
 
 TOPICS = {
     "Data Science": (
@@ -89,16 +90,5 @@ def generate(*, courses: int, units: int | None = None, modules: int | None = No
 
 
 def write(path: str, records) -> int:
-    count = 0
     with open(path, "w", encoding="utf-8") as out:
-        if path.endswith((".jsonl", ".ndjson")):
-            for record in records:
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                count += 1
-        else:
-            out.write('{"courses": [')
-            for record in records:
-                out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False))
-                count += 1
-            out.write("\n]}\n")
-    return count
+        return write_records(out, records, lines=is_json_lines(path))

@@ -1,4 +1,4 @@
-"""Reading course files (JSON, JSON Lines, stdin) and importing them all-or-nothing per file."""
+"""Course files: reading (JSON, JSON Lines, stdin), importing all-or-nothing per file, writing."""
 import json
 import sys
 import time
@@ -59,7 +59,7 @@ def read_records(path: str, *, fmt: str | None = None) -> Iterator[Record]:
             yield from _json_document(text)
         return
     if fmt is None:
-        fmt = "jsonl" if path.endswith((".jsonl", ".ndjson")) else "json"
+        fmt = "jsonl" if is_json_lines(path) else "json"
     try:
         handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below, streamed meanwhile
     except OSError as exc:
@@ -223,3 +223,23 @@ def _describe(result) -> str:
     if result.outcome == "updated":
         return f"would update {result.slug}: {'; '.join(result.changes)}"
     return f"would {'create' if result.outcome == 'created' else 'leave unchanged'} {result.slug}"
+
+
+def is_json_lines(path: str) -> bool:
+    return path.endswith((".jsonl", ".ndjson"))
+
+
+def write_records(out, records, *, lines: bool) -> int:
+    """Write records as JSON Lines or as {"courses": [...]}, one record at a time; returns the count."""
+    count = 0
+    if lines:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+        return count
+    out.write('{"courses": [')
+    for record in records:
+        out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False))
+        count += 1
+    out.write("\n]}\n" if count else "]}\n")
+    return count

@@ -293,14 +293,7 @@ def unit_move(*, unit: Unit, position: int) -> Unit:
 def unit_reorder(*, course: Course, unit_ids: list[int]) -> None:
     """Put the course's units in the order of `unit_ids` (which must name each of them once)."""
     course = _lock_course(course.pk)
-    units = {u.pk: u for u in course.units.order_by("order")}
-    if sorted(unit_ids) != sorted(units):
-        raise CatalogValidationError({"units": ["The new order must list every unit of the course exactly once."]})
-    now = timezone.now()
-    rows = [units[pk] for pk in unit_ids]
-    if any(row.order != n for n, row in enumerate(rows, start=1)):
-        _set_orders(Unit, rows, now)
-        _touch(course, now)
+    _reorder(course, Unit.objects.filter(course=course), unit_ids, "units", "unit of the course")
 
 
 @transaction.atomic
@@ -382,13 +375,17 @@ def module_move(*, module: Module, position: int, unit: Unit | None = None) -> M
 def module_reorder(*, unit: Unit, module_ids: list[int]) -> None:
     """Put the unit's modules in the order of `module_ids` (which must name each of them once)."""
     course = _lock_course(unit.course_id)
-    modules = {m.pk: m for m in Module.objects.filter(unit_id=unit.pk).order_by("order")}
-    if sorted(module_ids) != sorted(modules):
-        raise CatalogValidationError({"modules": ["The new order must list every module of the unit exactly once."]})
+    _reorder(course, Module.objects.filter(unit_id=unit.pk), module_ids, "modules", "module of the unit")
+
+
+def _reorder(course: Course, siblings, ids: list[int], field_name: str, what: str) -> None:
+    rows = {row.pk: row for row in siblings.order_by("order")}
+    if sorted(ids) != sorted(rows):
+        raise CatalogValidationError({field_name: [f"The new order must list every {what} exactly once."]})
     now = timezone.now()
-    rows = [modules[pk] for pk in module_ids]
-    if any(row.order != n for n, row in enumerate(rows, start=1)):
-        _set_orders(Module, rows, now)
+    ordered = [rows[pk] for pk in ids]
+    if any(row.order != n for n, row in enumerate(ordered, start=1)):
+        _set_orders(siblings.model, ordered, now)
         _touch(course, now)
 
 

@@ -1,6 +1,5 @@
 """The learners' cache on real Redis: hits without SQL, never stale, cheap invalidation, outages."""
 import logging
-import socket
 import subprocess
 import threading
 import time
@@ -15,6 +14,7 @@ from catalog import cache, services
 from catalog.middleware import page_for
 from catalog.models import Course
 from tests.factories import CourseFactory, tree
+from tests.helpers import free_port, wait_for_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis_only]
 
@@ -224,12 +224,6 @@ class TestStampede:
 # --- Redis outages ---------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def own_redis(settings):
     """A Redis server of this test's own, so that it can be stopped, paused and restarted."""
@@ -239,13 +233,7 @@ def own_redis(settings):
     class Server:
         def start(self):
             self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL)
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), 0.1).close()
-                    return
-                except OSError:
-                    time.sleep(0.02)
-            raise RuntimeError("redis-server did not start")
+            wait_for_port(port)
 
         def stop(self):
             self.proc.terminate()

@@ -1,14 +1,8 @@
 """Two gunicorn workers sharing Redis: after a write through one, no worker serves the old page."""
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -16,8 +10,8 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from tests.factories import CourseFactory, tree
+from tests.helpers import gunicorn
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only, pytest.mark.redis_only]
 
 
@@ -35,41 +29,20 @@ def request(url, *, method="GET", body=None, token=None):
 
 
 @pytest.fixture
-def gunicorn():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+def server():
     db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "REDIS_URL": settings.CACHES["default"]["LOCATION"],
-        "CATALOG_CACHE_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "test-" + "k" * 60,
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--log-level", "error"],
-        cwd=ROOT, env=env,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(10)
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    with gunicorn(
+        database_url=url, workers=2,
+        REDIS_URL=settings.CACHES["default"]["LOCATION"], CATALOG_CACHE_PREFIX=settings.CACHES["default"]["KEY_PREFIX"],
+    ) as base:
+        yield base
 
 
-def test_every_worker_is_fresh_after_a_write_through_one(gunicorn, editor):
+def test_every_worker_is_fresh_after_a_write_through_one(server, editor):
     CourseFactory(slug="shared", title="Before", status="published", units=tree(1))
     token = Token.objects.create(user=editor).key
-    url = f"{gunicorn}/api/v1/courses/shared/"
+    url = f"{server}/api/v1/courses/shared/"
 
     with ThreadPoolExecutor(4) as pool:
         warm = list(pool.map(lambda _: request(url), range(40)))
@@ -85,5 +58,5 @@ def test_every_worker_is_fresh_after_a_write_through_one(gunicorn, editor):
     with ThreadPoolExecutor(4) as pool:
         reads = list(pool.map(lambda _: request(url), range(40)))
     assert {body["title"] for _, _, body in reads} == {"After"}
-    lists = [request(f"{gunicorn}/api/v1/courses/") for _ in range(10)]
+    lists = [request(f"{server}/api/v1/courses/") for _ in range(10)]
     assert {body["results"][0]["title"] for _, _, body in lists} == {"After"}

@@ -1,21 +1,15 @@
 """Liveness, readiness, and a database outage seen from a real gunicorn: 503s, then recovery."""
 import json
-import os
 import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from tests.factories import CourseFactory
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import free_port, gunicorn
 
 
 @pytest.mark.django_db
@@ -47,9 +41,7 @@ class Proxy:
 
     def __init__(self, target=("127.0.0.1", 5432)):
         self.target = target
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.sockets = []
         self.listener = None
 
@@ -114,32 +106,9 @@ def test_database_outage_is_a_503_and_recovers_by_itself():
     CourseFactory(slug="visible", status="published")
     proxy = Proxy()
     proxy.start()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}",
-        "CATALOG_CACHE_ENABLED": "0",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "test-" + "k" * 60,
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--log-level", "error"],
-        cwd=ROOT, env=env, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    database_url = f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}"
+    with gunicorn(database_url=database_url, CATALOG_CACHE_ENABLED="0") as base:
         status, _, body = fetch(base + "/api/v1/courses/")
         assert status == 200 and json.loads(body)["count"] == 1
 
@@ -157,7 +126,4 @@ def test_database_outage_is_a_503_and_recovers_by_itself():
         statuses = [fetch(base + "/api/v1/courses/")[0] for _ in range(3)]
         assert statuses[-1] == 200
         assert fetch(base + "/readyz")[0] == 200
-    finally:
-        server.terminate()
-        server.wait(10)
-        proxy.cut()
+    proxy.cut()

@@ -1,9 +1,8 @@
 """`export_courses`: write courses in the import format (JSON, or JSON Lines for .jsonl)."""
-import json
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
 
+from catalog.importing import is_json_lines, write_records
 from catalog.models import Course, Module, Unit, normalize_topic
 
 CHUNK = 500
@@ -64,19 +63,9 @@ class Command(BaseCommand):
             out = open(output, "w", encoding="utf-8") if output else _Unended(self.stdout)  # noqa: SIM115
         except OSError as exc:
             raise CommandError(f"{output}: cannot write: {exc.strerror or exc}") from exc
-        count = 0
         try:
-            records = iter_records(statuses=status, topics=topic)
-            if output and output.endswith((".jsonl", ".ndjson")):
-                for record in records:
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                    count += 1
-            else:
-                out.write('{"courses": [')
-                for record in records:
-                    out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False))
-                    count += 1
-                out.write("\n]}\n" if count else "]}\n")
+            count = write_records(out, iter_records(statuses=status, topics=topic),
+                                  lines=bool(output) and is_json_lines(output))
         finally:
             if output:
                 out.close()

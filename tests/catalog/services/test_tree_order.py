@@ -3,7 +3,7 @@ import pytest
 from catalog import services
 from catalog.errors import CatalogValidationError
 from catalog.models import Course, Module, Unit
-from tests.factories import CourseFactory, tree
+from tests.factories import CourseFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
