@@ -40,11 +40,13 @@ def hit_response(hit: cache.Hit) -> HttpResponse:
 
 
 def conditional(request, response):
-    """ETag every successful API read and answer a matching If-None-Match with 304."""
-    if response.status_code != 200 or response.streaming:
+    """ETag every API read (errors too) and answer a matching If-None-Match on a 200 with 304."""
+    if response.streaming:
         return response
     if not response.has_header("ETag"):
         response["ETag"] = cache.etag_for(response.content)
+    if response.status_code != 200:
+        return response
     return get_conditional_response(request, etag=response["ETag"], response=response) or response
 
 
@@ -74,7 +76,7 @@ class LearnerCacheMiddleware:
                     return conditional(request, hit_response(hit))
                 request.catalog_page = page
         response = self.get_response(request)
-        if response.status_code == 200 and not response.streaming and not response.has_header("ETag"):
+        if not response.streaming and not response.has_header("ETag"):
             response["ETag"] = cache.etag_for(response.content)
         page = getattr(request, "catalog_page", None)
         if page is not None and getattr(request, "catalog_store", False) and response.status_code == 200:
