@@ -319,16 +319,21 @@ def lookup_or_wait(p: Page) -> Hit | None:
     if p.locked:
         return None
     deadline = time.monotonic() + WAIT_FOR_BUILDER
+    keys = [p.key, _prefix() + "epoch", p.scope, p.key.replace(":page:", ":lock:")]
     while time.monotonic() < deadline:
-        time.sleep(0.02)
+        time.sleep(0.01)
         try:
-            raw, epoch, gen = _store().mget([p.key, _prefix() + "epoch", p.scope])
+            raw, epoch, gen, building = _store().mget(keys)
         except Exception as exc:  # noqa: BLE001
             _failed(exc, "lookup")
             return None
         hit = _valid(raw, epoch, gen)
         if hit is not None:
             return hit
+        if building is None:
+            # The builder is done but left nothing valid (an error page, or a write landed
+            # meanwhile): waiting longer cannot help, so build it here.
+            return None
     return None
 
 

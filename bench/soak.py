@@ -1,0 +1,173 @@
+"""Soak: mixed reads and writes through gunicorn, checking every read against the last committed write.
+
+    .venv/bin/python -m bench.soak [--courses 2000] [--seconds 60] [--readers 6]
+
+Readers fetch course details, the list and searches; one writer renames a set of "hot" courses
+(the title carries a version number) and moves them through the workflow, all through the API with
+a token. A read is stale when it started after a write returned and still shows an older version.
+The run is made twice: with Redis up throughout, and with Redis stopped halfway and started again.
+The baseline of the table is the first run's requests per second.
+"""
+import argparse
+import json
+import random
+import re
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from bench.common import PY, ROOT, Gunicorn, database_exists, env_for, free_port, load_catalog, table
+
+DB = "catalog_bench_soak"
+HOT = 20
+
+
+class Redis:
+    def __init__(self):
+        self.port = free_port()
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        time.sleep(0.3)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(5)
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+def call(url, method="GET", body=None, token=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Token {token}"
+    request = urllib.request.Request(url, data=json.dumps(body).encode() if body else None, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+    except OSError:
+        return 0, b""
+
+
+def make_token() -> str:
+    script = (
+        "from django.contrib.auth.models import Group, User; from rest_framework.authtoken.models import Token;"
+        "u, _ = User.objects.get_or_create(username='soak-editor', defaults={'is_staff': True});"
+        "u.groups.add(Group.objects.get(name='Editors')); print(Token.objects.get_or_create(user=u)[0].key)"
+    )
+    out = subprocess.run([PY, "manage.py", "shell", "-c", script], cwd=ROOT, env=env_for(DB), capture_output=True,
+                         text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def run(base, token, *, seconds, readers, redis=None):
+    hot = [f"course-{i}" for i in range(1, HOT * 10, 10)]
+    committed = {slug: 0 for slug in hot}  # version whose write has returned
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    stats = {"requests": 0, "errors": 0, "stale": 0, "writes": 0, "latencies": []}
+
+    def record(status, started, ok_statuses=(200, 201, 204, 404, 409)):
+        with lock:
+            stats["requests"] += 1
+            stats["latencies"].append(time.monotonic() - started)
+            if status not in ok_statuses:
+                stats["errors"] += 1
+
+    def writer():
+        version = 0
+        rng = random.Random(1)
+        while time.monotonic() < stop:
+            version += 1
+            slug = rng.choice(hot)
+            started = time.monotonic()
+            status, _ = call(f"{base}/api/v1/courses/{slug}/", "PATCH", {"title": f"Hot course v{version}"}, token)
+            record(status, started)
+            if status == 200:
+                with lock:
+                    committed[slug] = version
+                    stats["writes"] += 1
+            if version % 10 == 0:  # a transition and back: published stays the steady state
+                for action in ("unpublish", "publish"):
+                    started = time.monotonic()
+                    record(call(f"{base}/api/v1/courses/{slug}/{action}/", "POST", None, token)[0], started)
+
+    def reader(seed):
+        rng = random.Random(seed)
+        while time.monotonic() < stop:
+            roll = rng.random()
+            started = time.monotonic()
+            if roll < 0.7:
+                slug = rng.choice(hot)
+                with lock:
+                    floor = committed[slug]
+                status, body = call(f"{base}/api/v1/courses/{slug}/")
+                record(status, started)
+                if status == 200:
+                    match = re.search(rb"Hot course v(\d+)", body)
+                    seen = int(match.group(1)) if match else 0
+                    if seen < floor:
+                        with lock:
+                            stats["stale"] += 1
+            elif roll < 0.9:
+                record(call(f"{base}/api/v1/courses/?page={rng.randint(1, 20)}")[0], started)
+            else:
+                record(call(f"{base}/api/v1/courses/?search={rng.choice(['python', 'caching', 'design'])}")[0], started)
+
+    threads = [threading.Thread(target=writer)] + [threading.Thread(target=reader, args=(i,)) for i in range(readers)]
+    for t in threads:
+        t.start()
+    if redis is not None:
+        time.sleep(seconds / 2)
+        redis.stop()
+        time.sleep(seconds / 6)
+        redis.start()
+    for t in threads:
+        t.join()
+    latencies = sorted(stats["latencies"])
+    return {
+        "requests": stats["requests"], "rps": stats["requests"] / seconds, "errors": stats["errors"],
+        "stale": stats["stale"], "writes": stats["writes"],
+        "p50": latencies[len(latencies) // 2] * 1000, "p99": latencies[int(len(latencies) * 0.99)] * 1000,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--courses", type=int, default=2000)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--readers", type=int, default=6)
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    if not (args.reuse and database_exists(DB)):
+        load_catalog(DB, courses=args.courses, units=4, modules=3)
+    token = make_token()
+    rows = []
+    for name, outage in (("Redis up", False), ("Redis stopped halfway", True)):
+        redis = Redis()
+        redis.start()
+        with Gunicorn(DB, workers=2, REDIS_URL=redis.url) as server:
+            result = run(server.url(""), token, seconds=args.seconds, readers=args.readers,
+                         redis=redis if outage else None)
+        redis.stop()
+        rows.append({"name": name, **result})
+        print(f"  {name}: {result}", flush=True)
+    for row in rows:
+        row["ratio"] = row["rps"] / rows[0]["rps"]
+    print(table(rows, [("run", "name"), ("requests", "requests"), ("req/s", "{rps:.0f}"), ("writes", "writes"),
+                       ("errors", "errors"), ("stale reads", "stale"), ("p50 ms", "{p50:.1f}"),
+                       ("p99 ms", "{p99:.1f}"), ("ratio to first run", "{ratio:.2f}")]))
+
+
+if __name__ == "__main__":
+    main()
