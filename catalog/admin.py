@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 
 from . import services
 from .errors import CatalogError, CatalogNotFoundError
@@ -154,7 +155,8 @@ def course_history(course: Course, *, limit: int | None = None) -> list[HistoryE
 
 
 def _username(user) -> str:
-    return user.get_username() if user is not None else "(not recorded: import, API token or a deleted user)"
+    # No user: the import command, a shell script, or a user deleted since.
+    return user.get_username() if user is not None else "(no user recorded)"
 
 
 # --- courses ----------------------------------------------------------------------------------------
@@ -311,6 +313,7 @@ class CourseAdmin(CatalogErrorsAsMessages, SortableAdminBase, admin.ModelAdmin):
             "subtitle": None,
             "object": course,
             "opts": self.opts,
+            "module_name": capfirst(self.opts.verbose_name_plural),
             "events": Paginator(course_history(course), 100).get_page(request.GET.get("p")),
             "preserved_filters": self.get_preserved_filters(request),
             **(extra_context or {}),
@@ -400,6 +403,8 @@ class UnitAdmin(CatalogErrorsAsMessages, LogsOnCourse, SortableAdminBase, admin.
     list_filter = ["course__status"]
     search_fields = ["title", "course__title", "course__slug"]
     ordering = ["course__title", "course_id", "order"]
+    # A search box, not a <select> of every course: the catalog may hold many thousands.
+    autocomplete_fields = ["course"]
     inlines = [ModuleInline]
 
     class Media:
@@ -456,6 +461,7 @@ class ModuleAdmin(CatalogErrorsAsMessages, LogsOnCourse, admin.ModelAdmin):
     list_select_related = ["unit", "unit__course"]
     search_fields = ["title", "unit__title", "unit__course__title", "unit__course__slug"]
     ordering = ["unit__course__title", "unit__course_id", "unit__order", "order"]
+    autocomplete_fields = ["unit"]
 
     def get_fields(self, request, obj=None):
         return ["unit", "title", "content", "order", "opened_at"] if obj else ["unit", "title", "content"]

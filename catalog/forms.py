@@ -3,6 +3,7 @@ from datetime import datetime
 
 from django import forms
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
 
 from .models import Course, Module, Unit, normalize_topic
 
@@ -42,6 +43,11 @@ class StaleEditGuardForm(forms.ModelForm):
             if updated_at is not None:
                 self.initial["opened_at"] = updated_at.isoformat()
 
+    @cached_property
+    def changed_data(self):
+        # The opening time is bookkeeping, not an edit: keep it out of change detection and the history.
+        return [name for name in super().changed_data if name != "opened_at"]
+
     def clean(self):
         cleaned = super().clean()
         course_id = self.guarded_course_id()
@@ -63,7 +69,8 @@ class CourseAdminForm(StaleEditGuardForm):
         model = Course
         fields = ["slug", "title", "topic", "description"]
         help_texts = {
-            "slug": "The course's address: /courses/<slug>/. Lowercase letters, digits and hyphens.",
+            "slug": "The course's address: intro-to-sql is shown at /courses/intro-to-sql/. Lowercase letters, "
+                    "digits and hyphens.",
             "topic": "Stored normalised: \"Data Science\" becomes data-science.",
         }
 

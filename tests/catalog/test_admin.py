@@ -153,6 +153,15 @@ class TestCourseEditing:
         entry = LogEntry.objects.get(object_id=str(course.pk))
         assert entry.user == editor and entry.is_addition()
 
+    def test_a_taken_slug_is_a_form_error(self, admin_client):
+        CourseFactory(slug="taken")
+        response = admin_client.post(reverse("admin:catalog_course_add"), {
+            "slug": "taken", "title": "Another", "topic": "Testing", "description": "",
+            "units-TOTAL_FORMS": "0", "units-INITIAL_FORMS": "0", "units-MIN_NUM_FORMS": "0", "units-MAX_NUM_FORMS": "1000",
+        })
+        assert response.status_code == 200 and b"Course with this Slug already exists." in response.content
+        assert Course.objects.count() == 1
+
     def test_status_is_not_a_form_field(self, admin_client):
         course = CourseFactory(units=tree(1))
         assert b'name="status"' not in admin_client.get(change_url(course)).content
@@ -235,8 +244,7 @@ class TestCourseEditing:
         original_clean = StaleEditGuardForm.clean
 
         def clean_that_saw_the_old_state(form):
-            form.data = form.data.copy()
-            form.data["opened_at"] = Course.objects.get(pk=course.pk).updated_at.isoformat()
+            form.cleaned_data["opened_at"] = Course.objects.get(pk=course.pk).updated_at.isoformat()
             cleaned = original_clean(form)
             cleaned["opened_at"] = stale
             return cleaned
@@ -320,6 +328,28 @@ class TestUnitPage:
         response = admin_client.post(reverse("admin:catalog_unit_delete", args=[middle.pk]), {"post": "yes"})
         assert response.status_code == 302
         assert unit_titles(course) == [(1, "Unit 1"), (2, "Unit 3")]
+
+    def test_add_pages_create_through_services(self, admin_client):
+        course = CourseFactory(units=tree(1))
+        response = admin_client.post(reverse("admin:catalog_unit_add"), {
+            "course": course.pk, "title": "Appendix",
+            "modules-TOTAL_FORMS": "1", "modules-INITIAL_FORMS": "0", "modules-MIN_NUM_FORMS": "0",
+            "modules-MAX_NUM_FORMS": "1000", "modules-0-title": "Glossary", "modules-0-content": "", "modules-0-order": "",
+        })
+        assert response.status_code == 302, response.content[:2000]
+        appendix = Unit.objects.get(course=course, title="Appendix")
+        assert appendix.order == 2 and module_titles(appendix) == [(1, "Glossary")]
+        response = admin_client.post(reverse("admin:catalog_module_add"), {"unit": appendix.pk, "title": "Index", "content": ""})
+        assert response.status_code == 302, response.content[:2000]
+        assert module_titles(appendix) == [(1, "Glossary"), (2, "Index")]
+        assert Course.objects.get(pk=course.pk).module_count == 3
+
+    def test_course_autocomplete_on_the_unit_add_page(self, admin_client):
+        CourseFactory(title="Intro to SQL", slug="intro-to-sql")
+        response = admin_client.get(reverse("admin:autocomplete"), {
+            "term": "sql", "app_label": "catalog", "model_name": "unit", "field_name": "course",
+        })
+        assert [r["text"] for r in response.json()["results"]] == ["Intro to SQL"]
 
     def test_module_page_edit(self, admin_client):
         course = CourseFactory(units=tree(1))

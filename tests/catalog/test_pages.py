@@ -1,4 +1,6 @@
-"""Learner pages: published courses only, newest first, search, topic chips, pagination, ordered tree."""
+"""Learner pages: published courses only, newest first, search, topic chips, pagination, the ordered tree."""
+import re
+
 import pytest
 
 from catalog import services
@@ -10,6 +12,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 @pytest.fixture
 def catalog():
     sql = CourseFactory(slug="intro-to-sql", title="Intro to SQL", topic="Databases", status="published",
+                        description="Ask questions of your data.",
                         units=[{"title": "Joins", "modules": [{"title": "Quaternion joins"}]}])
     css = CourseFactory(slug="css-grid", title="CSS Grid", topic="Web Development", status="published", units=tree(1))
     CourseFactory(slug="secret-draft", title="Secret draft", topic="Databases", units=tree(1))
@@ -17,54 +20,128 @@ def catalog():
     return sql, css
 
 
-def test_home_lists_published_courses_newest_first(client, catalog):
-    page = client.get("/").content.decode()
-    assert page.index("CSS Grid") < page.index("Intro to SQL")
-    assert "Secret draft" not in page and "Old archived" not in page
-    assert "<title>Course catalog</title>" in page and 'rel="icon"' in page
-    assert '<label for="q">' in page
+def card_titles(html: str) -> list[str]:
+    return re.findall(r'<li class="course-card">\s*<h3><a href="[^"]+">([^<]+)</a>', html)
 
 
-def test_editors_see_the_learner_view_too(client, catalog, editor):
-    client.force_login(editor)
-    assert "Secret draft" not in client.get("/").content.decode()
-    assert client.get("/courses/secret-draft/").status_code == 404
+class TestHome:
+    def test_lists_published_courses_newest_first(self, client, catalog):
+        page = client.get("/").content.decode()
+        assert card_titles(page) == ["CSS Grid", "Intro to SQL"]
+        assert "Secret draft" not in page and "Old archived" not in page
+
+    def test_title_favicon_labels_and_no_script(self, client, catalog):
+        page = client.get("/").content.decode()
+        assert "<title>Course catalog</title>" in page and 'rel="icon"' in page
+        assert '<label for="q">Search courses</label>' in page and 'role="search"' in page
+        assert page.count("<h1") == 1 and '<html lang="en">' in page and 'name="viewport"' in page
+        assert "<script" not in page  # server-rendered: nothing needs JavaScript
+
+    def test_favicon_ico(self, client):
+        response = client.get("/favicon.ico")
+        assert response.status_code == 302 and response["Location"].endswith("catalog/favicon.svg")
+
+    def test_editors_see_the_learner_view_too(self, client, catalog, editor):
+        client.force_login(editor)
+        assert "Secret draft" not in client.get("/").content.decode()
+        assert client.get("/courses/secret-draft/").status_code == 404
+        assert client.get("/courses/old-archived/").status_code == 404
+
+    def test_queries_do_not_grow_with_courses(self, client, django_assert_max_num_queries):
+        for i in range(30):
+            CourseFactory(status="published", topic=f"Topic {i % 5}", units=tree(2, 2))
+        with django_assert_max_num_queries(4):
+            assert len(card_titles(client.get("/").content.decode())) == 20
 
 
-def test_search_and_topic_chips(client, catalog):
-    found = client.get("/?q=quaternion").content.decode()
-    assert "Intro to SQL" in found and "CSS Grid" not in found
-    page = client.get("/").content.decode()
-    assert "databases <span class=\"count\">1</span>" in page  # drafts and archived are not counted
-    chip = client.get("/?topic=Databases").content.decode()
-    assert "Intro to SQL" in chip and "CSS Grid" not in chip
-    assert 'aria-current="true"' in chip
+class TestSearchAndTopics:
+    def test_search_finds_words_in_module_titles(self, client, catalog):
+        found = client.get("/", {"q": "quaternion"}).content.decode()
+        assert card_titles(found) == ["Intro to SQL"]
+        assert "<title>“quaternion” – Course catalog</title>" in found
+        assert 'value="quaternion"' in found
+
+    def test_a_search_with_no_match_says_so(self, client, catalog):
+        page = client.get("/", {"q": "astrophysics"}).content.decode()
+        assert card_titles(page) == [] and "No course matches" in page
+
+    @pytest.mark.parametrize("q", ["\x00", "'; drop table", "a" * 5000, "&|!()<>:*", "  "])
+    def test_odd_searches_never_fail(self, client, catalog, q):
+        assert client.get("/", {"q": q}).status_code == 200
+
+    def test_chips_count_published_courses_only(self, client, catalog):
+        page = client.get("/").content.decode()
+        assert 'databases <span class="count">1</span>' in page  # drafts and archived are not counted
+        assert 'web-development <span class="count">1</span>' in page
+
+    def test_a_chip_filters_and_shows_it_is_selected(self, client, catalog):
+        chip = client.get("/", {"topic": "Databases"}).content.decode()  # any case or spacing
+        assert card_titles(chip) == ["Intro to SQL"]
+        assert re.search(r'href="\?"\s+aria-current="true"', chip)  # the selected chip's link removes it
+        assert "Clear topics" in chip
+
+    def test_topics_are_repeatable(self, client, catalog):
+        CourseFactory(title="Pandas", topic="Data Science", status="published")
+        both = client.get("/?topic=databases&topic=data-science").content.decode()
+        assert sorted(card_titles(both)) == ["Intro to SQL", "Pandas"]
+
+    def test_chip_links_keep_the_search_and_other_topics(self, client, catalog):
+        page = client.get("/?q=grid&topic=databases").content.decode()
+        assert 'href="?q=grid&amp;topic=databases&amp;topic=web-development"' in page
+        assert '<input type="hidden" name="topic" value="databases">' in page
 
 
-@pytest.mark.parametrize("page", ["abc", "0", "-1", "99999", ""])
-def test_bad_page_numbers_never_fail(client, catalog, page):
-    response = client.get(f"/?page={page}")
-    assert response.status_code == 200
-    assert "Intro to SQL" in response.content.decode()
+class TestPagination:
+    @pytest.fixture
+    def many(self):
+        for i in range(23):
+            CourseFactory(slug=f"c-{i:02d}", title=f"Course {i:02d}", status="published")
+
+    def test_twenty_per_page(self, client, many):
+        first = client.get("/").content.decode()
+        assert "Page 1 of 2" in first and 'rel="next" href="?page=2"' in first and 'rel="prev"' not in first
+        assert card_titles(first)[0] == "Course 22" and len(card_titles(first)) == 20
+        second = client.get("/?page=2").content.decode()
+        assert card_titles(second) == ["Course 02", "Course 01", "Course 00"]
+        assert 'rel="prev" href="?page=1"' in second and "<title>Page 2 – Course catalog</title>" in second
+
+    def test_page_links_keep_the_filters(self, client, many):
+        page = client.get("/?topic=testing").content.decode()
+        assert 'href="?topic=testing&amp;page=2"' in page
+
+    @pytest.mark.parametrize("value", ["abc", "0", "-1", "99999", "", "1.5", "9" * 40, "%00", "²"])
+    def test_bad_page_numbers_show_page_one(self, client, many, value):
+        response = client.get(f"/?page={value}")
+        assert response.status_code == 200
+        assert "Page 1 of 2" in response.content.decode()
 
 
-def test_pagination(client):
-    for i in range(23):
-        CourseFactory(slug=f"c-{i:02d}", title=f"Course {i:02d}", status="published")
-    first = client.get("/").content.decode()
-    assert "Page 1 of 2" in first and 'rel="next"' in first
-    second = client.get("/?page=2").content.decode()
-    assert second.count('class="course-card"') == 3
+class TestCoursePage:
+    def test_shows_the_ordered_tree(self, client, catalog):
+        sql, _ = catalog
+        basics = services.unit_create(course=sql, title="Basics", position=1)
+        services.module_create(unit=basics, title="SELECT")
+        services.module_create(unit=basics, title="FROM first", position=1)
+        page = client.get("/courses/intro-to-sql/").content.decode()
+        assert "<title>Intro to SQL – Course catalog</title>" in page
+        assert "Ask questions of your data." in page and 'href="/?topic=databases"' in page
+        assert page.index("Basics") < page.index("FROM first") < page.index("SELECT") < page.index("Joins") < page.index(
+            "Quaternion joins")
+        assert page.count("<h1") == 1
 
+    def test_a_reorder_shows_at_once(self, client, catalog):
+        sql, _ = catalog
+        services.unit_create(course=sql, title="Basics")
+        services.unit_move(unit=sql.units.get(title="Basics"), position=1)
+        page = client.get("/courses/intro-to-sql/").content.decode()
+        assert page.index("Basics") < page.index("Joins")
 
-def test_course_page_shows_the_ordered_tree(client, catalog):
-    sql, _ = catalog
-    services.unit_create(course=sql, title="Basics", position=1)
-    page = client.get("/courses/intro-to-sql/").content.decode()
-    assert "<title>Intro to SQL – Course catalog</title>" in page
-    assert page.index("Basics") < page.index("Joins") < page.index("Quaternion joins")
+    @pytest.mark.parametrize("slug", ["secret-draft", "old-archived", "missing"])
+    def test_draft_archived_and_missing_courses_are_404(self, client, catalog, slug):
+        assert client.get(f"/courses/{slug}/").status_code == 404
 
-
-@pytest.mark.parametrize("slug", ["secret-draft", "old-archived", "missing"])
-def test_draft_archived_and_missing_courses_are_404(client, catalog, slug):
-    assert client.get(f"/courses/{slug}/").status_code == 404
+    def test_unpublished_course_disappears(self, client, catalog):
+        sql, _ = catalog
+        services.course_unpublish(course=sql)
+        assert client.get("/courses/intro-to-sql/").status_code == 404
+        assert "Intro to SQL" not in client.get("/").content.decode()
