@@ -55,15 +55,15 @@ class CatalogErrorsAsMessages:
             return HttpResponseRedirect(request.get_full_path())
 
 
-def _apply_inline(formset, *, rows, create, update, delete, move):
+def _apply_inline(formset, *, rows, create, update, delete, reorder):
     """Turn a sortable inline formset into service calls, deterministically; never formset.save().
 
     Deletes first, then renames, then new rows (appended), then moves. The kept rows are ranked by
     their submitted order (what the drag left in the hidden order inputs), ties broken by their
-    current order; rows without an order (new ones) follow in the order they were entered. Each
-    row not yet at its rank is moved there with the move service, from the top down, so the result
-    does not depend on the order of the forms. Rows the form did not show (added by someone else
-    meanwhile) keep their relative order after the submitted ones.
+    current order; rows without an order (new ones) follow in the order they were entered, so the
+    result does not depend on the order of the forms. Rows the form did not show (added by someone
+    else meanwhile) keep their relative order after the submitted ones. The new order is applied with
+    one reorder service call.
     """
     formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
     for form in formset.deleted_forms:
@@ -93,12 +93,12 @@ def _apply_inline(formset, *, rows, create, update, delete, move):
             ranked.append(((submitted or float("inf"), 1, index), created, None))
 
     ranked.sort(key=lambda row: row[0])
-    for position, (_key, instance, changes) in enumerate(ranked, start=1):
-        moved = order.index(instance.pk) + 1 != position
-        if moved:
-            move(instance, position)
-            order.remove(instance.pk)
-            order.insert(position - 1, instance.pk)
+    wanted = [instance.pk for _key, instance, _changes in ranked]
+    wanted += [pk for pk in order if pk not in set(wanted)]
+    if wanted != order:
+        reorder(wanted)
+    for _key, instance, changes in ranked:
+        moved = order.index(instance.pk) != wanted.index(instance.pk)
         if changes is not None and (changes or moved):
             formset.changed_objects.append((instance, changes + ["order"] * moved))
 
@@ -252,7 +252,7 @@ class CourseAdmin(CatalogErrorsAsMessages, SortableAdminBase, admin.ModelAdmin):
             create=lambda data: services.unit_create(course=course, title=data["title"]),
             update=lambda unit, changes: services.unit_update(unit=unit, **changes),
             delete=lambda unit: services.unit_delete(unit=unit),
-            move=lambda unit, position: services.unit_move(unit=unit, position=position),
+            reorder=lambda ids: services.unit_reorder(course=course, unit_ids=ids),
         )
 
     def delete_model(self, request, obj):
@@ -440,7 +440,7 @@ class UnitAdmin(CatalogErrorsAsMessages, LogsOnCourse, SortableAdminBase, admin.
             create=lambda data: services.module_create(unit=unit, title=data["title"], content=data.get("content") or ""),
             update=lambda module, changes: services.module_update(module=module, **changes),
             delete=lambda module: services.module_delete(module=module),
-            move=lambda module, position: services.module_move(module=module, position=position),
+            reorder=lambda ids: services.module_reorder(unit=unit, module_ids=ids),
         )
 
     def delete_model(self, request, obj):
