@@ -1,27 +1,46 @@
 """Import benchmark: a generated catalog into an empty PostgreSQL database, then again unchanged.
 
-    .venv/bin/python -m bench.import [--courses 10000 --units 8 --modules 6]
+    .venv/bin/python -m bench.import [--courses 10000 --units 8 --modules 6] [--keep]
 
-The baseline is the first import; the re-import of identical data must read and compare, not
-rewrite, so its ratio to the first import should be well below 1.
+Generates the catalog with `generate_catalog` (JSON Lines), creates a database of its own
+(catalog_bench_import), migrates it, imports the file with `import_courses`, imports it again (which
+must report every course unchanged), exports it with `export_courses`, and drops the database. The
+baseline is the first import; the re-import only reads and compares, so its ratio should be well
+below 1. Each phase is a fresh `manage.py` process, so the times include Django's start-up.
 """
 import argparse
+import os
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from bench.common import PY, ROOT, env_for, manage, recreate_database, table
+from bench.common import PG_ADMIN_URL, PY, ROOT, env_for, manage, recreate_database, table
 
 DB = "catalog_bench_import"
 
 
-def timed_import(path: str) -> tuple[float, str]:
-    start = time.perf_counter()
-    result = subprocess.run(
-        [PY, "manage.py", "import_courses", path], cwd=ROOT, env=env_for(DB), capture_output=True, text=True, check=True
-    )
-    return time.perf_counter() - start, result.stdout.strip().splitlines()[-1]
+def timed(*args: str, out_dir: str) -> dict:
+    """Run `manage.py *args` against the bench database: seconds, peak memory, last stdout line."""
+    stdout_path, stderr_path = Path(out_dir) / "stdout", Path(out_dir) / "stderr"
+    with open(stdout_path, "w") as stdout, open(stderr_path, "w") as stderr:
+        start = time.perf_counter()
+        proc = subprocess.Popen([PY, "manage.py", *args], cwd=ROOT, env=env_for(DB), stdout=stdout, stderr=stderr)
+        # wait4 gives this child's own peak memory (getrusage would give the maximum over all children).
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{stderr_path.read_text()[-3000:]}")
+    lines = stdout_path.read_text().strip().splitlines()
+    return {"seconds": seconds, "rss_mb": usage.ru_maxrss / 1024, "summary": lines[-1] if lines else ""}
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main():
@@ -29,28 +48,46 @@ def main():
     parser.add_argument("--courses", type=int, default=10_000)
     parser.add_argument("--units", type=int, default=8)
     parser.add_argument("--modules", type=int, default=6)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help=f"keep the {DB} database afterwards")
     args = parser.parse_args()
+    courses, modules = args.courses, args.courses * args.units * args.modules
 
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "catalog.jsonl")
-        manage(DB, "generate_catalog", "--courses", str(args.courses), "--units", str(args.units),
-               "--modules", str(args.modules), "--seed", "1", "-o", path)
+        start = time.perf_counter()
+        manage(DB, "generate_catalog", "--courses", str(courses), "--units", str(args.units),
+               "--modules", str(args.modules), "--seed", str(args.seed), "-o", path)
+        rows.append({"phase": "generate (no database)", "seconds": time.perf_counter() - start, "rss_mb": 0,
+                     "summary": f"{os.path.getsize(path) / 1e6:,.0f} MB of JSON Lines"})
         recreate_database(DB)
-        manage(DB, "migrate", "-v0")
-        first, first_summary = timed_import(path)
-        again, again_summary = timed_import(path)
+        try:
+            manage(DB, "migrate", "-v0")
+            first = timed("import_courses", path, out_dir=tmp)
+            rows.append({"phase": "first import", **first})
+            again = timed("import_courses", path, out_dir=tmp)
+            rows.append({"phase": "re-import, unchanged", **again})
+            exported = timed("export_courses", "-o", str(Path(tmp) / "export.jsonl"), out_dir=tmp)
+            rows.append({"phase": "export", **exported, "summary": f"{courses} courses"})
+        finally:
+            if not args.keep:
+                drop_database(DB)
 
-    modules = args.courses * args.units * args.modules
-    rows = [
-        {"phase": "first import", "seconds": first, "summary": first_summary, "ratio": 1.0},
-        {"phase": "re-import, unchanged", "seconds": again, "summary": again_summary, "ratio": again / first},
-    ]
+    expected = {"first import": f"created {courses}, updated 0, unchanged 0, failed 0",
+                "re-import, unchanged": f"created 0, updated 0, unchanged {courses}, failed 0"}
     for row in rows:
-        row["courses_s"] = args.courses / row["seconds"]
-        row["modules_s"] = modules / row["seconds"]
-    print(f"\n{args.courses} courses x {args.units} units x {args.modules} modules = {modules} modules, PostgreSQL")
-    print(table(rows, [("phase", "phase"), ("seconds", "{seconds:.1f}"), ("courses/s", "{courses_s:,.0f}"),
-                       ("modules/s", "{modules_s:,.0f}"), ("ratio to first import", "{ratio:.2f}"), ("summary", "summary")]))
+        if row["phase"] in expected and row["summary"] != expected[row["phase"]]:
+            raise SystemExit(f"{row['phase']}: expected '{expected[row['phase']]}', got '{row['summary']}'")
+        row["courses_s"] = f"{courses / row['seconds']:,.0f}"
+        row["modules_s"] = f"{modules / row['seconds']:,.0f}"
+        row["ratio"] = f"{row['seconds'] / first['seconds']:.2f}" if "import" in row["phase"] else ""
+        row["memory"] = f"{row['rss_mb']:,.0f} MB" if row["rss_mb"] else ""
+    print(f"\n{courses:,} courses x {args.units} units x {args.modules} modules = {modules:,} modules, "
+          f"PostgreSQL, {os.cpu_count()} CPUs")
+    print(table(rows, [("phase", "phase"), ("seconds", "{seconds:.1f}"), ("courses/s", "courses_s"),
+                       ("modules/s", "modules_s"), ("ratio to first import", "ratio"), ("peak memory", "memory"),
+                       ("summary", "summary")]))
 
 
 if __name__ == "__main__":

@@ -360,6 +360,17 @@ def store(p: Page, *, body: bytes, etag: str) -> None:
         _failed(exc, "store")
 
 
+def release(p: Page) -> None:
+    """Give up the build lock without storing (the answer was not cacheable), so nobody waits."""
+    if not p.locked:
+        return
+    p.locked = False
+    try:
+        _store().delete(p.key.replace(":page:", ":lock:"))
+    except Exception as exc:  # noqa: BLE001
+        _failed(exc, "release")
+
+
 def _count(what: str) -> None:
     counts = _state.counts
     counts[what] += 1

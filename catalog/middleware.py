@@ -2,6 +2,7 @@
 import re
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 
@@ -18,6 +19,8 @@ def page_for(request) -> cache.Page | None:
     """The cache page of a learner's GET, or None if this URL is not cached."""
     path = request.path_info
     origin = f"{request.scheme}://{request.get_host()}"
+    if "format" in request.GET:
+        return None  # DRF's format switch: not a learner page worth a key (and maybe an error)
     if path == LIST_PATH:
         params = canonical_list_params(request.GET, keep_status=False)
         return cache.page(url=list_url(origin + path, params), scope="lists")
@@ -69,7 +72,10 @@ class LearnerCacheMiddleware:
         if request.method != "GET" or not request.path_info.startswith("/api/"):
             return self.get_response(request)
         if not has_credentials(request):
-            page = page_for(request)
+            try:
+                page = page_for(request)
+            except SuspiciousOperation:
+                page = None  # e.g. too many query fields: the view's own answer says so (with an ETag)
             if page is not None:
                 hit = cache.lookup_or_wait(page)
                 if hit is not None:
@@ -81,4 +87,6 @@ class LearnerCacheMiddleware:
         page = getattr(request, "catalog_page", None)
         if page is not None and getattr(request, "catalog_store", False) and response.status_code == 200:
             cache.store(page, body=response.content, etag=response["ETag"])
+        elif page is not None:
+            cache.release(page)
         return conditional(request, response)

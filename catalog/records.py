@@ -24,6 +24,19 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictSlugField(serializers.RegexField):
+    """A slug written as a JSON string: a number is refused, not turned into text."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid": "Use only lowercase letters a-z, digits 0-9 and hyphens."})
+        super().__init__(SLUG_PATTERN, max_length=SLUG_MAX_LENGTH, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Must be a string.")
+        return super().to_internal_value(data)
+
+
 class StrictSerializer(serializers.Serializer):
     """Unknown keys are errors: in a course record they are nearly always typos."""
 
@@ -67,11 +80,7 @@ class TopicField(StrictCharField):
 
 
 class CourseRecordSerializer(StrictSerializer):
-    slug = serializers.RegexField(
-        SLUG_PATTERN,
-        max_length=SLUG_MAX_LENGTH,
-        error_messages={"invalid": "Use only lowercase letters a-z, digits 0-9 and hyphens."},
-    )
+    slug = StrictSlugField()
     title = StrictCharField(max_length=TITLE_MAX_LENGTH)
     description = StrictCharField(
         required=False, allow_blank=True, default="", trim_whitespace=False, max_length=MAX_DESCRIPTION_LENGTH
@@ -80,11 +89,6 @@ class CourseRecordSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=Course.Status.choices, required=False)
     units = UnitRecordSerializer(many=True, required=False, default=list, max_length=MAX_UNITS)
 
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping) and not isinstance(data.get("slug", ""), str):
-            # RegexField would coerce a number to text; a slug must be written as a string.
-            raise serializers.ValidationError({"slug": ["Must be a string."]})
-        return super().to_internal_value(data)
 
 
 def flatten_errors(detail, path: str = "", *, root: str = "record") -> dict[str, list[str]]:

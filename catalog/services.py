@@ -576,7 +576,7 @@ def _plan(record: dict, course: Course | None, units: list, modules_of) -> _Plan
         probe = course or Course(slug=slug, status=current)
         plan.action = _action_for(probe, target)
         changes.append(f"status: {current} -> {target}")
-    if target == Status.PUBLISHED:
+    if plan.action == "publish":
         refusal = _publish_refusal(slug, [(w["title"], len(w["modules"])) for w in wanted_units])
         if refusal:
             raise InvalidTransitionError(refusal)

@@ -157,7 +157,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # JSON only: one representation per URL keeps ETags and the learners' cache simple.
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["catalog.api.renderers.CompactJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     # Off unless set, e.g. API_ANON_THROTTLE_RATE=600/minute. Cached hits are answered before DRF
     # and are not counted: throttling protects the database, which hits never touch.

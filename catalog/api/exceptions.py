@@ -34,6 +34,8 @@ class ServiceUnavailable(APIException):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RecursionError):
+        return Response({"detail": "The JSON body is nested too deeply."}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return Response(

@@ -84,6 +84,8 @@ class CreatedBeforeFilter(django_filters.Filter):
             return qs
         if isinstance(value, dt.datetime):
             return qs.filter(created_at__lte=value)
+        if value == dt.date.max:
+            return qs  # the end of the last representable day: nothing is excluded
         return qs.filter(created_at__lt=_start_of(value + dt.timedelta(days=1)))
 
 

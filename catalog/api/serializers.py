@@ -2,8 +2,8 @@
 from rest_framework import serializers
 
 from ..models import Course, Module, Unit
-from ..records import CourseRecordSerializer, StrictCharField, TopicField
-from ..models import SLUG_MAX_LENGTH, SLUG_PATTERN, TITLE_MAX_LENGTH
+from ..records import CourseRecordSerializer, StrictCharField, StrictSlugField, TopicField
+from ..models import TITLE_MAX_LENGTH
 from ..records import MAX_DESCRIPTION_LENGTH
 
 SUMMARY_FIELDS = [
@@ -49,12 +49,7 @@ class TopicSerializer(serializers.Serializer):
 class CourseCreateSerializer(CourseRecordSerializer):
     """POST: a new course (always a draft), optionally with its whole tree."""
 
-    def validate_status(self, value):
-        if value != Course.Status.DRAFT:
-            raise serializers.ValidationError(
-                "A new course is always a draft; publish it afterwards with POST /api/v1/courses/{slug}/publish/."
-            )
-        return value
+    # `status` is accepted and ignored (the view drops it): a new course is always a draft.
 
 
 class CourseRecordWriteSerializer(CourseRecordSerializer):
@@ -69,10 +64,7 @@ class CourseRecordWriteSerializer(CourseRecordSerializer):
 class CoursePatchSerializer(serializers.Serializer):
     """PATCH: some fields of the course; a status change goes through the workflow."""
 
-    slug = serializers.RegexField(
-        SLUG_PATTERN, max_length=SLUG_MAX_LENGTH, required=False,
-        error_messages={"invalid": "Use only lowercase letters a-z, digits 0-9 and hyphens."},
-    )
+    slug = StrictSlugField(required=False)
     title = StrictCharField(max_length=TITLE_MAX_LENGTH, required=False)
     description = StrictCharField(
         required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_DESCRIPTION_LENGTH

@@ -1,4 +1,6 @@
 """The JSON API: course list/detail/writes/transitions and topics, for learners and editors."""
+import re
+
 from django.db import transaction
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
@@ -56,7 +58,10 @@ class CatalogSchema(AutoSchema):
 
 def _positive_int(raw: str, name: str, *, maximum: int | None = None) -> int:
     raw = raw.strip()
-    if not raw.isdigit() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
+    # str.isdigit() also accepts "²" and "①", which int() cannot read.
+    if re.fullmatch(r"[0-9]{19,}", raw) and maximum is None:
+        raise NotFound("Invalid page: there are fewer pages than that.")
+    if not re.fullmatch(r"[0-9]{1,18}", raw) or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
         bound = f" from 1 to {maximum}" if maximum else " of 1 or more"
         raise ValidationError({name: [f"Must be a whole number{bound}."]})
     return int(raw)

@@ -1,0 +1,121 @@
+"""ETags on every GET, If-None-Match -> 304, and If-Match guarding writes (412, nothing changes)."""
+import pytest
+
+from tests.catalog.api import (  # noqa: F401
+    LIST, TOPICS, assert_json_error, catalog_state, detail, quick_setup, record, wait_less,
+)
+from tests.factories import CourseFactory, tree
+
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
+
+READS = [LIST, LIST + "?page_size=1&ordering=title", detail("target"), TOPICS]
+
+
+@pytest.fixture
+def target():
+    return CourseFactory(slug="target", title="Target", status="published", units=tree(2, 1))
+
+
+class TestETags:
+    @pytest.mark.parametrize("url", READS)
+    def test_every_read_has_an_etag_and_a_match_is_304(self, api, learner_api, editor_api, target, url):
+        for client in (api, api, learner_api, editor_api):  # a miss, a hit, a logged-in learner, an editor
+            response = client.get(url)
+            assert response.status_code == 200
+            etag = response["ETag"]
+            assert etag.startswith('"') and etag.endswith('"') and len(etag) > 2
+            not_modified = client.get(url, HTTP_IF_NONE_MATCH=etag)
+            assert not_modified.status_code == 304 and not_modified.content == b""
+            assert not_modified["ETag"] == etag
+            for header in (f'W/{etag}', f'"nope", {etag}', "*"):
+                assert client.get(url, HTTP_IF_NONE_MATCH=header).status_code == 304, header
+            assert client.get(url, HTTP_IF_NONE_MATCH='"nope"').status_code == 200
+
+    def test_the_etag_is_the_same_for_the_same_body(self, api, editor_api, target):
+        miss, hit = api.get(detail("target")), api.get(detail("target"))
+        assert miss["X-Cache"] == "MISS" and hit["X-Cache"] == "HIT"
+        assert miss["ETag"] == hit["ETag"] == editor_api.get(detail("target"))["ETag"]
+        assert api.get(LIST)["ETag"] != editor_api.get(LIST + "?status=draft")["ETag"]
+
+    @pytest.mark.parametrize("url", [
+        detail("missing"), LIST + "?page=99", LIST + "?page_size=0", "/api/v1/nope/", detail("target") + "publish/",
+        "/api/schema/",
+    ])
+    def test_error_answers_and_the_schema_carry_one_too(self, api, editor_api, target, wait_less, url):
+        for client in (api, editor_api):
+            assert client.get(url).has_header("ETag"), url
+
+    def test_a_request_django_refuses_carries_one_too(self, api, target):
+        response = api.get(LIST + "?" + "&".join(f"f{i}=1" for i in range(1100)))
+        assert_json_error(response, 400)
+        assert response.has_header("ETag")
+
+    def test_a_write_changes_the_etags(self, api, editor_api, target, django_capture_on_commit_callbacks):
+        old = {url: (api.get(url)["ETag"], editor_api.get(url)["ETag"]) for url in READS}
+        with django_capture_on_commit_callbacks(execute=True):
+            assert editor_api.patch(detail("target"), {"title": "Renamed", "topic": "Other"},
+                                    format="json").status_code == 200
+        for url in READS:
+            learner_response = api.get(url, HTTP_IF_NONE_MATCH=old[url][0])
+            assert learner_response.status_code == 200 and learner_response["ETag"] != old[url][0], url
+            editor_response = editor_api.get(url, HTTP_IF_NONE_MATCH=old[url][1])
+            assert editor_response.status_code == 200 and editor_response["ETag"] != old[url][1], url
+
+
+# (method, path under the course, body); each would succeed on a fresh published "target"
+GUARDED = [
+    ("patch", "", {"title": "Changed"}),
+    ("put", "", record()),
+    ("delete", "", None),
+    ("post", "unpublish/", None),
+    ("post", "archive/", None),
+]
+
+
+class TestIfMatch:
+    @pytest.mark.parametrize(("method", "path", "body"), GUARDED, ids=[f"{m} {p}" for m, p, _ in GUARDED])
+    def test_a_stale_etag_is_412_and_nothing_changes(self, editor_api, target, method, path, body):
+        stale = editor_api.get(detail("target"))["ETag"]
+        assert editor_api.patch(detail("target"), {"description": "moved on"}, format="json").status_code == 200
+        before = catalog_state()
+        response = getattr(editor_api, method)(detail("target") + path, body, format="json", HTTP_IF_MATCH=stale)
+        assert assert_json_error(response, 412)["detail"]
+        for header in ('"nope"', f'"nope", {stale}', stale.strip('"')):
+            response = getattr(editor_api, method)(detail("target") + path, body, format="json", HTTP_IF_MATCH=header)
+            assert_json_error(response, 412)
+        assert catalog_state() == before
+
+    @pytest.mark.parametrize(("method", "path", "body"), GUARDED, ids=[f"{m} {p}" for m, p, _ in GUARDED])
+    def test_the_current_etag_lets_it_through(self, editor_api, target, method, path, body):
+        current = editor_api.get(detail("target"))["ETag"]
+        before = catalog_state()
+        response = getattr(editor_api, method)(detail("target") + path, body, format="json",
+                                               HTTP_IF_MATCH=f'"other", {current}')
+        assert response.status_code in (200, 204), response.content
+        assert catalog_state() != before
+
+    @pytest.mark.parametrize(("method", "path", "body"), GUARDED, ids=[f"{m} {p}" for m, p, _ in GUARDED])
+    def test_a_star_matches_an_existing_course(self, editor_api, target, method, path, body):
+        response = getattr(editor_api, method)(detail("target") + path, body, format="json", HTTP_IF_MATCH="*")
+        assert response.status_code in (200, 204), response.content
+
+    def test_the_etag_a_learner_read_is_good_for_an_editor(self, api, editor_api, target):
+        etag = api.get(detail("target"))["ETag"]
+        response = editor_api.patch(detail("target"), {"title": "Seen by a learner"}, format="json", HTTP_IF_MATCH=etag)
+        assert response.status_code == 200
+
+    def test_each_write_needs_the_etag_read_after_the_last_one(self, editor_api, target):
+        etag = editor_api.get(detail("target"))["ETag"]
+        for title in ("One", "Two", "Three"):
+            assert editor_api.patch(detail("target"), {"title": title}, format="json",
+                                    HTTP_IF_MATCH=etag).status_code == 200
+            etag = editor_api.get(detail("target"))["ETag"]
+        stale_again = editor_api.patch(detail("target"), {"title": "Four"}, format="json", HTTP_IF_MATCH='"x"')
+        assert_json_error(stale_again, 412)
+
+    def test_put_with_if_match_on_a_missing_course_is_412_and_creates_nothing(self, editor_api):
+        before = catalog_state()
+        for header in ("*", '"anything"'):
+            assert_json_error(editor_api.put(detail("missing"), record(), format="json", HTTP_IF_MATCH=header), 412)
+        assert catalog_state() == before
+        assert editor_api.put(detail("missing"), record(), format="json").status_code == 201

@@ -1,0 +1,89 @@
+"""Constant SQL: the number of queries of a list page or a detail does not grow with its size."""
+import pytest
+
+from catalog import services
+from catalog.records import clean_record
+from tests.catalog.api import LIST, TOPICS, detail, quick_setup  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
+
+# Token -> user (1) and that user's permissions, own and through groups (2).
+AUTH = 3
+# count, the page's ids, the page's rows
+LIST_QUERIES = 3
+# the course, its units, their modules
+DETAIL_QUERIES = 3
+
+
+@pytest.fixture
+def hundred():
+    records = [
+        clean_record({"slug": f"c-{i:03d}", "title": f"Course {i}", "topic": f"Topic {i % 7}", "status": "published",
+                      "units": [{"title": "U1", "modules": [{"title": "M1"}, {"title": "M2"}]},
+                                {"title": "U2", "modules": [{"title": "M3"}]}]})
+        for i in range(100)
+    ]
+    services.courses_upsert(records=records)
+
+
+@pytest.fixture
+def small_and_large():
+    def unit(n):
+        return {"title": f"Unit {n}", "modules": [{"title": f"Module {n}.{m}"} for m in range(3)]}
+
+    services.courses_upsert(records=[
+        clean_record({"slug": "small", "title": "Small", "topic": "t", "status": "published", "units": [unit(1)]}),
+        clean_record({"slug": "large", "title": "Large", "topic": "t", "status": "published",
+                      "units": [unit(n) for n in range(50)]}),
+    ])
+
+
+def count(django_assert_num_queries, client, url, expected):
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+class TestListQueries:
+    @pytest.mark.parametrize(("client_fixture", "auth"), [("editor_api", AUTH), ("learner_api", AUTH), ("api", 0)])
+    def test_a_page_of_1_and_of_100_cost_the_same(self, request, django_assert_num_queries, hundred, client_fixture,
+                                                  auth):
+        client = request.getfixturevalue(client_fixture)
+        for query in ["", "&ordering=title", "&topic=Topic 1&topic=Topic 2",
+                      "&created_after=2000-01-01&ordering=-published_at"]:
+            one = count(django_assert_num_queries, client, f"{LIST}?page_size=1{query}", auth + LIST_QUERIES)
+            many = count(django_assert_num_queries, client, f"{LIST}?page_size=100{query}", auth + LIST_QUERIES)
+            assert len(one.json()["results"]) == 1 and len(many.json()["results"]) == many.json()["count"] > 1
+
+    def test_a_search_page_too(self, django_assert_num_queries, api, editor_api, hundred):
+        for client, auth in ((editor_api, AUTH), (api, 0)):
+            count(django_assert_num_queries, client, f"{LIST}?page_size=1&search=course", auth + LIST_QUERIES)
+            count(django_assert_num_queries, client, f"{LIST}?page_size=100&search=course", auth + LIST_QUERIES)
+
+    def test_the_last_page_costs_the_same(self, django_assert_num_queries, editor_api, hundred):
+        count(django_assert_num_queries, editor_api, f"{LIST}?page_size=3&page=34", AUTH + LIST_QUERIES)
+
+
+class TestDetailQueries:
+    @pytest.mark.parametrize(("client_fixture", "auth"), [("editor_api", AUTH), ("learner_api", AUTH), ("api", 0)])
+    def test_a_tree_of_1_and_of_50_units_cost_the_same(self, request, django_assert_num_queries, small_and_large,
+                                                       client_fixture, auth):
+        client = request.getfixturevalue(client_fixture)
+        small = count(django_assert_num_queries, client, detail("small"), auth + DETAIL_QUERIES)
+        large = count(django_assert_num_queries, client, detail("large"), auth + DETAIL_QUERIES)
+        assert len(small.json()["units"]) == 1 and len(large.json()["units"]) == 50
+        assert sum(len(u["modules"]) for u in large.json()["units"]) == 150
+
+
+class TestHitsAndTopics:
+    def test_hits_cost_no_sql_for_anonymous_and_only_auth_for_a_learner(self, django_assert_num_queries, api,
+                                                                         learner_api, small_and_large):
+        for url in (f"{LIST}?page_size=100", detail("large"), TOPICS):
+            api.get(url)
+            count(django_assert_num_queries, api, url, 0)
+            count(django_assert_num_queries, learner_api, url, AUTH)
+
+    def test_topics_is_one_query(self, django_assert_num_queries, api, editor_api, hundred):
+        count(django_assert_num_queries, api, TOPICS, 1)
+        count(django_assert_num_queries, editor_api, TOPICS, AUTH + 1)

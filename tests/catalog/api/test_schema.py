@@ -1,0 +1,45 @@
+"""The OpenAPI 3 schema and the interactive docs, served without internet; the schema validates."""
+import pytest
+import yaml
+from django.core.management import call_command
+
+from tests.catalog.api import quick_setup  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
+
+
+class TestSchema:
+    def test_the_schema_describes_every_endpoint(self, api):
+        response = api.get("/api/schema/")
+        assert response.status_code == 200
+        schema = yaml.safe_load(response.content)
+        assert schema["openapi"].startswith("3.")
+        paths = schema["paths"]
+        assert {"get", "post"} <= set(paths["/api/v1/courses/"])
+        assert {"get", "put", "patch", "delete"} <= set(paths["/api/v1/courses/{slug}/"])
+        for action in ("publish", "unpublish", "archive", "restore"):
+            assert "post" in paths[f"/api/v1/courses/{{slug}}/{action}/"]
+        assert "get" in paths["/api/v1/topics/"]
+        names = {p["name"] for p in paths["/api/v1/courses/"]["get"]["parameters"]}
+        assert {"search", "topic", "status", "created_after", "created_before", "ordering", "page",
+                "page_size"} <= names
+
+    def test_as_json_too(self, api):
+        response = api.get("/api/schema/?format=json")
+        assert response.status_code == 200 and response.json()["openapi"].startswith("3.")
+
+    def test_the_docs_page_needs_no_internet(self, api):
+        response = api.get("/api/docs/")
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+        page = response.content.decode()
+        assert "/api/schema/" in page and "swagger-ui" in page
+        for outside in ("cdn.", "unpkg", "jsdelivr", "cdnjs", "googleapis", "//fonts."):
+            assert outside not in page, outside
+        for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+            src = next(part.split('"')[0] for part in page.split('="') if part.split('"')[0].endswith(asset))
+            assert src.startswith("/static/"), src
+            assert api.get(src).status_code == 200, src
+
+    def test_the_schema_validates_without_warnings(self, tmp_path):
+        call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
+        assert "openapi" in yaml.safe_load((tmp_path / "s.yml").read_text())

@@ -1,0 +1,43 @@
+"""GET /api/v1/topics/: published courses per topic, sorted by topic, the same for everyone."""
+import pytest
+
+from catalog import services
+from tests.catalog.api import TOPICS, quick_setup  # noqa: F401
+from tests.factories import CourseFactory, tree
+
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
+
+
+class TestTopics:
+    def test_published_courses_per_topic_sorted(self, api, learner_api, editor_api):
+        for i, (topic, status) in enumerate([
+            ("Web Development", "published"), ("databases", "published"), ("  DATABASES ", "published"),
+            ("Algebra", "published"), ("Algebra", "draft"), ("Zoology", "draft"), ("Zoology", "archived"),
+            ("web development", "archived"),
+        ]):
+            CourseFactory(slug=f"c{i}", topic=topic, status=status, units=tree(1))
+        expected = [
+            {"topic": "algebra", "course_count": 1},
+            {"topic": "databases", "course_count": 2},
+            {"topic": "web-development", "course_count": 1},
+        ]
+        for client in (api, learner_api, editor_api):
+            response = client.get(TOPICS)
+            assert response.status_code == 200 and response["Content-Type"] == "application/json"
+            assert response.json() == expected
+
+    def test_no_published_course_no_topic(self, api):
+        CourseFactory(slug="draft", topic="Hidden", units=tree(1))
+        assert api.get(TOPICS).json() == []
+
+    def test_counts_follow_the_workflow(self, editor_api, django_capture_on_commit_callbacks):
+        course = CourseFactory(slug="c", topic="Physics", status="published", units=tree(1))
+        assert editor_api.get(TOPICS).json() == [{"topic": "physics", "course_count": 1}]
+        with django_capture_on_commit_callbacks(execute=True):
+            services.course_archive(course=course)
+        assert editor_api.get(TOPICS).json() == []
+
+    def test_query_parameters_change_nothing(self, api):
+        CourseFactory(slug="c", topic="Physics", status="published", units=tree(1))
+        assert api.get(TOPICS, {"status": "draft", "page": "x", "topic": "y"}).json() == [
+            {"topic": "physics", "course_count": 1}]
