@@ -1,9 +1,11 @@
 """Every read of the catalog; course_visible_to is the one visibility rule."""
+from collections import defaultdict
+
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
-from .models import Course, Module, Unit
+from .models import Course, Module, Unit, normalize_topic
 from .permissions import is_editor
 
 SUMMARY_FIELDS = (
@@ -67,3 +69,45 @@ def course_search(qs: QuerySet[Course], text: str) -> QuerySet[Course]:
             | Exists(Module.objects.filter(unit__course=OuterRef("pk"), title__icontains=word))
         )
     return qs
+
+
+# Courses per query: each chunk costs three queries (courses, units, modules) and holds at most
+# this many trees in memory.
+EXPORT_CHUNK = 500
+EXPORT_FIELDS = ("id", "slug", "title", "description", "topic", "status")
+
+
+def course_records(*, statuses=(), topics=(), chunk: int | None = None):
+    """Every matching course as an import record with its tree, by slug, a chunk at a time (constant memory).
+
+    Each chunk costs three queries (courses, their units, their modules) read as plain values: a
+    model instance per module would make a large export several times slower.
+    """
+    chunk = chunk or EXPORT_CHUNK
+    courses = Course.objects.order_by("slug")
+    if statuses:
+        courses = courses.filter(status__in=statuses)
+    if topics:
+        courses = courses.filter(topic__in=[normalize_topic(t) for t in topics])
+    last = None
+    while True:
+        # Keyset pagination on the unique slug: stable and cheap however deep the export gets.
+        after = courses.filter(slug__gt=last) if last is not None else courses
+        page = list(after.values_list(*EXPORT_FIELDS)[:chunk])
+        if not page:
+            return
+        ids = [row[0] for row in page]
+        units_of, modules_of = defaultdict(list), {}
+        units = Unit.objects.filter(course_id__in=ids).order_by("course_id", "order")
+        for unit_id, course_id, title in units.values_list("id", "course_id", "title"):
+            modules_of[unit_id] = []
+            units_of[course_id].append({"title": title, "modules": modules_of[unit_id]})
+        modules = Module.objects.filter(unit__course_id__in=ids).order_by("unit_id", "order")
+        for unit_id, title, content in modules.values_list("unit_id", "title", "content"):
+            modules_of[unit_id].append({"title": title, "content": content})
+        for pk, slug, title, description, topic, status in page:
+            yield {"slug": slug, "title": title, "description": description, "topic": topic, "status": status,
+                   "units": units_of[pk]}
+        if len(page) < chunk:
+            return
+        last = page[-1][1]

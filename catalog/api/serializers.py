@@ -1,15 +1,11 @@
 """Course representations for the API: summary, detail with the ordered tree, topics, writes."""
 from rest_framework import serializers
 
-from ..models import Course, Module, Unit
-from ..records import CourseRecordSerializer, StrictCharField, StrictSlugField, TopicField
-from ..models import TITLE_MAX_LENGTH
-from ..records import MAX_DESCRIPTION_LENGTH
+from .. import selectors
+from ..models import TITLE_MAX_LENGTH, Course, Module, Unit
+from ..records import MAX_DESCRIPTION_LENGTH, CourseRecordSerializer, StrictCharField, StrictSlugField, TopicField
 
-SUMMARY_FIELDS = [
-    "id", "slug", "title", "description", "topic", "status", "published_at", "created_at", "updated_at",
-    "unit_count", "module_count",
-]
+SUMMARY_FIELDS = list(selectors.SUMMARY_FIELDS)
 
 
 class CourseSummarySerializer(serializers.ModelSerializer):

@@ -1,54 +1,12 @@
 """`export_courses`: write courses in the import format (JSON, or JSON Lines for .jsonl)."""
 import os
 import tempfile
-from collections import defaultdict
 
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.importing import is_json_lines, write_records
-from catalog.models import Course, Module, Unit, normalize_topic
-
-# Courses per query: each chunk costs three queries (courses, units, modules) and holds at most
-# this many trees in memory.
-CHUNK = 500
-COURSE_FIELDS = ("id", "slug", "title", "description", "topic", "status")
-
-
-def iter_records(*, statuses=(), topics=(), chunk: int | None = None):
-    """Every matching course with its tree, by slug, a chunk at a time (constant memory).
-
-    Each chunk costs three queries (courses, their units, their modules) read as plain values: a
-    model instance per module would make a large export several times slower.
-    """
-    chunk = chunk or CHUNK
-    courses = Course.objects.order_by("slug")
-    if statuses:
-        courses = courses.filter(status__in=statuses)
-    if topics:
-        courses = courses.filter(topic__in=[normalize_topic(t) for t in topics])
-    last = None
-    while True:
-        # Keyset pagination on the unique slug: stable and cheap however deep the export gets.
-        after = courses.filter(slug__gt=last) if last is not None else courses
-        page = list(after.values_list(*COURSE_FIELDS)[:chunk])
-        if not page:
-            return
-        ids = [row[0] for row in page]
-        units_of, modules_of = defaultdict(list), {}
-        units = Unit.objects.filter(course_id__in=ids).order_by("course_id", "order")
-        for unit_id, course_id, title in units.values_list("id", "course_id", "title"):
-            modules_of[unit_id] = []
-            units_of[course_id].append({"title": title, "modules": modules_of[unit_id]})
-        modules = Module.objects.filter(unit__course_id__in=ids).order_by("unit_id", "order")
-        for unit_id, title, content in modules.values_list("unit_id", "title", "content"):
-            modules_of[unit_id].append({"title": title, "content": content})
-        for pk, slug, title, description, topic, status in page:
-            yield {"slug": slug, "title": title, "description": description, "topic": topic, "status": status,
-                   "units": units_of[pk]}
-        if len(page) < chunk:
-            return
-        last = page[-1][1]
-
+from catalog.models import Course
+from catalog.selectors import course_records
 
 def _umask() -> int:
     # mkstemp creates the file private (0600); the export should get the usual permissions.
@@ -85,7 +43,7 @@ class Command(BaseCommand):
     def handle(self, *args, status, topic, output, format, **options):
         if output in (None, "-"):
             lines = format == "jsonl"
-            write_records(_Unended(self.stdout), iter_records(statuses=status, topics=topic), lines=lines)
+            write_records(_Unended(self.stdout), course_records(statuses=status, topics=topic), lines=lines)
             return
         lines = format == "jsonl" if format else is_json_lines(output)
         directory = os.path.dirname(os.path.abspath(output))
@@ -97,7 +55,7 @@ class Command(BaseCommand):
             raise CommandError(f"{output}: cannot write: {exc.strerror or exc}") from exc
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                count = write_records(out, iter_records(statuses=status, topics=topic), lines=lines)
+                count = write_records(out, course_records(statuses=status, topics=topic), lines=lines)
             os.chmod(temporary, 0o666 & ~_umask())
             os.replace(temporary, output)
         except OSError as exc:

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from catalog import services
-from catalog.management.commands import export_courses
+from catalog import selectors
 from catalog.models import Course, Unit
 from tests.catalog.commands import course, run, run_import, write_json
 from tests.factories import CourseFactory, tree
@@ -71,7 +71,7 @@ class TestExportCourses:
     def test_streams_in_chunks_with_prefetch(self, catalog, monkeypatch, django_assert_num_queries):
         CourseFactory(slug="d-course", status="published")
         CourseFactory(slug="e-course", status="published")
-        monkeypatch.setattr(export_courses, "CHUNK", 2)
+        monkeypatch.setattr(selectors, "EXPORT_CHUNK", 2)
         # Three chunks (2 + 2 + 1 courses): three queries each (courses, units, modules), not one per course.
         with django_assert_num_queries(9):
             slugs = [c["slug"] for c in json.loads(export())["courses"]]
