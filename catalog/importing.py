@@ -7,15 +7,23 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 
-from .errors import CatalogBatchError, CatalogError, CatalogValidationError, InvalidTransitionError
+from .errors import (
+    CatalogBatchError,
+    CatalogConflictError,
+    CatalogError,
+    CatalogValidationError,
+    InvalidTransitionError,
+)
 from .records import clean_record
 from .services import UpsertResult, courses_upsert
 
 # Records per courses_upsert call: big enough that a call's few queries serve many courses, small
 # enough that one call's rows (500 courses x their trees) stay a modest amount of memory.
 CHUNK = 500
+ATTEMPTS = 3
+TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 BOM = "\ufeff"
@@ -186,6 +194,12 @@ class Progress:
         else:
             self.write(self._line(fraction, now) + "\n")
 
+    def note(self, text: str) -> None:
+        """A line that must be seen whatever the pace (a retry, say)."""
+        self.write(("\n" if self.tty and self.shown else "") + text + "\n")
+        self.started = self.last = self.clock()
+        self.count, self.shown = 0, False
+
     def done(self) -> None:
         if not self.shown:
             return  # a short run needs no progress report
@@ -242,11 +256,34 @@ def import_file(
     """Import one file in one transaction: any error anywhere, and nothing of it is written.
 
     courses_upsert is called a chunk at a time inside that transaction; catalog.cache merges the
-    chunks' change marks, so the whole file costs one invalidation, after the commit.
+    chunks' change marks, so the whole file costs one invalidation, after the commit. When another
+    writer collided with the file (PostgreSQL broke a deadlock between two big overlapping files, or
+    created one of its slugs at the same moment), a file on disk is imported again from the start,
+    up to ATTEMPTS times; standard input cannot be read twice and reports the collision instead.
     """
-    source = Source(path, fmt=fmt)
-    report = FileReport(name=source.name)
+    for attempt in range(1, ATTEMPTS + 1):
+        report = FileReport(name="<stdin>" if path == "-" else path)
+        collision = _import_once(path, report, dry_run=dry_run, by=by, fmt=fmt, progress=progress)
+        if collision is None:
+            break
+        if path == "-" or attempt == ATTEMPTS:
+            report.add_error(f"{report.name}: {collision}")
+            report.failed += 1
+            break
+        if progress:
+            progress.note(f"{report.name}: {collision}; importing it again (attempt {attempt + 1} of {ATTEMPTS})")
+    if not report.ok:
+        # All or nothing: the records without errors were not written either, so they are counted
+        # nowhere, and the would-be changes of a dry run are not reported.
+        report.created = report.updated = report.unchanged = 0
+        report.changes.clear()
+    return report
+
+
+def _import_once(path, report, *, dry_run, by, fmt, progress) -> str | None:
+    """One attempt; returns what collided with it (nothing written), or None."""
     try:
+        source = Source(path, fmt=fmt)
         with transaction.atomic():
             _Importer(source, report, dry_run=dry_run, by=by, progress=progress).run()
             if not report.ok or dry_run:
@@ -254,16 +291,16 @@ def import_file(
     except SourceError as exc:
         report.add_error(f"{report.name}: {exc}")
         report.failed += 1  # the unreadable file counts as one failed record
+    except CatalogConflictError as exc:
+        return str(exc)
     except CatalogError as exc:
-        # A concurrent writer collided with this file's transaction (CatalogConflictError).
         report.add_error(f"{report.name}: {exc}")
         report.failed += 1
-    if not report.ok:
-        # All or nothing: the records without errors were not written either, so they are counted
-        # nowhere, and the would-be changes of a dry run are not reported.
-        report.created = report.updated = report.unchanged = 0
-        report.changes.clear()
-    return report
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) not in TRANSIENT_SQLSTATES:
+            raise
+        return "A concurrent import deadlocked with this one (the database undid this file)"
+    return None
 
 
 class _Importer:

@@ -464,6 +464,24 @@ def courses_upsert(*, records: list[dict], by=None, dry_run: bool = False) -> li
     raise AssertionError("unreachable")
 
 
+def _lock_slugs(slugs: list[str]) -> None:
+    """Serialise writers of the same slugs, including slugs no row holds yet (PostgreSQL).
+
+    Row locks cannot cover a course that does not exist: two imports creating the same new slug
+    would both plan an insert, and the second would fail on the unique slug. A transaction-level
+    advisory lock per slug, taken in sorted order before anything is read, makes the second writer
+    wait and then see the first one's course, with no deadlock between overlapping batches.
+    """
+    if connection.vendor != "postgresql" or not slugs:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(hashtextextended(slug, 0))) "
+            "FROM (SELECT slug FROM unnest(%s::text[]) WITH ORDINALITY AS t(slug, n) ORDER BY n) AS sorted",
+            [slugs],
+        )
+
+
 def _upsert_batch(records, *, by, dry_run) -> list[UpsertResult]:
     failures: dict[int, CatalogError] = {}
     first_seen: dict[str, int] = {}
@@ -474,6 +492,7 @@ def _upsert_batch(records, *, by, dry_run) -> list[UpsertResult]:
             )
         first_seen.setdefault(record["slug"], i)
 
+    _lock_slugs(sorted(first_seen))
     existing = {
         c.slug: c for c in Course.objects.select_for_update().filter(slug__in=list(first_seen)).order_by("pk")
     }
