@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-embedded venv migrate demo check bench-import bench-api bench-http clean
+.PHONY: run test test-postgres test-replica test-embedded venv migrate demo check bench-import bench-api bench-http clean
 
 venv: $(STAMP)
 
@@ -36,11 +36,16 @@ run: demo
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: test-postgres test-embedded
+test: test-postgres test-replica test-embedded
 
 test-postgres: venv
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CATALOG_CACHE_PREFIX=catalog-test \
-		$(PY) -m pytest $(PYTEST_ARGS)
+		$(PY) -m pytest -m "not replica" $(PYTEST_ARGS)
+
+# Learners' reads from a streaming read replica: a private primary and standby (tests/pg_pair.py).
+test-replica: venv
+	REDIS_URL=$(TEST_REDIS_URL) CATALOG_CACHE_PREFIX=catalog-test-replica \
+		$(PY) -m tests.pg_pair $(PY) -m pytest -m replica $(PYTEST_ARGS)
 
 # The embedded defaults (SQLite, in-process cache) that `make run` relies on.
 test-embedded: venv

@@ -9,6 +9,7 @@ Keys, all under ``<KEY_PREFIX>:cat:v<CACHE_SCHEMA>[.<CATALOG_CACHE_VERSION>]:``
     gen:lists                                    token of every list page and the topics list
     gen:course:<slug>                            token of one course's detail page
     epoch                                        token of everything (clear, outage repair)
+    fence                                        primary WAL position of the last write (replica.py)
     lock:<page hash>                             short build lock against stampedes
     stats:hits, stats:misses                     counters, flushed from each process in batches
 
@@ -62,6 +63,14 @@ def etag_for(body: bytes) -> str:
 # --- storage: raw Redis (bytes, no pickling) or Django's in-process cache ----------------------
 
 
+# Raise a number stored as a string to ARGV[1], never lower it (writers finish out of order).
+_RAISE_FENCE = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1]) end
+return 1
+"""
+
+
 class _RedisStore:
     def __init__(self):
         from django_redis import get_redis_connection
@@ -87,6 +96,17 @@ class _RedisStore:
 
     def set_many(self, mapping):
         self.client.mset(mapping)
+
+    def publish(self, tokens, *, fence_key, fence):
+        """Raise the fence (if any), then replace the tokens: one round trip, in that order."""
+        pipe = self.client.pipeline(transaction=False)
+        if fence is not None:
+            pipe.eval(_RAISE_FENCE, 1, fence_key, fence)
+        pipe.mset(tokens)
+        pipe.execute()
+
+    def raise_fence(self, key, value):
+        self.client.eval(_RAISE_FENCE, 1, key, value)
 
     def init_tokens(self, keys):
         """Give missing tokens a fresh value and return the values now stored."""
@@ -134,6 +154,16 @@ class _DjangoStore:
 
     def set_many(self, mapping):
         self.cache.set_many(mapping, timeout=None)
+
+    def publish(self, tokens, *, fence_key, fence):
+        if fence is not None:
+            self.raise_fence(fence_key, fence)
+        self.set_many(tokens)
+
+    def raise_fence(self, key, value):
+        with _state.lock:
+            if int(self.cache.get(key) or 0) < value:
+                self.cache.set(key, str(value).encode(), timeout=None)
 
     def init_tokens(self, keys):
         for key in keys:
@@ -232,7 +262,8 @@ def _usable() -> bool:
 
 def _repair() -> bool:
     try:
-        _store().set_many({_prefix() + "epoch": _new_token()})
+        fence = _primary_lsn()
+        _store().publish({_prefix() + "epoch": _new_token()}, fence_key=_prefix() + "fence", fence=fence)
     except Exception as exc:  # noqa: BLE001 - any Redis failure means "not yet"
         _failed(exc, "repair")
         _schedule_repair()
@@ -404,7 +435,9 @@ class _Changes:
         if self.course_ids:
             from .models import Course
 
-            slugs.update(Course.objects.filter(pk__in=self.course_ids).values_list("slug", flat=True))
+            # From the primary: after the commit, before the fence is raised, a replica may lag.
+            courses = Course.objects.using("default").filter(pk__in=self.course_ids)
+            slugs.update(courses.values_list("slug", flat=True))
         course_invalidate(slugs=slugs)
 
 
@@ -459,11 +492,38 @@ def course_invalidate(*, slugs) -> None:
         _schedule_repair()
         return
     try:
-        _store().set_many(tokens)
+        fence = _primary_lsn()
+        _store().publish(tokens, fence_key=prefix + "fence", fence=fence)
     except Exception as exc:  # noqa: BLE001
         _failed(exc, "invalidation")
         _state.needs_repair = True
         _schedule_repair()
+
+
+def _primary_lsn():
+    """The WAL position a read replica must reach before learners read there (None: no replica)."""
+    from . import replica
+
+    return replica.primary_lsn()
+
+
+def fence_read(*, initial=None) -> int | None:
+    """The replica fence; None when unknown (Redis unreachable). A missing fence (Redis emptied)
+    is set from `initial()` (the primary's position now), which is safe: every write that returned
+    committed before it."""
+    if not _usable():
+        return None
+    key = _prefix() + "fence"
+    try:
+        (value,) = _store().mget([key])
+        if value is None and initial is not None:
+            value = initial()
+            if value is not None:
+                _store().raise_fence(key, value)
+    except Exception as exc:  # noqa: BLE001
+        _failed(exc, "fence")
+        return None
+    return None if value is None else int(value)
 
 
 # --- operations ---------------------------------------------------------------------------------

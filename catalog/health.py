@@ -5,7 +5,7 @@ import sys
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 
-from . import cache
+from . import cache, replica
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ def healthz(request):
 
 
 def readyz(request):
-    """200 when the database answers (Redis is reported, not required: reads fall back)."""
+    """200 when the database answers (Redis and a replica are reported, not required: reads fall back)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -27,6 +27,9 @@ def readyz(request):
         logger.warning("readiness: database unreachable: %s", exc)
         database = "unavailable"
     body = {"database": database, "redis": cache.ping()}
+    if replica.configured():
+        # Reported, not required: learners read from the primary while the replica is away or behind.
+        body["replica"] = replica.status()
     body["status"] = "ok" if database == "ok" else "unavailable"
     return JsonResponse(body, status=200 if database == "ok" else 503)
 

@@ -6,7 +6,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 
-from . import cache
+from . import cache, replica
 from .api.params import canonical_list_params, list_url
 
 LIST_PATH = "/api/v1/courses/"
@@ -90,3 +90,19 @@ class LearnerCacheMiddleware:
         elif page is not None:
             cache.release(page)
         return conditional(request, response)
+
+
+class ReplicaRoutingMiddleware:
+    """One read-replica decision per request (catalog.replica); a no-op without a replica.
+
+    Requests that change something or carry credentials (editors, the admin) stay on the primary;
+    learners' reads go to the replica when it has caught up with the last write.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        pinned = request.method not in ("GET", "HEAD", "OPTIONS") or has_credentials(request)
+        with replica.request_scope(pinned=pinned):
+            return self.get_response(request)

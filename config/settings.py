@@ -38,6 +38,8 @@ MIDDLEWARE = [
     # Before everything else but security headers: a learner's cache hit costs one Redis round
     # trip and nothing more. It also gives every API read its ETag and answers If-None-Match.
     "catalog.middleware.LearnerCacheMiddleware",
+    # Learners' reads to DATABASE_REPLICA_URL when it has caught up (a no-op without a replica).
+    "catalog.middleware.ReplicaRoutingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -72,6 +74,18 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A short connect timeout turns "database unreachable" into a quick 503 instead of a hung worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+
+# A PostgreSQL read replica for learners' reads (catalog/replica.py, docs/deploy.md). Reads go there
+# only once it has replayed the last write, so lag costs speed, never freshness. In tests the alias
+# mirrors the primary instead of getting a test database of its own.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["catalog.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -11,7 +11,10 @@ from catalog import cache as catalog_cache
 def pytest_collection_modifyitems(config, items):
     uses_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     uses_redis = settings.CACHES["default"]["BACKEND"].startswith("django_redis.")
+    has_replica = "replica" in settings.DATABASES
     for item in items:
+        if "replica" in item.keywords and not has_replica:
+            item.add_marker(pytest.mark.skip(reason="needs a streaming replica: run `make test-replica`"))
         if "postgres_only" in item.keywords and not uses_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL=postgres://...)"))
         if "redis_only" in item.keywords and not uses_redis:

@@ -336,3 +336,26 @@ class TestOperations:
         assert (stats["pages"], stats["hits"], stats["misses"]) == (1, 1, 1)
         call_command("catalog_cache", "clear", stdout=StringIO())
         assert api.get(detail("sql"))["X-Cache"] == "MISS"
+
+
+class TestReplicaFence:
+    """The fence learners' replica reads wait for (catalog/replica.py): only ever raised."""
+
+    def test_writers_finishing_out_of_order_cannot_lower_it(self):
+        store, key = cache._store(), cache._prefix() + "fence"
+        store.raise_fence(key, 5_000)
+        store.raise_fence(key, 4_000)  # an earlier commit whose flush arrives late
+        assert cache.fence_read() == 5_000
+        store.publish({cache._prefix() + "gen:lists": b"t"}, fence_key=key, fence=6_000)
+        assert cache.fence_read() == 6_000
+
+    def test_unknown_while_redis_is_away(self, settings):
+        settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"],
+                           "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}}
+        cache.reset_process_state()
+        assert cache.fence_read(initial=lambda: 1) is None  # so reads go to the primary
+
+    def test_no_replica_costs_writes_nothing(self, published):
+        # Without DATABASE_REPLICA_URL a write records no fence (no WAL-position query).
+        services.course_update(course=published, title="No fence without a replica")
+        assert get_redis_connection("default").get(cache._prefix() + "fence") is None

@@ -69,3 +69,23 @@ def test_editors_group_holds_exactly_the_catalog_permissions():
     group = Group.objects.get(name="Editors")
     assert set(group.permissions.all()) == set(Permission.objects.filter(content_type__app_label="catalog"))
     assert group.permissions.filter(codename="change_course").exists()
+
+
+@pytest.mark.embedded
+def test_a_replica_url_adds_the_second_alias_and_the_router():
+    show = ("from django.conf import settings as s; r = s.DATABASES['replica']; "
+            "print(r['HOST'], r['PORT'], r['NAME'], r['TEST']['MIRROR'], *s.DATABASE_ROUTERS)")
+    result = manage("shell", "-c", show, DATABASE_URL="postgres://postgres@db.internal:5432/catalog",
+                    DATABASE_REPLICA_URL="postgres://reader@replica.internal:5433/catalog")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-5:] == ["replica.internal", "5433", "catalog", "default", "catalog.replica.ReplicaRouter"]
+
+    without = manage("shell", "-c", "from django.conf import settings as s; print(sorted(s.DATABASES), s.DATABASE_ROUTERS)")
+    assert without.stdout.strip().splitlines()[-1] == "['default'] []"
+
+
+@pytest.mark.embedded
+def test_a_replica_needs_postgresql():
+    result = manage("check", DATABASE_REPLICA_URL="sqlite:///replica.sqlite3")
+    assert result.returncode != 0
+    assert "catalog.E001" in result.stderr and "DATABASE_REPLICA_URL needs PostgreSQL" in result.stderr
