@@ -7,7 +7,15 @@ Readers fetch course details, the list and searches; one writer renames a set of
 a token. A read is stale when it started after a write returned and still shows an older version.
 The run is made twice: with Redis up throughout, and with Redis stopped halfway and started again.
 The baseline of the table is the first run's requests per second.
+
+    .venv/bin/python -m bench.soak --replica [--replica-delay-ms 20]
+
+runs the same on a private PostgreSQL primary with a streaming read replica (tests/pg_pair.py's
+servers, in a temporary directory) and DATABASE_REPLICA_URL set; the standby may be told to apply
+every commit late, so learners' reads keep meeting a replica that is behind. The table then also
+says which share of the catalog's table scans the replica served.
 """
+import contextlib
 import argparse
 import json
 import random
@@ -18,6 +26,7 @@ import time
 import urllib.error
 import urllib.request
 
+from bench import common
 from bench.common import PY, ROOT, Gunicorn, database_exists, env_for, free_port, load_catalog, table
 
 DB = "catalog_bench_soak"
@@ -59,13 +68,24 @@ def call(url, method="GET", body=None, token=None):
         return 0, b""
 
 
-def make_token() -> str:
+def catalog_scans(url) -> int:
+    """Index and sequential scans of the catalog's tables on one server since it started."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return int(conn.execute(
+            "SELECT coalesce(sum(coalesce(idx_scan, 0) + coalesce(seq_scan, 0)), 0) FROM pg_stat_user_tables "
+            "WHERE relname LIKE 'catalog_%%'"
+        ).fetchone()[0])
+
+
+def make_token(**extra_env) -> str:
     script = (
         "from django.contrib.auth.models import Group, User; from rest_framework.authtoken.models import Token;"
         "u, _ = User.objects.get_or_create(username='soak-editor', defaults={'is_staff': True});"
         "u.groups.add(Group.objects.get(name='Editors')); print(Token.objects.get_or_create(user=u)[0].key)"
     )
-    out = subprocess.run([PY, "manage.py", "shell", "-c", script], cwd=ROOT, env=env_for(DB), capture_output=True,
+    out = subprocess.run([PY, "manage.py", "shell", "-c", script], cwd=ROOT, env=env_for(DB, **extra_env), capture_output=True,
                          text=True, check=True)
     return out.stdout.strip().splitlines()[-1]
 
@@ -148,25 +168,45 @@ def main():
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--readers", type=int, default=6)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--replica", action="store_true", help="on a private primary with a streaming replica")
+    parser.add_argument("--replica-delay-ms", type=int, default=0, help="the standby applies commits this late")
     args = parser.parse_args()
-    if not (args.reuse and database_exists(DB)):
-        load_catalog(DB, courses=args.courses, units=4, modules=3)
-    token = make_token()
-    rows = []
-    for name, outage in (("Redis up", False), ("Redis stopped halfway", True)):
-        redis = Redis()
-        redis.start()
-        with Gunicorn(DB, workers=2, REDIS_URL=redis.url) as server:
-            result = run(server.url(""), token, seconds=args.seconds, readers=args.readers,
-                         redis=redis if outage else None)
-        redis.stop()
-        rows.append({"name": name, **result})
-        print(f"  {name}: {result}", flush=True)
+    with contextlib.ExitStack() as stack:
+        extra_env, replica_url = {}, None
+        if args.replica:
+            from tests.helpers import postgres_pair
+
+            delay = [f"recovery_min_apply_delay = '{args.replica_delay_ms}ms'"] if args.replica_delay_ms else []
+            primary, standby = stack.enter_context(postgres_pair(*delay))
+            common.PG_ADMIN_URL = f"postgres://postgres@127.0.0.1:{primary}/postgres"
+            replica_url = f"postgres://postgres@127.0.0.1:{standby}/{DB}"
+            extra_env["DATABASE_REPLICA_URL"] = replica_url
+        if not (args.reuse and database_exists(DB)):
+            load_catalog(DB, courses=args.courses, units=4, modules=3)
+        token = make_token(**extra_env)
+        rows = []
+        for name, outage in (("Redis up", False), ("Redis stopped halfway", True)):
+            redis = Redis()
+            redis.start()
+            scans = (catalog_scans(common.db_url(DB)), catalog_scans(replica_url)) if replica_url else None
+            with Gunicorn(DB, workers=2, REDIS_URL=redis.url, **extra_env) as server:
+                result = run(server.url(""), token, seconds=args.seconds, readers=args.readers,
+                             redis=redis if outage else None)
+            redis.stop()
+            if scans:
+                on_primary = catalog_scans(common.db_url(DB)) - scans[0]
+                on_replica = catalog_scans(replica_url) - scans[1]
+                result["replica_share"] = on_replica / max(on_primary + on_replica, 1)
+            rows.append({"name": name, **result})
+            print(f"  {name}: {result}", flush=True)
     for row in rows:
         row["ratio"] = row["rps"] / rows[0]["rps"]
-    print(table(rows, [("run", "name"), ("requests", "requests"), ("req/s", "{rps:.0f}"), ("writes", "writes"),
-                       ("errors", "errors"), ("stale reads", "stale"), ("p50 ms", "{p50:.1f}"),
-                       ("p99 ms", "{p99:.1f}"), ("ratio to first run", "{ratio:.2f}")]))
+    columns = [("run", "name"), ("requests", "requests"), ("req/s", "{rps:.0f}"), ("writes", "writes"),
+               ("errors", "errors"), ("stale reads", "stale"), ("p50 ms", "{p50:.1f}"),
+               ("p99 ms", "{p99:.1f}"), ("ratio to first run", "{ratio:.2f}")]
+    if args.replica:
+        columns.append(("replica share of scans", "{replica_share:.0%}"))
+    print(table(rows, columns))
 
 
 if __name__ == "__main__":

@@ -82,7 +82,7 @@ class _Server:
 
     def configure(self, *lines):
         conf = [f"port = {self.port}", "listen_addresses = '127.0.0.1'", f"unix_socket_directories = '{self.workdir}'",
-                "fsync = off", "synchronous_commit = off", "full_page_writes = off", *lines]
+                "fsync = off", "full_page_writes = off", *lines]
         with open(self.data / "postgresql.conf", "a") as f:
             f.write("\n".join(conf) + "\n")
         (self.data / "pg_hba.conf").write_text(
@@ -122,10 +122,11 @@ class _Server:
 
 
 @contextlib.contextmanager
-def postgres_pair():
+def postgres_pair(*standby_settings: str):
     """A private primary and a streaming standby of it, each on a free port; yields both ports.
 
-    Nothing of the machine's own PostgreSQL is touched: both live in a temporary directory.
+    Nothing of the machine's own PostgreSQL is touched: both live in a temporary directory. The
+    primary has an empty `catalog` database (the standby follows it). `standby_settings` are extra postgresql.conf lines (e.g. "recovery_min_apply_delay = '50ms'").
     """
     import shutil
     import tempfile
@@ -141,9 +142,10 @@ def postgres_pair():
                     "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
         primary.configure("wal_level = replica", "max_wal_senders = 4")
         primary.start()
+        primary.run(primary.bindir / "createdb", "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres", "catalog")
         standby.run(standby.bindir / "pg_basebackup", "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres",
                     "-D", standby.data, "-X", "stream", "-R", "-c", "fast", "--no-sync")
-        standby.configure("hot_standby = on", "max_standby_streaming_delay = -1")
+        standby.configure("hot_standby = on", "max_standby_streaming_delay = -1", *standby_settings)
         standby.start(standby=True)
         yield primary.port, standby.port
     except subprocess.CalledProcessError as exc:
