@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-replica test-embedded venv migrate demo check bench-import bench-api bench-http clean
+.PHONY: run test test-postgres test-replica test-embedded screenshots venv migrate demo check bench-import bench-api bench-http clean
 
 venv: $(STAMP)
 
@@ -50,6 +50,10 @@ test-replica: venv
 # The embedded defaults (SQLite, in-process cache) that `make run` relies on.
 test-embedded: venv
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m embedded $(PYTEST_ARGS)
+
+# Refresh the README's screenshots (docs/screenshots) from the browser tests.
+screenshots: venv
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser $(PYTEST_ARGS)
 
 check: venv
 	$(PY) manage.py makemigrations --check --dry-run
