@@ -491,8 +491,8 @@ def course_invalidate(*, slugs) -> None:
         _state.needs_repair = True
         _schedule_repair()
         return
+    fence = _fence_position()
     try:
-        fence = _primary_lsn()
         _store().publish(tokens, fence_key=prefix + "fence", fence=fence)
     except Exception as exc:  # noqa: BLE001
         _failed(exc, "invalidation")
@@ -505,6 +505,20 @@ def _primary_lsn():
     from . import replica
 
     return replica.primary_lsn()
+
+
+def _fence_position():
+    """The fence for this invalidation. If the primary cannot say right now, the tokens are still
+    replaced, and the repair raises the fence (and kills every page) as soon as it can."""
+    from django.db import DatabaseError
+
+    try:
+        return _primary_lsn()
+    except DatabaseError as exc:
+        logger.warning("could not read the primary's WAL position for the replica fence (%s); repairing", exc)
+        _state.needs_repair = True
+        _schedule_repair()
+        return None
 
 
 def fence_read(*, initial=None) -> int | None:

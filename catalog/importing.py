@@ -29,6 +29,11 @@ JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 BOM = "\ufeff"
 
 
+def display_name(path: str) -> str:
+    """How reports name a source: its path, or <stdin> for "-"."""
+    return "<stdin>" if path == "-" else path
+
+
 class SourceError(Exception):
     """The file as a whole cannot be read or parsed; nothing of it can be imported."""
 
@@ -56,7 +61,7 @@ class Source:
 
     def __init__(self, path: str, *, fmt: str | None = None):
         self.path = path
-        self.name = "<stdin>" if path == "-" else path
+        self.name = display_name(path)
         self.fmt = fmt
         self.fraction: float | None = None
 
@@ -262,7 +267,7 @@ def import_file(
     up to ATTEMPTS times; standard input cannot be read twice and reports the collision instead.
     """
     for attempt in range(1, ATTEMPTS + 1):
-        report = FileReport(name="<stdin>" if path == "-" else path)
+        report = FileReport(name=display_name(path))
         collision = _import_once(path, report, dry_run=dry_run, by=by, fmt=fmt, progress=progress)
         if collision is None:
             break

@@ -93,7 +93,7 @@ class LearnerCacheMiddleware:
 
 
 class ReplicaRoutingMiddleware:
-    """One read-replica decision per request (catalog.replica); a no-op without a replica.
+    """One read-replica decision per request (catalog.replica); installed with DATABASE_REPLICA_URL.
 
     Requests that change something or carry credentials (editors, the admin) stay on the primary;
     learners' reads go to the replica when it has caught up with the last write.

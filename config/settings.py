@@ -38,8 +38,6 @@ MIDDLEWARE = [
     # Before everything else but security headers: a learner's cache hit costs one Redis round
     # trip and nothing more. It also gives every API read its ETag and answers If-None-Match.
     "catalog.middleware.LearnerCacheMiddleware",
-    # Learners' reads to DATABASE_REPLICA_URL when it has caught up (a no-op without a replica).
-    "catalog.middleware.ReplicaRoutingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,6 +84,9 @@ if env("DATABASE_REPLICA_URL", default=""):
         DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["catalog.replica.ReplicaRouter"]
+    # One routing decision per request, after the cache middleware (hits never reach the database).
+    MIDDLEWARE.insert(MIDDLEWARE.index("catalog.middleware.LearnerCacheMiddleware") + 1,
+                      "catalog.middleware.ReplicaRoutingMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

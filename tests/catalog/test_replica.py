@@ -49,14 +49,8 @@ def replica(settings):
     replica_routing._down_until = 0.0
 
 
-def primary_lsn() -> int:
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")
-        return int(cursor.fetchone()[0])
-
-
 def wait_until_caught_up(timeout=30):
-    target = primary_lsn()
+    target = replica_routing.primary_lsn()
     deadline = time.monotonic() + timeout
     while replica_routing.replayed_lsn() < target:
         assert time.monotonic() < deadline, "the standby did not catch up"
@@ -183,7 +177,7 @@ def test_the_fence_is_rebuilt_from_the_primary_when_redis_forgot_it(replica, api
     catalog_cache.clear()  # Redis restarted empty, say: the fence is gone with everything else
 
     assert api.get("/api/v1/courses/forgotten-fence/").json()["title"] == "New"
-    assert catalog_cache.fence_read() >= primary_lsn() - 1024 * 1024  # set again, from the primary
+    assert catalog_cache.fence_read() >= replica_routing.primary_lsn() - 1024 * 1024  # set again, from the primary
 
 
 def test_editors_and_writes_use_the_primary_only(replica, editor_api):
