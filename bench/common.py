@@ -1,4 +1,5 @@
 """Shared pieces of the benchmarks: a bench database, a catalog of a given size, gunicorn, wrk."""
+
 import os
 import random
 import re
@@ -15,11 +16,7 @@ PY = sys.executable
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 
-WORDS = (
-    "data analysis python sql cloud security design web api testing kubernetes docker react django "
-    "statistics modelling pipelines streaming caching indexing queries networks encryption identity "
-    "typography colour layout accessibility performance scaling monitoring logging deployment"
-).split()
+WORDS = ["data", "analysis", "python", "sql", "cloud", "security", "design", "web", "api", "testing", "kubernetes", "docker", "react", "django", "statistics", "modelling", "pipelines", "streaming", "caching", "indexing", "queries", "networks", "encryption", "identity", "typography", "colour", "layout", "accessibility", "performance", "scaling", "monitoring", "logging", "deployment"]
 
 
 def db_url(name: str) -> str:
@@ -27,9 +24,16 @@ def db_url(name: str) -> str:
 
 
 def env_for(db: str, **extra) -> dict:
-    env = {**os.environ, "DATABASE_URL": db_url(db), "REDIS_URL": REDIS_URL, "DJANGO_DEBUG": "0",
-           "DJANGO_SECRET_KEY": "bench-" + "x" * 50, "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-           "DJANGO_SECURE_SSL_REDIRECT": "0", "CATALOG_CACHE_PREFIX": "catalog-bench"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url(db),
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "CATALOG_CACHE_PREFIX": "catalog-bench",
+    }
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -87,8 +91,17 @@ def load_catalog(db: str, *, courses: int, units: int, modules: int, seed: int =
     manage(db, "migrate", "-v0")
     manage(db, "collectstatic", "--noinput", "-v0")
     subprocess.run(
-        [PY, "manage.py", "shell", "-c", f"import sys; sys.argv = ['x', '{courses}', '{units}', '{modules}', '{seed}', '{' '.join(WORDS)}']\n" + LOADER],
-        cwd=ROOT, env=env_for(db), check=True,
+        [
+            PY,
+            "manage.py",
+            "shell",
+            "-c",
+            f"import sys; sys.argv = ['x', '{courses}', '{units}', '{modules}', '{seed}', '{' '.join(WORDS)}']\n"
+            + LOADER,
+        ],
+        cwd=ROOT,
+        env=env_for(db),
+        check=True,
     )
     import psycopg
 
@@ -112,9 +125,20 @@ class Gunicorn:
 
     def __enter__(self):
         self.proc = subprocess.Popen(
-            [PY, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.workers), "--log-level", "warning"],
-            cwd=ROOT, env=self.env,
+            [
+                PY,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
         )
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -139,7 +163,9 @@ def wrk(url: str, *, seconds: int, connections: int = 8, threads: int = 1) -> di
         raise SystemExit("wrk is needed (Debian package wrk)")
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -164,7 +190,10 @@ def get(url: str, headers=None) -> tuple[int, dict, bytes]:
 
 
 def table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
-    widths = [max(len(title), *(len(fmt.format(**r)) if "{" in fmt else len(str(r.get(fmt, ""))) for r in rows)) for title, fmt in columns]
+    widths = [
+        max(len(title), *(len(fmt.format(**r)) if "{" in fmt else len(str(r.get(fmt, ""))) for r in rows))
+        for title, fmt in columns
+    ]
     lines = ["  ".join(title.ljust(w) for (title, _), w in zip(columns, widths))]
     lines.append("  ".join("-" * w for w in widths))
     for r in rows:

@@ -5,6 +5,7 @@
 The floor is a constant Django view behind the full middleware stack (no database, no cache);
 every other figure is divided by the floor's requests/s measured in the same run.
 """
+
 import argparse
 import platform
 
@@ -41,9 +42,10 @@ def main():
         ("uncached search", "uncached", "/api/v1/courses/?search=python+caching", "MISS"),
     ]
     rows = []
-    with Gunicorn(DB, workers=args.workers) as cached, Gunicorn(
-        DB, workers=args.workers, CATALOG_CACHE_ENABLED=0
-    ) as uncached:
+    with (
+        Gunicorn(DB, workers=args.workers) as cached,
+        Gunicorn(DB, workers=args.workers, CATALOG_CACHE_ENABLED=0) as uncached,
+    ):
         servers = {"cached": cached, "uncached": uncached}
         for name, server, path, expect in cases:
             url = servers[server].url(path)
@@ -58,11 +60,24 @@ def main():
     for row in rows:
         row["ratio"] = row["rps"] / floor
     print()
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-          f"{args.workers} gunicorn workers, wrk -c{args.connections} -d{args.seconds}s; "
-          f"catalog {args.courses} x {args.units} x {args.modules}")
-    print(table(rows, [("case", "name"), ("req/s", "{rps:.0f}"), ("p50 ms", "{p50:.2f}"), ("p99 ms", "{p99:.2f}"),
-                       ("non-2xx", "errors"), ("ratio to floor", "{ratio:.2f}")]))
+    print(
+        f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
+        f"{args.workers} gunicorn workers, wrk -c{args.connections} -d{args.seconds}s; "
+        f"catalog {args.courses} x {args.units} x {args.modules}"
+    )
+    print(
+        table(
+            rows,
+            [
+                ("case", "name"),
+                ("req/s", "{rps:.0f}"),
+                ("p50 ms", "{p50:.2f}"),
+                ("p99 ms", "{p99:.2f}"),
+                ("non-2xx", "errors"),
+                ("ratio to floor", "{ratio:.2f}"),
+            ],
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ must report every course unchanged), exports it with `export_courses`, and drops
 baseline is the first import; the re-import only reads and compares, so its ratio should be well
 below 1. Each phase is a fresh `manage.py` process, so the times include Django's start-up.
 """
+
 import argparse
 import os
 import subprocess
@@ -57,10 +58,28 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "catalog.jsonl")
         start = time.perf_counter()
-        manage(DB, "generate_catalog", "--courses", str(courses), "--units", str(args.units),
-               "--modules", str(args.modules), "--seed", str(args.seed), "-o", path)
-        rows.append({"phase": "generate (no database)", "seconds": time.perf_counter() - start, "rss_mb": 0,
-                     "summary": f"{os.path.getsize(path) / 1e6:,.0f} MB of JSON Lines"})
+        manage(
+            DB,
+            "generate_catalog",
+            "--courses",
+            str(courses),
+            "--units",
+            str(args.units),
+            "--modules",
+            str(args.modules),
+            "--seed",
+            str(args.seed),
+            "-o",
+            path,
+        )
+        rows.append(
+            {
+                "phase": "generate (no database)",
+                "seconds": time.perf_counter() - start,
+                "rss_mb": 0,
+                "summary": f"{os.path.getsize(path) / 1e6:,.0f} MB of JSON Lines",
+            }
+        )
         recreate_database(DB)
         try:
             manage(DB, "migrate", "-v0")
@@ -74,8 +93,10 @@ def main():
             if not args.keep:
                 drop_database(DB)
 
-    expected = {"first import": f"created {courses}, updated 0, unchanged 0, failed 0",
-                "re-import, unchanged": f"created 0, updated 0, unchanged {courses}, failed 0"}
+    expected = {
+        "first import": f"created {courses}, updated 0, unchanged 0, failed 0",
+        "re-import, unchanged": f"created 0, updated 0, unchanged {courses}, failed 0",
+    }
     for row in rows:
         if row["phase"] in expected and row["summary"] != expected[row["phase"]]:
             raise SystemExit(f"{row['phase']}: expected '{expected[row['phase']]}', got '{row['summary']}'")
@@ -83,11 +104,24 @@ def main():
         row["modules_s"] = f"{modules / row['seconds']:,.0f}"
         row["ratio"] = f"{row['seconds'] / first['seconds']:.2f}" if "import" in row["phase"] else ""
         row["memory"] = f"{row['rss_mb']:,.0f} MB" if row["rss_mb"] else ""
-    print(f"\n{courses:,} courses x {args.units} units x {args.modules} modules = {modules:,} modules, "
-          f"PostgreSQL, {os.cpu_count()} CPUs")
-    print(table(rows, [("phase", "phase"), ("seconds", "{seconds:.1f}"), ("courses/s", "courses_s"),
-                       ("modules/s", "modules_s"), ("ratio to first import", "ratio"), ("peak memory", "memory"),
-                       ("summary", "summary")]))
+    print(
+        f"\n{courses:,} courses x {args.units} units x {args.modules} modules = {modules:,} modules, "
+        f"PostgreSQL, {os.cpu_count()} CPUs"
+    )
+    print(
+        table(
+            rows,
+            [
+                ("phase", "phase"),
+                ("seconds", "{seconds:.1f}"),
+                ("courses/s", "courses_s"),
+                ("modules/s", "modules_s"),
+                ("ratio to first import", "ratio"),
+                ("peak memory", "memory"),
+                ("summary", "summary"),
+            ],
+        )
+    )
 
 
 if __name__ == "__main__":

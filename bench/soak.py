@@ -15,8 +15,9 @@ servers, in a temporary directory) and DATABASE_REPLICA_URL set; the standby may
 every commit late, so learners' reads keep meeting a replica that is behind. The table then also
 says which share of the catalog's table scans the replica served.
 """
-import contextlib
+
 import argparse
+import contextlib
 import json
 import random
 import re
@@ -58,7 +59,9 @@ def call(url, method="GET", body=None, token=None):
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Token {token}"
-    request = urllib.request.Request(url, data=json.dumps(body).encode() if body else None, method=method, headers=headers)
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode() if body else None, method=method, headers=headers
+    )
     try:
         with urllib.request.urlopen(request, timeout=15) as response:
             return response.status, response.read()
@@ -73,10 +76,12 @@ def catalog_scans(url) -> int:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        return int(conn.execute(
-            "SELECT coalesce(sum(coalesce(idx_scan, 0) + coalesce(seq_scan, 0)), 0) FROM pg_stat_user_tables "
-            "WHERE relname LIKE 'catalog_%%'"
-        ).fetchone()[0])
+        return int(
+            conn.execute(
+                "SELECT coalesce(sum(coalesce(idx_scan, 0) + coalesce(seq_scan, 0)), 0) FROM pg_stat_user_tables "
+                "WHERE relname LIKE 'catalog_%%'"
+            ).fetchone()[0]
+        )
 
 
 def make_token(**extra_env) -> str:
@@ -85,8 +90,14 @@ def make_token(**extra_env) -> str:
         "u, _ = User.objects.get_or_create(username='soak-editor', defaults={'is_staff': True});"
         "u.groups.add(Group.objects.get(name='Editors')); print(Token.objects.get_or_create(user=u)[0].key)"
     )
-    out = subprocess.run([PY, "manage.py", "shell", "-c", script], cwd=ROOT, env=env_for(DB, **extra_env), capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [PY, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env_for(DB, **extra_env),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.strip().splitlines()[-1]
 
 
@@ -156,9 +167,13 @@ def run(base, token, *, seconds, readers, redis=None):
         t.join()
     latencies = sorted(stats["latencies"])
     return {
-        "requests": stats["requests"], "rps": stats["requests"] / seconds, "errors": stats["errors"],
-        "stale": stats["stale"], "writes": stats["writes"],
-        "p50": latencies[len(latencies) // 2] * 1000, "p99": latencies[int(len(latencies) * 0.99)] * 1000,
+        "requests": stats["requests"],
+        "rps": stats["requests"] / seconds,
+        "errors": stats["errors"],
+        "stale": stats["stale"],
+        "writes": stats["writes"],
+        "p50": latencies[len(latencies) // 2] * 1000,
+        "p99": latencies[int(len(latencies) * 0.99)] * 1000,
     }
 
 
@@ -190,8 +205,9 @@ def main():
             redis.start()
             scans = (catalog_scans(common.db_url(DB)), catalog_scans(replica_url)) if replica_url else None
             with Gunicorn(DB, workers=2, REDIS_URL=redis.url, **extra_env) as server:
-                result = run(server.url(""), token, seconds=args.seconds, readers=args.readers,
-                             redis=redis if outage else None)
+                result = run(
+                    server.url(""), token, seconds=args.seconds, readers=args.readers, redis=redis if outage else None
+                )
             redis.stop()
             if scans:
                 on_primary = catalog_scans(common.db_url(DB)) - scans[0]
@@ -201,9 +217,17 @@ def main():
             print(f"  {name}: {result}", flush=True)
     for row in rows:
         row["ratio"] = row["rps"] / rows[0]["rps"]
-    columns = [("run", "name"), ("requests", "requests"), ("req/s", "{rps:.0f}"), ("writes", "writes"),
-               ("errors", "errors"), ("stale reads", "stale"), ("p50 ms", "{p50:.1f}"),
-               ("p99 ms", "{p99:.1f}"), ("ratio to first run", "{ratio:.2f}")]
+    columns = [
+        ("run", "name"),
+        ("requests", "requests"),
+        ("req/s", "{rps:.0f}"),
+        ("writes", "writes"),
+        ("errors", "errors"),
+        ("stale reads", "stale"),
+        ("p50 ms", "{p50:.1f}"),
+        ("p99 ms", "{p99:.1f}"),
+        ("ratio to first run", "{ratio:.2f}"),
+    ]
     if args.replica:
         columns.append(("replica share of scans", "{replica_share:.0%}"))
     print(table(rows, columns))

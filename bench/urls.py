@@ -1,4 +1,5 @@
 """The project's URLs plus /bench/floor: constant bytes through the full middleware stack."""
+
 from django.http import HttpResponse
 from django.urls import include, path
 

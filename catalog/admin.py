@@ -1,4 +1,5 @@
 """The editors' back-office: every save, delete, inline change and action goes through catalog.services."""
+
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -80,7 +81,9 @@ def _apply_inline(formset, *, rows, create, update, delete, reorder):
         submitted = form.cleaned_data.get("order")
         if form.instance.pk:
             if form.instance.pk not in order:  # deleted by someone else after the form was validated
-                raise CatalogNotFoundError(f"The {form.instance._meta.verbose_name} '{form.instance}' no longer exists.")
+                raise CatalogNotFoundError(
+                    f"The {form.instance._meta.verbose_name} '{form.instance}' no longer exists."
+                )
             changes = {name: form.cleaned_data[name] for name in form.changed_data if name in ("title", "content")}
             if changes:
                 update(form.instance, changes)
@@ -135,20 +138,23 @@ def course_history(course: Course, *, limit: int | None = None) -> list[HistoryE
 
     Transitions come from course.transitions, so moves made through the API or the import show too.
     """
-    entries = LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Course), object_id=str(course.pk)
-    ).select_related("user").order_by("-action_time", "-id")
+    entries = (
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Course), object_id=str(course.pk))
+        .select_related("user")
+        .order_by("-action_time", "-id")
+    )
     transitions = course.transitions.select_related("by").order_by("-at", "-id")
     if limit is not None:
         entries, transitions = entries[:limit], transitions[:limit]
     flags = {ADDITION: "Created the course.", DELETION: "Deleted."}
     events = [
-        HistoryEvent(e.action_time, _username(e.user), e.get_change_message() or flags.get(e.action_flag, "Saved."), "edit")
+        HistoryEvent(
+            e.action_time, _username(e.user), e.get_change_message() or flags.get(e.action_flag, "Saved."), "edit"
+        )
         for e in entries
     ]
     events += [
-        HistoryEvent(t.at, _username(t.by), f"Status: {t.from_status} → {t.to_status}", "workflow")
-        for t in transitions
+        HistoryEvent(t.at, _username(t.by), f"Status: {t.from_status} → {t.to_status}", "workflow") for t in transitions
     ]
     events.sort(key=lambda event: event.at, reverse=True)
     return events[:limit] if limit is not None else events
@@ -185,7 +191,13 @@ class CourseAdmin(CatalogErrorsAsMessages, SortableAdminBase, admin.ModelAdmin):
     ordering = ["-updated_at", "-id"]
     list_per_page = 50
     readonly_fields = [
-        "status_badge", "published_at", "unit_count", "module_count", "created_at", "updated_at", "recent_history",
+        "status_badge",
+        "published_at",
+        "unit_count",
+        "module_count",
+        "created_at",
+        "updated_at",
+        "recent_history",
     ]
     inlines = [UnitInline]
     actions = ["publish_selected", "unpublish_selected", "archive_selected", "restore_selected"]
@@ -201,15 +213,24 @@ class CourseAdmin(CatalogErrorsAsMessages, SortableAdminBase, admin.ModelAdmin):
             return [fields]
         return [
             fields,
-            ("Status", {"fields": [("status_badge", "published_at"), ("created_at", "updated_at"),
-                                   ("unit_count", "module_count")]}),
+            (
+                "Status",
+                {
+                    "fields": [
+                        ("status_badge", "published_at"),
+                        ("created_at", "updated_at"),
+                        ("unit_count", "module_count"),
+                    ]
+                },
+            ),
             ("Recent history", {"fields": ["recent_history"]}),
         ]
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, course):
-        return format_html('<span class="catalog-badge catalog-badge-{}">{}</span>', course.status,
-                           course.get_status_display())
+        return format_html(
+            '<span class="catalog-badge catalog-badge-{}">{}</span>', course.status, course.get_status_display()
+        )
 
     @admin.display(description="history")
     def recent_history(self, course):
@@ -218,12 +239,15 @@ class CourseAdmin(CatalogErrorsAsMessages, SortableAdminBase, admin.ModelAdmin):
         if not events:
             return format_html('No changes recorded yet. <a href="{}">Full history</a>', full)
         rows = format_html_join(
-            "", '<tr class="catalog-history-{}"><td>{}</td><td>{}</td><td>{}</td></tr>',
+            "",
+            '<tr class="catalog-history-{}"><td>{}</td><td>{}</td><td>{}</td></tr>',
             ((e.kind, e.at.strftime("%Y-%m-%d %H:%M:%S UTC"), e.who, e.what) for e in events),
         )
         return format_html(
             '<table class="catalog-history"><thead><tr><th>When</th><th>Who</th><th>What</th></tr></thead>'
-            '<tbody>{}</tbody></table><p><a href="{}">Full history</a></p>', rows, full,
+            '<tbody>{}</tbody></table><p><a href="{}">Full history</a></p>',
+            rows,
+            full,
         )
 
     # --- saving through services
@@ -288,8 +312,9 @@ class CourseAdmin(CatalogErrorsAsMessages, SortableAdminBase, admin.ModelAdmin):
         except CatalogError as exc:
             self.message_user(request, str(exc), level=messages.ERROR)
         else:
-            self.message_user(request, f"'{course.title}' is now {course.get_status_display().lower()}.",
-                              level=messages.SUCCESS)
+            self.message_user(
+                request, f"'{course.title}' is now {course.get_status_display().lower()}.", level=messages.SUCCESS
+            )
         return HttpResponseRedirect(reverse("admin:catalog_course_change", args=[course.pk]))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -337,7 +362,8 @@ class CourseAdmin(CatalogErrorsAsMessages, SortableAdminBase, admin.ModelAdmin):
                 self.message_user(request, f"'{course.title}': {services.PAST_TENSE[action]}.", level=messages.SUCCESS)
         total = len(courses)
         self.message_user(
-            request, f"{done} of {total} selected course{'s' * (total != 1)} {services.PAST_TENSE[action]}.",
+            request,
+            f"{done} of {total} selected course{'s' * (total != 1)} {services.PAST_TENSE[action]}.",
             level=messages.INFO if done == total else messages.WARNING,
         )
 
@@ -437,7 +463,9 @@ class UnitAdmin(CatalogErrorsAsMessages, LogsOnCourse, SortableAdminBase, admin.
         _apply_inline(
             formset,
             rows=lambda: Module.objects.filter(unit_id=unit.pk).order_by("order"),
-            create=lambda data: services.module_create(unit=unit, title=data["title"], content=data.get("content") or ""),
+            create=lambda data: services.module_create(
+                unit=unit, title=data["title"], content=data.get("content") or ""
+            ),
             update=lambda module, changes: services.module_update(module=module, **changes),
             delete=lambda module: services.module_delete(module=module),
             reorder=lambda ids: services.module_reorder(unit=unit, module_ids=ids),

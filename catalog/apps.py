@@ -1,4 +1,5 @@
 """App configuration: connects the signal receivers and keeps the Editors group in sync."""
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 

@@ -24,6 +24,7 @@ failure this process leaves Redis alone for BACKOFF seconds (logging once per wi
 invalidation itself failed, the process replaces the epoch token as soon as Redis answers again
 (on its next cache use, or from a timer), so entries that outlived the outage are never served.
 """
+
 import hashlib
 import logging
 import secrets
@@ -115,7 +116,7 @@ class _RedisStore:
             pipe.set(key, _new_token(), nx=True)
         for key in keys:
             pipe.get(key)
-        return pipe.execute()[len(keys):]
+        return pipe.execute()[len(keys) :]
 
     def lock(self, key):
         return bool(self.client.set(key, b"1", nx=True, px=LOCK_MS))
@@ -247,7 +248,10 @@ def _failed(exc, during: str):
     if first_in_window:
         logger.warning(
             "catalog cache unavailable during %s (%s: %s); serving from the database for %.1fs",
-            during, type(exc).__name__, exc, BACKOFF,
+            during,
+            type(exc).__name__,
+            exc,
+            BACKOFF,
         )
 
 
@@ -544,7 +548,7 @@ def fence_read(*, initial=None) -> int | None:
 
 
 def ping() -> str:
-    """"ok", "unavailable", or "in-process" when no Redis is configured (for /readyz)."""
+    """ "ok", "unavailable", or "in-process" when no Redis is configured (for /readyz)."""
     s = _store()
     if not isinstance(s, _RedisStore):
         return "in-process"

@@ -1,4 +1,5 @@
 """System checks for settings that would otherwise fail at the first request."""
+
 from django.conf import settings
 from django.core.checks import Error, register
 

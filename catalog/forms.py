@@ -1,4 +1,5 @@
 """Admin forms: course and unit fields, with the stale-edit guard that keeps editors from overwriting each other."""
+
 from datetime import datetime
 
 from django import forms
@@ -70,8 +71,8 @@ class CourseAdminForm(StaleEditGuardForm):
         fields = ["slug", "title", "topic", "description"]
         help_texts = {
             "slug": "The course's address: intro-to-sql is shown at /courses/intro-to-sql/. Lowercase letters, "
-                    "digits and hyphens.",
-            "topic": "Stored normalised: \"Data Science\" becomes data-science.",
+            "digits and hyphens.",
+            "topic": 'Stored normalised: "Data Science" becomes data-science.',
         }
 
     def guarded_course_id(self):

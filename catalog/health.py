@@ -1,4 +1,5 @@
 """Liveness, readiness, and the error pages that must never show a traceback."""
+
 import logging
 import sys
 
@@ -63,7 +64,7 @@ def not_found(request, exception=None):
         return JsonResponse({"detail": "Not found."}, status=404)
     return HttpResponse(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>Not found</title></head>"
-        "<body><h1>Not found</h1><p><a href=\"/\">Back to the catalog</a></p></body></html>",
+        '<body><h1>Not found</h1><p><a href="/">Back to the catalog</a></p></body></html>',
         status=404,
     )
 

@@ -1,4 +1,5 @@
 """Course files: reading (JSON, JSON Lines, stdin), importing all-or-nothing per file, writing."""
+
 import itertools
 import json
 import os

@@ -1,4 +1,5 @@
 """Learners' cache in front of the API, and ETags on every API read."""
+
 import re
 
 from django.conf import settings

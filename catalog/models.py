@@ -1,4 +1,5 @@
 """Course, Unit, Module and the transition log; writes go through catalog.services."""
+
 import re
 
 from django.conf import settings
@@ -125,9 +126,7 @@ class CourseTransition(models.Model):
     course = models.ForeignKey(Course, related_name="transitions", on_delete=models.CASCADE)
     from_status = models.CharField(max_length=10, choices=Course.Status.choices)
     to_status = models.CharField(max_length=10, choices=Course.Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

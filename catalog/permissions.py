@@ -1,4 +1,5 @@
 """Who may edit: the `catalog.change_course` permission, and the Editors group that holds it."""
+
 from django.contrib.auth.models import Group, Permission
 
 EDITORS_GROUP = "Editors"

@@ -1,4 +1,5 @@
 """The declared schema of a course record: one course and its whole tree (import, API PUT/POST)."""
+
 from collections.abc import Mapping
 
 from rest_framework import serializers
@@ -88,7 +89,6 @@ class CourseRecordSerializer(StrictSerializer):
     topic = TopicField(max_length=TITLE_MAX_LENGTH)
     status = serializers.ChoiceField(choices=Course.Status.choices, required=False)
     units = UnitRecordSerializer(many=True, required=False, default=list, max_length=MAX_UNITS)
-
 
 
 def flatten_errors(detail, path: str = "", *, root: str = "record") -> dict[str, list[str]]:

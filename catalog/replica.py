@@ -14,6 +14,7 @@ catalog query (a cache hit never gets that far):
 So replication lag costs speed, never freshness, and an asynchronous replica is safe. The fence is
 raised with a max, never lowered, so writers finishing out of order cannot move it back.
 """
+
 import contextlib
 import logging
 import time
@@ -117,7 +118,9 @@ def _failed(exc):
     if now >= _down_until:
         logger.warning(
             "read replica unavailable (%s: %s); learners read from the primary for %.1fs",
-            type(exc).__name__, exc, BACKOFF,
+            type(exc).__name__,
+            exc,
+            BACKOFF,
         )
     _down_until = now + BACKOFF
     with contextlib.suppress(DatabaseError):

@@ -1,4 +1,5 @@
 """Every read of the catalog; course_visible_to is the one visibility rule."""
+
 from collections import defaultdict
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -9,8 +10,17 @@ from .models import Course, Module, Unit, normalize_topic
 from .permissions import is_editor
 
 SUMMARY_FIELDS = (
-    "id", "slug", "title", "description", "topic", "status", "published_at", "created_at", "updated_at",
-    "unit_count", "module_count",
+    "id",
+    "slug",
+    "title",
+    "description",
+    "topic",
+    "status",
+    "published_at",
+    "created_at",
+    "updated_at",
+    "unit_count",
+    "module_count",
 )
 
 
@@ -106,8 +116,14 @@ def course_records(*, statuses=(), topics=(), chunk: int | None = None):
         for unit_id, title, content in modules.values_list("unit_id", "title", "content"):
             modules_of[unit_id].append({"title": title, "content": content})
         for pk, slug, title, description, topic, status in page:
-            yield {"slug": slug, "title": title, "description": description, "topic": topic, "status": status,
-                   "units": units_of[pk]}
+            yield {
+                "slug": slug,
+                "title": title,
+                "description": description,
+                "topic": topic,
+                "status": status,
+                "units": units_of[pk],
+            }
         if len(page) < chunk:
             return
         last = page[-1][1]

@@ -5,6 +5,7 @@ edits of one course serialise), keeps unit and module order contiguous (1..n), b
 `updated_at` on any change in its tree, and tells catalog.cache which courses changed; the cache
 forgets them once the transaction has committed.
 """
+
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
@@ -114,8 +115,7 @@ def _action_for(course: Course, target: str) -> str:
         if to == target and course.status in sources:
             return action
     raise InvalidTransitionError(
-        f"cannot move '{course.slug}' from {course.status} to {target}: "
-        + _how_to_reach(course.status, target)
+        f"cannot move '{course.slug}' from {course.status} to {target}: " + _how_to_reach(course.status, target)
     )
 
 
@@ -488,14 +488,16 @@ def _upsert_batch(records, *, by, dry_run) -> list[UpsertResult]:
     for i, record in enumerate(records):
         if record["slug"] in first_seen:
             failures[i] = CatalogValidationError(
-                {"slug": [f"The slug '{record['slug']}' appears twice in this batch (first at {first_seen[record['slug']]})."]}
+                {
+                    "slug": [
+                        f"The slug '{record['slug']}' appears twice in this batch (first at {first_seen[record['slug']]})."
+                    ]
+                }
             )
         first_seen.setdefault(record["slug"], i)
 
     _lock_slugs(sorted(first_seen))
-    existing = {
-        c.slug: c for c in Course.objects.select_for_update().filter(slug__in=list(first_seen)).order_by("pk")
-    }
+    existing = {c.slug: c for c in Course.objects.select_for_update().filter(slug__in=list(first_seen)).order_by("pk")}
     units_of = defaultdict(list)
     for unit in Unit.objects.filter(course__in=list(existing.values())).order_by("course_id", "order"):
         units_of[unit.course_id].append(unit)
@@ -620,8 +622,11 @@ def _apply(plans: list[_Plan], *, by) -> None:
         values = plan.course_values
         if plan.course is None:
             plan.course = Course(
-                slug=plan.record["slug"], created_at=now, updated_at=now,
-                **{k: v for k, v in values.items() if k != "status"}, status=Status.DRAFT,
+                slug=plan.record["slug"],
+                created_at=now,
+                updated_at=now,
+                **{k: v for k, v in values.items() if k != "status"},
+                status=Status.DRAFT,
             )
             new_courses.append(plan.course)
         else:
@@ -738,11 +743,14 @@ def _refresh_search_from_plans(plans: list[_Plan]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(plans), 1000):
             chunk = plans[start : start + 1000]
-            cursor.execute(_SEARCH_FROM_VALUES_SQL, [
-                [p.course.pk for p in chunk],
-                [" ".join(u.title for u in p.unit_rows) for p in chunk],
-                [" ".join(m.title for u in p.unit_rows for m in p.module_rows[id(u)]) for p in chunk],
-            ])
+            cursor.execute(
+                _SEARCH_FROM_VALUES_SQL,
+                [
+                    [p.course.pk for p in chunk],
+                    [" ".join(u.title for u in p.unit_rows) for p in chunk],
+                    [" ".join(m.title for u in p.unit_rows for m in p.module_rows[id(u)]) for p in chunk],
+                ],
+            )
 
 
 def _refresh_search(course_ids) -> None:

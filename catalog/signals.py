@@ -1,4 +1,5 @@
 """Receivers that mark a course changed on any save or delete; catalog.cache flushes on commit."""
+
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 

@@ -1,4 +1,5 @@
 """URLs of the pages for people."""
+
 from django.urls import path
 
 from . import views

@@ -1,4 +1,5 @@
 """Pages for people: the learner catalog and a course page, server-rendered (no JavaScript needed)."""
+
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
@@ -48,14 +49,18 @@ def catalog_home(request):
         for row in topic_counts()
     ]
     base = query_string(selected)
-    return render(request, "catalog/home.html", {
-        "page": page,
-        "query": query,
-        "topics": topics,
-        "selected_topics": selected,
-        "clear_topics_query": query_string([]),
-        "base_query": f"{base}&" if base else "",
-    })
+    return render(
+        request,
+        "catalog/home.html",
+        {
+            "page": page,
+            "query": query,
+            "topics": topics,
+            "selected_topics": selected,
+            "clear_topics_query": query_string([]),
+            "base_query": f"{base}&" if base else "",
+        },
+    )
 
 
 def course_page(request, slug):
@@ -63,10 +68,14 @@ def course_page(request, slug):
     if course is None:
         # Drafts and archived courses do not exist for learners: 404, never 403.
         raise Http404("No published course has this address.")
-    return render(request, "catalog/course.html", {
-        "course": course,
-        "topic_query": urlencode([("topic", course.topic)]),
-    })
+    return render(
+        request,
+        "catalog/course.html",
+        {
+            "course": course,
+            "topic_query": urlencode([("topic", course.topic)]),
+        },
+    )
 
 
 def favicon(request):

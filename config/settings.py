@@ -1,4 +1,5 @@
 """Settings for the course catalog, read from the environment (see README, "Configuration")."""
+
 from pathlib import Path
 
 import environ
@@ -85,8 +86,9 @@ if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["catalog.replica.ReplicaRouter"]
     # One routing decision per request, after the cache middleware (hits never reach the database).
-    MIDDLEWARE.insert(MIDDLEWARE.index("catalog.middleware.LearnerCacheMiddleware") + 1,
-                      "catalog.middleware.ReplicaRoutingMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("catalog.middleware.LearnerCacheMiddleware") + 1, "catalog.middleware.ReplicaRoutingMiddleware"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -1,4 +1,5 @@
 """URL configuration: pages, the admin, the JSON API and its docs, health checks."""
+
 from django.contrib import admin
 from django.urls import include, path
 

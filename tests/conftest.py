@@ -1,4 +1,5 @@
 """Shared fixtures: a clean learners' cache for every test, API clients, users."""
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group

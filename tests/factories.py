@@ -1,4 +1,5 @@
 """factory-boy factories that create through the service layer, as every writer must."""
+
 import factory
 
 from catalog import services

@@ -1,4 +1,5 @@
 """Helpers for tests that start real servers: free ports and a gunicorn of the project."""
+
 import contextlib
 import os
 import socket
@@ -41,9 +42,21 @@ def gunicorn(*, database_url: str, workers: int = 1, **env):
         **env,
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "error"],
-        cwd=ROOT, env=environ, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "error",
+        ],
+        cwd=ROOT,
+        env=environ,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port, 30)
@@ -51,7 +64,6 @@ def gunicorn(*, database_url: str, workers: int = 1, **env):
     finally:
         server.terminate()
         server.wait(10)
-
 
 
 def _postgres_bindir() -> Path:
@@ -81,8 +93,14 @@ class _Server:
         return subprocess.run([*self.as_postgres, *map(str, args)], check=True, capture_output=True, **kwargs)
 
     def configure(self, *lines):
-        conf = [f"port = {self.port}", "listen_addresses = '127.0.0.1'", f"unix_socket_directories = '{self.workdir}'",
-                "fsync = off", "full_page_writes = off", *lines]
+        conf = [
+            f"port = {self.port}",
+            "listen_addresses = '127.0.0.1'",
+            f"unix_socket_directories = '{self.workdir}'",
+            "fsync = off",
+            "full_page_writes = off",
+            *lines,
+        ]
         with open(self.data / "postgresql.conf", "a") as f:
             f.write("\n".join(conf) + "\n")
         (self.data / "pg_hba.conf").write_text(
@@ -93,20 +111,28 @@ class _Server:
         import psycopg
 
         log = open(self.workdir / f"{self.data.name}.log", "ab")  # noqa: SIM115 - lives as long as the server
-        self.process = subprocess.Popen([*self.as_postgres, self.bindir / "postgres", "-D", self.data],
-                                        stdout=log, stderr=log)
+        self.process = subprocess.Popen(
+            [*self.as_postgres, self.bindir / "postgres", "-D", self.data], stdout=log, stderr=log
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
-                with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres",
-                                     autocommit=True, connect_timeout=2) as conn:
+                with psycopg.connect(
+                    host="127.0.0.1",
+                    port=self.port,
+                    user="postgres",
+                    dbname="postgres",
+                    autocommit=True,
+                    connect_timeout=2,
+                ) as conn:
                     if conn.execute("SELECT pg_is_in_recovery()").fetchone()[0] == standby:
                         return
             except psycopg.OperationalError:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{self.data.name} did not start: "
-                                   + (self.workdir / f"{self.data.name}.log").read_text()[-2000:])
+                raise RuntimeError(
+                    f"{self.data.name} did not start: " + (self.workdir / f"{self.data.name}.log").read_text()[-2000:]
+                )
             time.sleep(0.1)
 
     def stop(self):
@@ -138,13 +164,38 @@ def postgres_pair(*standby_settings: str):
         os.chmod(workdir, 0o755)
         if primary.as_postgres:
             shutil.chown(workdir, "postgres")
-        primary.run(primary.bindir / "initdb", "-D", primary.data, "-U", "postgres", "--auth=trust",
-                    "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        primary.run(
+            primary.bindir / "initdb",
+            "-D",
+            primary.data,
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
         primary.configure("wal_level = replica", "max_wal_senders = 4")
         primary.start()
         primary.run(primary.bindir / "createdb", "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres", "catalog")
-        standby.run(standby.bindir / "pg_basebackup", "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres",
-                    "-D", standby.data, "-X", "stream", "-R", "-c", "fast", "--no-sync")
+        standby.run(
+            standby.bindir / "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            primary.port,
+            "-U",
+            "postgres",
+            "-D",
+            standby.data,
+            "-X",
+            "stream",
+            "-R",
+            "-c",
+            "fast",
+            "--no-sync",
+        )
         standby.configure("hot_standby = on", "max_standby_streaming_delay = -1", *standby_settings)
         standby.start(standby=True)
         yield primary.port, standby.port

@@ -7,6 +7,7 @@ exports DATABASE_URL and DATABASE_REPLICA_URL for the command, and stops them af
 with the command's exit code. Needs the PostgreSQL server binaries (PG_BINDIR if not on the usual
 paths); `make test-replica` uses it.
 """
+
 import os
 import subprocess
 import sys

@@ -1,4 +1,5 @@
 """The one mapping from domain and infrastructure errors to HTTP answers (always JSON)."""
+
 import logging
 
 from django.conf import settings
@@ -9,7 +10,6 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ..records import flatten_errors
 from ..errors import (
     CatalogBatchError,
     CatalogConflictError,
@@ -17,6 +17,7 @@ from ..errors import (
     CatalogValidationError,
     InvalidTransitionError,
 )
+from ..records import flatten_errors
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,9 @@ def exception_handler(exc, context):
         return Response({"detail": "A value in this request cannot be stored."}, status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, IntegrityError):
         logger.warning("concurrent write collided: %s", exc)
-        return Response({"detail": "A concurrent write collided with this one; retry it."}, status=status.HTTP_409_CONFLICT)
+        return Response(
+            {"detail": "A concurrent write collided with this one; retry it."}, status=status.HTTP_409_CONFLICT
+        )
     elif isinstance(exc, DatabaseError):
         logger.exception("database error")
         exc = ServiceUnavailable("The catalog database could not answer this request; try again shortly.")

@@ -1,4 +1,5 @@
 """Query parameters of the course list, declared as a django-filter FilterSet."""
+
 import datetime as dt
 
 import django_filters
@@ -32,9 +33,7 @@ class TopicFilter(django_filters.Filter):
 class DateOrDateTimeField(forms.Field):
     """ISO 8601 date (`2026-01-31`) or date-time (`2026-01-31T12:00:00Z`; naive means UTC)."""
 
-    default_error_messages = {
-        "invalid": "Enter an ISO 8601 date (2026-01-31) or date-time (2026-01-31T12:00:00Z)."
-    }
+    default_error_messages = {"invalid": "Enter an ISO 8601 date (2026-01-31) or date-time (2026-01-31T12:00:00Z)."}
 
     def to_python(self, value):
         value = (value or "").strip()
@@ -51,16 +50,16 @@ class DateOrDateTimeField(forms.Field):
                 parsed = parse_datetime(candidate)
                 if parsed is not None:
                     if timezone.is_naive(parsed):
-                        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+                        parsed = parsed.replace(tzinfo=dt.UTC)
                     # In UTC, PostgreSQL accepts every date Python can represent (odd offsets too).
-                    return parsed.astimezone(dt.timezone.utc)
+                    return parsed.astimezone(dt.UTC)
             except (ValueError, OverflowError):
                 pass
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
 def _start_of(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
 class CreatedAfterFilter(django_filters.Filter):
@@ -99,7 +98,8 @@ class CourseOrderingFilter(django_filters.OrderingFilter):
 
 class CourseFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
-        method="filter_search", max_length=500,
+        method="filter_search",
+        max_length=500,
         label="Full-text search in titles, description, topic, unit and module titles; best match first",
     )
     topic = TopicFilter(label="Topic, any case or spacing; repeat for several (either matches)")

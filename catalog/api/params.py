@@ -1,4 +1,5 @@
 """The canonical form of a course-list query: one cache key and one set of links per meaning."""
+
 from urllib.parse import urlencode
 
 from ..models import normalize_topic

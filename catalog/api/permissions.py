@@ -1,4 +1,5 @@
 """Writes are for editors: users with catalog.change_course."""
+
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from ..permissions import is_editor

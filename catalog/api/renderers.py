@@ -1,4 +1,5 @@
 """One JSON representation per URL: cached bytes and ETags must not depend on the Accept header."""
+
 from rest_framework.renderers import JSONRenderer
 
 

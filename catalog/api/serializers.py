@@ -1,4 +1,5 @@
 """Course representations for the API: summary, detail with the ordered tree, topics, writes."""
+
 from rest_framework import serializers
 
 from .. import selectors

@@ -1,4 +1,5 @@
 """URLs of the JSON API (/api/v1/) and its OpenAPI schema and docs."""
+
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter

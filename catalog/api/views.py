@@ -1,4 +1,5 @@
 """The JSON API: course list/detail/writes/transitions and topics, for learners and editors."""
+
 import re
 
 from django.db import transaction
@@ -8,7 +9,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -38,10 +45,13 @@ from .serializers import (
 
 ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
 FIELD_ERRORS = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="Field errors: {field path: [messages]}, or {\"detail\": …}"
+    OpenApiTypes.OBJECT, description='Field errors: {field path: [messages]}, or {"detail": …}'
 )
 IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
     description="The ETag you read; a write to a course that changed since then is refused with 412.",
 )
 
@@ -92,11 +102,20 @@ class CoursePagination(PageNumberPagination):
 
     def get_schema_operation_parameters(self, view):
         return [
-            {"name": "page", "in": "query", "required": False, "description": "1-based page number.",
-             "schema": {"type": "integer", "minimum": 1}},
-            {"name": "page_size", "in": "query", "required": False,
-             "description": f"Courses per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
-             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}},
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "1-based page number.",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": "page_size",
+                "in": "query",
+                "required": False,
+                "description": f"Courses per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
         ]
 
     def _link(self, number):
@@ -146,13 +165,16 @@ def _etags(header: str) -> set[str]:
         description="Newest first. Learners see published courses only; `status` is for editors.",
         parameters=[
             OpenApiParameter(
-                "search", {"type": "string", "maxLength": 500},
+                "search",
+                {"type": "string", "maxLength": 500},
                 description="Full-text search in titles, description, topic, unit and module titles; best match first.",
             ),
         ],
         responses={200: CourseSummarySerializer(many=True), 400: FIELD_ERRORS, 404: ERROR},
     ),
-    retrieve=extend_schema(summary="A course with its ordered tree", responses={200: CourseDetailSerializer, 404: ERROR}),
+    retrieve=extend_schema(
+        summary="A course with its ordered tree", responses={200: CourseDetailSerializer, 404: ERROR}
+    ),
 )
 class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
     lookup_field = "slug"
@@ -234,8 +256,17 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
         description="The body is one record of the import format. Status moves through the workflow.",
         parameters=[IF_MATCH],
         request=CourseRecordWriteSerializer,
-        responses={200: CourseDetailSerializer, 201: CourseDetailSerializer, 400: FIELD_ERRORS, 401: ERROR,
-                   403: ERROR, 404: ERROR, 409: ERROR, 412: ERROR, 413: ERROR},
+        responses={
+            200: CourseDetailSerializer,
+            201: CourseDetailSerializer,
+            400: FIELD_ERRORS,
+            401: ERROR,
+            403: ERROR,
+            404: ERROR,
+            409: ERROR,
+            412: ERROR,
+            413: ERROR,
+        },
     )
     def update(self, request, slug=None, *args, **kwargs):
         serializer = CourseRecordWriteSerializer(data=request.data)
@@ -253,8 +284,16 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
         summary="Change some fields of the course",
         parameters=[IF_MATCH],
         request=CoursePatchSerializer,
-        responses={200: CourseDetailSerializer, 400: FIELD_ERRORS, 401: ERROR, 403: ERROR, 404: ERROR,
-                   409: ERROR, 412: ERROR, 413: ERROR},
+        responses={
+            200: CourseDetailSerializer,
+            400: FIELD_ERRORS,
+            401: ERROR,
+            403: ERROR,
+            404: ERROR,
+            409: ERROR,
+            412: ERROR,
+            413: ERROR,
+        },
     )
     def partial_update(self, request, slug=None, *args, **kwargs):
         serializer = CoursePatchSerializer(data=request.data)

@@ -1,4 +1,5 @@
 """Playwright with Debian's Chromium (Playwright's own browser download cannot run here)."""
+
 import os
 import shutil
 
@@ -24,7 +25,8 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
+            executable_path=CHROMIUM,
+            headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
         )
         yield browser

@@ -1,4 +1,5 @@
 """In a real browser: an editor builds, drags and publishes a course; a learner then finds it, in order."""
+
 import os
 import tempfile
 from pathlib import Path
@@ -29,11 +30,22 @@ def editor_login(django_user_model):
 
 @pytest.fixture
 def other_courses():
-    CourseFactory(slug="css-grid", title="Responsive Layouts with CSS Grid", topic="Web Development",
-                  description="Build page layouts that adapt from phones to wide screens.", status="published",
-                  units=tree(2, 2))
-    CourseFactory(slug="pandas", title="Data Analysis with pandas", topic="Data Science",
-                  description="Load, clean and summarise tabular data.", status="published", units=tree(1, 3))
+    CourseFactory(
+        slug="css-grid",
+        title="Responsive Layouts with CSS Grid",
+        topic="Web Development",
+        description="Build page layouts that adapt from phones to wide screens.",
+        status="published",
+        units=tree(2, 2),
+    )
+    CourseFactory(
+        slug="pandas",
+        title="Data Analysis with pandas",
+        topic="Data Science",
+        description="Load, clean and summarise tabular data.",
+        status="published",
+        units=tree(1, 3),
+    )
     CourseFactory(slug="hidden-draft", title="Hidden draft", topic="Databases", units=tree(1))
 
 
@@ -93,14 +105,19 @@ def test_editor_builds_reorders_and_publishes_then_learners_see_it(page, live_se
     save_and_continue(page)
     basics = Unit.objects.get(course=course, title="Basics")
     assert list(Module.objects.filter(unit=basics).order_by("order").values_list("title", flat=True)) == [
-        "ORDER BY", "SELECT", "WHERE"]
+        "ORDER BY",
+        "SELECT",
+        "WHERE",
+    ]
 
     # Drag "Joins" above "Basics".
     page.goto(f"{base}/admin/catalog/course/{course.pk}/change/")
     drag(page, "units", 1, 0)
     save_and_continue(page)
     assert list(Unit.objects.filter(course=course).order_by("order").values_list("title", flat=True)) == [
-        "Joins", "Basics"]
+        "Joins",
+        "Basics",
+    ]
 
     # Publish with the workflow button; the history on the page shows the move.
     page.click("button.catalog-transition-publish")

@@ -1,4 +1,5 @@
 """The admin as an Editors member: every write goes through services and shows up for learners at once."""
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
@@ -41,14 +42,25 @@ def course_form(course, units=(), extra=(), **fields):
     """POST data of the course page: its fields, existing unit rows (unit, title, order, delete), new rows."""
     fresh = Course.objects.get(pk=course.pk)
     data = {
-        "slug": fresh.slug, "title": fresh.title, "topic": fresh.topic, "description": fresh.description,
+        "slug": fresh.slug,
+        "title": fresh.title,
+        "topic": fresh.topic,
+        "description": fresh.description,
         "opened_at": fresh.updated_at.isoformat(),
-        "units-TOTAL_FORMS": str(len(units) + len(extra)), "units-INITIAL_FORMS": str(len(units)),
-        "units-MIN_NUM_FORMS": "0", "units-MAX_NUM_FORMS": "1000",
+        "units-TOTAL_FORMS": str(len(units) + len(extra)),
+        "units-INITIAL_FORMS": str(len(units)),
+        "units-MIN_NUM_FORMS": "0",
+        "units-MAX_NUM_FORMS": "1000",
     }
     for i, (unit, title, order, delete) in enumerate(units):
-        data.update({f"units-{i}-id": str(unit.pk), f"units-{i}-course": str(course.pk),
-                     f"units-{i}-title": title, f"units-{i}-order": str(order)})
+        data.update(
+            {
+                f"units-{i}-id": str(unit.pk),
+                f"units-{i}-course": str(course.pk),
+                f"units-{i}-title": title,
+                f"units-{i}-order": str(order),
+            }
+        )
         if delete:
             data[f"units-{i}-DELETE"] = "on"
     for j, (title, order) in enumerate(extra, start=len(units)):
@@ -65,18 +77,34 @@ def all_units(course, *, keep=True):
 def unit_form(unit, modules=(), extra=(), **fields):
     """POST data of a unit page: existing module rows (module, title, order, delete), then new (title, order)."""
     data = {
-        "title": unit.title, "opened_at": opened_at(unit.course_id),
-        "modules-TOTAL_FORMS": str(len(modules) + len(extra)), "modules-INITIAL_FORMS": str(len(modules)),
-        "modules-MIN_NUM_FORMS": "0", "modules-MAX_NUM_FORMS": "1000",
+        "title": unit.title,
+        "opened_at": opened_at(unit.course_id),
+        "modules-TOTAL_FORMS": str(len(modules) + len(extra)),
+        "modules-INITIAL_FORMS": str(len(modules)),
+        "modules-MIN_NUM_FORMS": "0",
+        "modules-MAX_NUM_FORMS": "1000",
     }
     for i, (module, title, order, delete) in enumerate(modules):
-        data.update({f"modules-{i}-id": str(module.pk), f"modules-{i}-unit": str(unit.pk), f"modules-{i}-title": title,
-                     f"modules-{i}-content": module.content, f"modules-{i}-order": str(order)})
+        data.update(
+            {
+                f"modules-{i}-id": str(module.pk),
+                f"modules-{i}-unit": str(unit.pk),
+                f"modules-{i}-title": title,
+                f"modules-{i}-content": module.content,
+                f"modules-{i}-order": str(order),
+            }
+        )
         if delete:
             data[f"modules-{i}-DELETE"] = "on"
     for j, (title, order) in enumerate(extra, start=len(modules)):
-        data.update({f"modules-{j}-unit": str(unit.pk), f"modules-{j}-title": title, f"modules-{j}-content": "",
-                     f"modules-{j}-order": str(order)})
+        data.update(
+            {
+                f"modules-{j}-unit": str(unit.pk),
+                f"modules-{j}-title": title,
+                f"modules-{j}-content": "",
+                f"modules-{j}-order": str(order),
+            }
+        )
     data.update(fields)
     return data
 
@@ -91,10 +119,18 @@ def module_titles(unit):
 
 class TestCourseList:
     def test_columns_badge_and_counts(self, admin_client):
-        CourseFactory(slug="intro-to-sql", title="Intro to SQL", status="published", topic="Databases", units=tree(2, 1))
+        CourseFactory(
+            slug="intro-to-sql", title="Intro to SQL", status="published", topic="Databases", units=tree(2, 1)
+        )
         page = admin_client.get(reverse(CHANGELIST)).content.decode()
-        for header in ("column-title", "column-topic", "column-status_badge", "column-unit_count",
-                       "column-module_count", "column-updated_at"):
+        for header in (
+            "column-title",
+            "column-topic",
+            "column-status_badge",
+            "column-unit_count",
+            "column-module_count",
+            "column-updated_at",
+        ):
             assert header in page
         assert '<span class="catalog-badge catalog-badge-published">Published</span>' in page
         assert '<td class="field-unit_count">2</td>' in page and '<td class="field-module_count">3</td>' in page
@@ -140,12 +176,25 @@ class TestCourseList:
 
 class TestCourseEditing:
     def test_create_with_units(self, admin_client, editor):
-        response = admin_client.post(reverse("admin:catalog_course_add"), {
-            "slug": "new-course", "title": "New course", "topic": "Data Science", "description": "",
-            "units-TOTAL_FORMS": "3", "units-INITIAL_FORMS": "0", "units-MIN_NUM_FORMS": "0", "units-MAX_NUM_FORMS": "1000",
-            "units-0-title": "First", "units-0-order": "", "units-1-title": "Second", "units-1-order": "",
-            "units-2-title": "", "units-2-order": "",  # the empty extra row
-        })
+        response = admin_client.post(
+            reverse("admin:catalog_course_add"),
+            {
+                "slug": "new-course",
+                "title": "New course",
+                "topic": "Data Science",
+                "description": "",
+                "units-TOTAL_FORMS": "3",
+                "units-INITIAL_FORMS": "0",
+                "units-MIN_NUM_FORMS": "0",
+                "units-MAX_NUM_FORMS": "1000",
+                "units-0-title": "First",
+                "units-0-order": "",
+                "units-1-title": "Second",
+                "units-1-order": "",
+                "units-2-title": "",
+                "units-2-order": "",  # the empty extra row
+            },
+        )
         assert response.status_code == 302, response.content[:2000]
         course = Course.objects.get(slug="new-course")
         assert (course.topic, course.status, course.unit_count) == ("data-science", "draft", 2)
@@ -155,10 +204,19 @@ class TestCourseEditing:
 
     def test_a_taken_slug_is_a_form_error(self, admin_client):
         CourseFactory(slug="taken")
-        response = admin_client.post(reverse("admin:catalog_course_add"), {
-            "slug": "taken", "title": "Another", "topic": "Testing", "description": "",
-            "units-TOTAL_FORMS": "0", "units-INITIAL_FORMS": "0", "units-MIN_NUM_FORMS": "0", "units-MAX_NUM_FORMS": "1000",
-        })
+        response = admin_client.post(
+            reverse("admin:catalog_course_add"),
+            {
+                "slug": "taken",
+                "title": "Another",
+                "topic": "Testing",
+                "description": "",
+                "units-TOTAL_FORMS": "0",
+                "units-INITIAL_FORMS": "0",
+                "units-MIN_NUM_FORMS": "0",
+                "units-MAX_NUM_FORMS": "1000",
+            },
+        )
         assert response.status_code == 200 and b"Course with this Slug already exists." in response.content
         assert Course.objects.count() == 1
 
@@ -178,8 +236,11 @@ class TestCourseEditing:
     def test_inline_rename_reorder_delete_and_add(self, admin_client):
         course = CourseFactory(units=tree(1, 1, 1))
         a, b, c = course.units.order_by("order")
-        data = course_form(course, units=[(a, "A renamed", 3, False), (b, b.title, 1, False), (c, c.title, 2, True)],
-                           extra=[("Brand new", "")])
+        data = course_form(
+            course,
+            units=[(a, "A renamed", 3, False), (b, b.title, 1, False), (c, c.title, 2, True)],
+            extra=[("Brand new", "")],
+        )
         response = admin_client.post(change_url(course), data)
         assert response.status_code == 302, response.content[:3000]
         assert unit_titles(course) == [(1, b.title), (2, "A renamed"), (3, "Brand new")]
@@ -190,7 +251,9 @@ class TestCourseEditing:
         first = CourseFactory(units=tree(1, 1, 1, 1))
         second = CourseFactory(units=tree(1, 1, 1, 1))
         # Dragged to 4, 3, 1, 2 (what the inline's script writes into the hidden order inputs) ...
-        rows = lambda course: [(u, u.title, {1: 3, 2: 4, 3: 2, 4: 1}[u.order], False) for u in course.units.order_by("order")]
+        rows = lambda course: [
+            (u, u.title, {1: 3, 2: 4, 3: 2, 4: 1}[u.order], False) for u in course.units.order_by("order")
+        ]
         assert admin_client.post(change_url(first), course_form(first, rows(first))).status_code == 302
         # ... and the same order submitted with the rows in another sequence.
         assert admin_client.post(change_url(second), course_form(second, rows(second)[::-1])).status_code == 302
@@ -264,9 +327,14 @@ class TestCourseEditing:
 
     def test_bulk_delete(self, admin_client):
         doomed, kept = CourseFactory(units=tree(1)), CourseFactory()
-        response = admin_client.post(reverse(CHANGELIST), {
-            "action": "delete_selected", "_selected_action": [doomed.pk], "post": "yes",
-        })
+        response = admin_client.post(
+            reverse(CHANGELIST),
+            {
+                "action": "delete_selected",
+                "_selected_action": [doomed.pk],
+                "post": "yes",
+            },
+        )
         assert response.status_code == 302
         assert list(Course.objects.values_list("pk", flat=True)) == [kept.pk]
 
@@ -288,7 +356,10 @@ class TestUnitPage:
     def test_the_course_page_links_each_unit_to_its_page(self, admin_client):
         course = CourseFactory(units=tree(1))
         unit = course.units.get()
-        assert reverse("admin:catalog_unit_change", args=[unit.pk]) in admin_client.get(change_url(course)).content.decode()
+        assert (
+            reverse("admin:catalog_unit_change", args=[unit.pk])
+            in admin_client.get(change_url(course)).content.decode()
+        )
         page = admin_client.get(reverse("admin:catalog_unit_change", args=[unit.pk])).content.decode()
         assert change_url(course) in page  # back to its course
         assert 'class="js-inline-admin-formset inline-group" id="modules-group"' in page
@@ -297,8 +368,9 @@ class TestUnitPage:
         course = CourseFactory(units=tree(3))
         unit = course.units.get()
         m1, m2, m3 = unit.modules.order_by("order")
-        data = unit_form(unit, [(m1, "One", 2, False), (m2, m2.title, 1, False), (m3, m3.title, 3, True)],
-                         extra=[("Three", "")])
+        data = unit_form(
+            unit, [(m1, "One", 2, False), (m2, m2.title, 1, False), (m3, m3.title, 3, True)], extra=[("Three", "")]
+        )
         response = admin_client.post(reverse("admin:catalog_unit_change", args=[unit.pk]), data)
         assert response.status_code == 302, response.content[:3000]
         assert module_titles(unit) == [(1, m2.title), (2, "One"), (3, "Three")]
@@ -307,8 +379,10 @@ class TestUnitPage:
     def test_unit_edits_show_in_the_course_history(self, admin_client):
         course = CourseFactory(units=tree(1))
         unit = course.units.get()
-        admin_client.post(reverse("admin:catalog_unit_change", args=[unit.pk]),
-                          unit_form(unit, [(m, m.title, m.order, False) for m in unit.modules.all()], extra=[("Extra", "")]))
+        admin_client.post(
+            reverse("admin:catalog_unit_change", args=[unit.pk]),
+            unit_form(unit, [(m, m.title, m.order, False) for m in unit.modules.all()], extra=[("Extra", "")]),
+        )
         history = admin_client.get(reverse("admin:catalog_course_history", args=[course.pk])).content.decode()
         assert f"Unit &#x27;1. {unit.title}&#x27;: Added module" in history
 
@@ -331,55 +405,86 @@ class TestUnitPage:
 
     def test_add_pages_create_through_services(self, admin_client):
         course = CourseFactory(units=tree(1))
-        response = admin_client.post(reverse("admin:catalog_unit_add"), {
-            "course": course.pk, "title": "Appendix",
-            "modules-TOTAL_FORMS": "1", "modules-INITIAL_FORMS": "0", "modules-MIN_NUM_FORMS": "0",
-            "modules-MAX_NUM_FORMS": "1000", "modules-0-title": "Glossary", "modules-0-content": "", "modules-0-order": "",
-        })
+        response = admin_client.post(
+            reverse("admin:catalog_unit_add"),
+            {
+                "course": course.pk,
+                "title": "Appendix",
+                "modules-TOTAL_FORMS": "1",
+                "modules-INITIAL_FORMS": "0",
+                "modules-MIN_NUM_FORMS": "0",
+                "modules-MAX_NUM_FORMS": "1000",
+                "modules-0-title": "Glossary",
+                "modules-0-content": "",
+                "modules-0-order": "",
+            },
+        )
         assert response.status_code == 302, response.content[:2000]
         appendix = Unit.objects.get(course=course, title="Appendix")
         assert appendix.order == 2 and module_titles(appendix) == [(1, "Glossary")]
-        response = admin_client.post(reverse("admin:catalog_module_add"), {"unit": appendix.pk, "title": "Index", "content": ""})
+        response = admin_client.post(
+            reverse("admin:catalog_module_add"), {"unit": appendix.pk, "title": "Index", "content": ""}
+        )
         assert response.status_code == 302, response.content[:2000]
         assert module_titles(appendix) == [(1, "Glossary"), (2, "Index")]
         assert Course.objects.get(pk=course.pk).module_count == 3
 
     def test_course_autocomplete_on_the_unit_add_page(self, admin_client):
         CourseFactory(title="Intro to SQL", slug="intro-to-sql")
-        response = admin_client.get(reverse("admin:autocomplete"), {
-            "term": "sql", "app_label": "catalog", "model_name": "unit", "field_name": "course",
-        })
+        response = admin_client.get(
+            reverse("admin:autocomplete"),
+            {
+                "term": "sql",
+                "app_label": "catalog",
+                "model_name": "unit",
+                "field_name": "course",
+            },
+        )
         assert [r["text"] for r in response.json()["results"]] == ["Intro to SQL"]
 
     def test_module_page_edit(self, admin_client):
         course = CourseFactory(units=tree(1))
         module = Module.objects.get(unit__course=course)
-        response = admin_client.post(reverse("admin:catalog_module_change", args=[module.pk]), {
-            "title": "Renamed module", "content": "Now with text.", "opened_at": opened_at(course.pk),
-        })
+        response = admin_client.post(
+            reverse("admin:catalog_module_change", args=[module.pk]),
+            {
+                "title": "Renamed module",
+                "content": "Now with text.",
+                "opened_at": opened_at(course.pk),
+            },
+        )
         assert response.status_code == 302, response.content[:2000]
-        assert Module.objects.filter(pk=module.pk).values_list("title", "content").get() == ("Renamed module", "Now with text.")
+        assert Module.objects.filter(pk=module.pk).values_list("title", "content").get() == (
+            "Renamed module",
+            "Now with text.",
+        )
 
 
 class TestWorkflow:
-    @pytest.mark.parametrize("status, shown", [
-        ("draft", {"publish", "archive"}),
-        ("published", {"unpublish", "archive"}),
-        ("archived", {"restore"}),
-    ])
+    @pytest.mark.parametrize(
+        "status, shown",
+        [
+            ("draft", {"publish", "archive"}),
+            ("published", {"unpublish", "archive"}),
+            ("archived", {"restore"}),
+        ],
+    )
     def test_buttons_show_only_allowed_moves(self, admin_client, status, shown):
         page = admin_client.get(change_url(CourseFactory(status=status))).content.decode()
         for action in ("publish", "unpublish", "archive", "restore"):
             assert (f"catalog-transition-{action}" in page) == (action in shown), action
         assert page.count('name="csrfmiddlewaretoken"') >= len(shown) + 1
 
-    @pytest.mark.parametrize("status, action, after", [
-        ("draft", "publish", "published"),
-        ("published", "unpublish", "draft"),
-        ("draft", "archive", "archived"),
-        ("published", "archive", "archived"),
-        ("archived", "restore", "draft"),
-    ])
+    @pytest.mark.parametrize(
+        "status, action, after",
+        [
+            ("draft", "publish", "published"),
+            ("published", "unpublish", "draft"),
+            ("draft", "archive", "archived"),
+            ("published", "archive", "archived"),
+            ("archived", "restore", "draft"),
+        ],
+    )
     def test_each_button(self, admin_client, editor, status, action, after):
         course = CourseFactory(status=status, units=tree(1))
         response = admin_client.post(transition_url(course, action), follow=True)
@@ -431,9 +536,14 @@ class TestWorkflow:
     def test_bulk_publish_reports_per_course(self, admin_client):
         ready = CourseFactory(title="Ready", units=tree(1))
         empty = CourseFactory(title="Empty", slug="empty")
-        response = admin_client.post(reverse(CHANGELIST), {
-            "action": "publish_selected", "_selected_action": [ready.pk, empty.pk],
-        }, follow=True)
+        response = admin_client.post(
+            reverse(CHANGELIST),
+            {
+                "action": "publish_selected",
+                "_selected_action": [ready.pk, empty.pk],
+            },
+            follow=True,
+        )
         texts = messages_of(response)
         assert "'Ready': published." in texts
         assert "'Empty': cannot publish 'empty': the course has no units" in texts
@@ -445,21 +555,32 @@ class TestWorkflow:
         draft = CourseFactory(title="Draft one")
         live = CourseFactory(title="Live one", status="published")
         gone = CourseFactory(title="Gone one", slug="gone", status="archived")
-        response = admin_client.post(reverse(CHANGELIST), {
-            "action": "archive_selected", "_selected_action": [draft.pk, live.pk, gone.pk],
-        }, follow=True)
+        response = admin_client.post(
+            reverse(CHANGELIST),
+            {
+                "action": "archive_selected",
+                "_selected_action": [draft.pk, live.pk, gone.pk],
+            },
+            follow=True,
+        )
         texts = messages_of(response)
         assert "'Draft one': archived." in texts and "'Live one': archived." in texts
-        assert ("'Gone one': cannot archive 'gone': it is archived, and only a draft or published course "
-                "can be archived") in texts
+        assert (
+            "'Gone one': cannot archive 'gone': it is archived, and only a draft or published course can be archived"
+        ) in texts
         assert "2 of 3 selected courses archived." in texts
         assert set(Course.objects.values_list("status", flat=True)) == {"archived"}
 
     def test_bulk_report_counts_the_selection_even_under_a_status_filter(self, admin_client):
         courses = [CourseFactory(units=tree(1)) for _ in range(2)]
-        response = admin_client.post(reverse(CHANGELIST) + "?status__exact=draft", {
-            "action": "publish_selected", "_selected_action": [c.pk for c in courses],
-        }, follow=True)
+        response = admin_client.post(
+            reverse(CHANGELIST) + "?status__exact=draft",
+            {
+                "action": "publish_selected",
+                "_selected_action": [c.pk for c in courses],
+            },
+            follow=True,
+        )
         assert "2 of 2 selected courses published." in messages_of(response)
 
     def test_history_shows_edits_and_every_transition(self, admin_client, editor):
@@ -471,8 +592,11 @@ class TestWorkflow:
         assert "Status: draft → published" in page and "Status: published → draft" in page
         assert "Changed Title." in page and editor.username in page
         history = admin_client.get(reverse("admin:catalog_course_history", args=[course.pk])).content.decode()
-        assert history.index("Changed Title.") < history.index("Status: published → draft") < history.index(
-            "Status: draft → published")
+        assert (
+            history.index("Changed Title.")
+            < history.index("Status: published → draft")
+            < history.index("Status: draft → published")
+        )
 
 
 class TestEditorsGroup:

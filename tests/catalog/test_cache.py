@@ -1,4 +1,5 @@
 """The learners' cache on real Redis: hits without SQL, never stale, cheap invalidation, outages."""
+
 import logging
 import subprocess
 import threading
@@ -83,7 +84,12 @@ class TestHits:
 class TestKeys:
     def test_equivalent_queries_share_one_entry(self, api, published):
         assert api.get(LIST + "?topic=Databases&page=1")["X-Cache"] == "MISS"
-        for same in ("?page=1&topic=databases", "?topic=DATABASES", "?topic=databases&utm_source=x", "?page_size=20&topic=databases"):
+        for same in (
+            "?page=1&topic=databases",
+            "?topic=DATABASES",
+            "?topic=databases&utm_source=x",
+            "?page_size=20&topic=databases",
+        ):
             assert api.get(LIST + same)["X-Cache"] == "HIT", same
 
     def test_distinct_queries_have_distinct_entries(self, api, published):
@@ -171,7 +177,9 @@ class TestFreshness:
             services.course_update(course=published, title="Changed")
         assert (command_calls("scan"), command_calls("keys")) == (scans, keys)
 
-    def test_slow_reader_cannot_store_old_rows_for_later_readers(self, api, published, django_capture_on_commit_callbacks):
+    def test_slow_reader_cannot_store_old_rows_for_later_readers(
+        self, api, published, django_capture_on_commit_callbacks
+    ):
         """Reader misses and reads old rows; the writer commits; then the reader stores: dead entry."""
         page = page_for(RequestFactory().get(detail("sql")))
         assert cache.lookup(page) is None  # the slow reader's miss: tokens read before its query
@@ -304,7 +312,9 @@ class TestOutages:
         assert api.get(detail("sql")).json()["title"] == "Written while Redis was stalled"
         assert api.get(LIST).json()["results"][0]["title"] == "Written while Redis was stalled"
 
-    def test_repair_runs_on_its_own_when_redis_returns(self, api, published, own_redis, django_capture_on_commit_callbacks):
+    def test_repair_runs_on_its_own_when_redis_returns(
+        self, api, published, own_redis, django_capture_on_commit_callbacks
+    ):
         api.get(detail("sql"))
         client = get_redis_connection("default")
         epoch_key = cache._prefix() + "epoch"
@@ -350,8 +360,10 @@ class TestReplicaFence:
         assert cache.fence_read() == 6_000
 
     def test_unknown_while_redis_is_away(self, settings):
-        settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"],
-                           "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}}
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{free_port()}/0"},
+        }
         cache.reset_process_state()
         assert cache.fence_read(initial=lambda: 1) is None  # so reads go to the primary
 

@@ -1,4 +1,5 @@
 """Two gunicorn workers sharing Redis: after a write through one, no worker serves the old page."""
+
 import json
 import urllib.error
 import urllib.request
@@ -33,8 +34,10 @@ def server():
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     with gunicorn(
-        database_url=url, workers=2,
-        REDIS_URL=settings.CACHES["default"]["LOCATION"], CATALOG_CACHE_PREFIX=settings.CACHES["default"]["KEY_PREFIX"],
+        database_url=url,
+        workers=2,
+        REDIS_URL=settings.CACHES["default"]["LOCATION"],
+        CATALOG_CACHE_PREFIX=settings.CACHES["default"]["KEY_PREFIX"],
     ) as base:
         yield base
 
@@ -50,7 +53,9 @@ def test_every_worker_is_fresh_after_a_write_through_one(server, editor):
     assert any(headers["X-Cache"] == "HIT" for _, headers, _ in warm)
 
     status, _, _ = request(
-        url, method="PUT", token=token,
+        url,
+        method="PUT",
+        token=token,
         body={"title": "After", "topic": "Testing", "units": tree(1)},
     )
     assert status == 200

@@ -1,4 +1,5 @@
 """Concurrent writers through the API: the end state is one of the serial outcomes, never a mix."""
+
 import threading
 
 import pytest
@@ -14,7 +15,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only
 
 def record(order):
     return {
-        "title": "Raced course", "topic": "Testing", "status": "published",
+        "title": "Raced course",
+        "topic": "Testing",
+        "status": "published",
         "units": [{"title": name, "modules": [{"title": f"{name}.{i}"} for i in range(1, 4)]} for name in order],
     }
 
@@ -22,7 +25,9 @@ def record(order):
 def tree_state(slug):
     units = list(Unit.objects.filter(course__slug=slug).order_by("order").values_list("order", "title"))
     modules = list(
-        Module.objects.filter(unit__course__slug=slug).order_by("unit__order", "order").values_list("unit__title", "order", "title")
+        Module.objects.filter(unit__course__slug=slug)
+        .order_by("unit__order", "order")
+        .values_list("unit__title", "order", "title")
     )
     return units, modules
 
@@ -62,10 +67,12 @@ def test_two_clients_reordering_one_course_end_in_one_serial_outcome(editor):
 
     reader = APIClient()
     for _ in range(5):
-        responses = run_together([
-            lambda order=order: client_for(editor).put("/api/v1/courses/raced/", record(order), format="json")
-            for order in orders
-        ])
+        responses = run_together(
+            [
+                lambda order=order: client_for(editor).put("/api/v1/courses/raced/", record(order), format="json")
+                for order in orders
+            ]
+        )
         assert [r.status_code for r in responses] == [200, 200, 200]
         state = tree_state("raced")
         assert state in expected.values()
@@ -88,19 +95,26 @@ def test_stale_if_match_loses_instead_of_overwriting(editor):
 
 def test_concurrent_transitions_record_each_move_once(editor):
     course = CourseFactory(slug="flip", **record(list("AB")))
-    responses = run_together([
-        lambda: client_for(editor).post("/api/v1/courses/flip/unpublish/"),
-        lambda: client_for(editor).post("/api/v1/courses/flip/unpublish/"),
-    ])
+    responses = run_together(
+        [
+            lambda: client_for(editor).post("/api/v1/courses/flip/unpublish/"),
+            lambda: client_for(editor).post("/api/v1/courses/flip/unpublish/"),
+        ]
+    )
     assert sorted(r.status_code for r in responses) == [200, 409]
     assert course.transitions.filter(to_status="draft").count() == 1
 
 
 def import_record(slug, variant):
     return {
-        "slug": slug, "title": f"{slug} from {variant}", "topic": "Overlap", "status": "published",
-        "units": [{"title": f"{variant} unit {u}", "modules": [{"title": f"{variant} {u}.{m}"} for m in range(1, 3)]}
-                  for u in range(1, 4 if variant == "A" else 3)],
+        "slug": slug,
+        "title": f"{slug} from {variant}",
+        "topic": "Overlap",
+        "status": "published",
+        "units": [
+            {"title": f"{variant} unit {u}", "modules": [{"title": f"{variant} {u}.{m}"} for m in range(1, 3)]}
+            for u in range(1, 4 if variant == "A" else 3)
+        ],
     }
 
 
@@ -143,8 +157,9 @@ def test_two_imports_of_overlapping_files_end_in_one_serial_outcome(tmp_path):
             units, modules = tree_state(slug)
             expected = import_record(slug, "A" if slug == "ov-1" else "B" if slug == "ov-4" else variant)
             assert units == [(i, u["title"]) for i, u in enumerate(expected["units"], start=1)]
-            assert modules == [(u["title"], j, m["title"]) for u in expected["units"]
-                               for j, m in enumerate(u["modules"], start=1)]
+            assert modules == [
+                (u["title"], j, m["title"]) for u in expected["units"] for j, m in enumerate(u["modules"], start=1)
+            ]
             body = reader.get(f"/api/v1/courses/{slug}/").json()  # the cache agrees with the database
             assert [(u["order"], u["title"]) for u in body["units"]] == units
         # The five courses exist exactly once each.
@@ -166,12 +181,17 @@ def test_an_admin_save_racing_an_api_put_never_overwrites_the_put(editor):
     for round_ in range(6):
         units = list(Unit.objects.filter(course=course).order_by("order"))
         # The editor opened the page, renamed the course and dragged the last unit to the top.
-        form = course_form(course, [(u, f"{u.title} (admin {round_})", (i + 1) % len(units) + 1, False)
-                                    for i, u in enumerate(units)], title=f"Title from the admin {round_}")
-        admin_response, put_response = run_together([
-            lambda: admin.post(f"/admin/catalog/course/{course.pk}/change/", form),
-            lambda: api_client.put("/api/v1/courses/contested/", put_record, format="json"),
-        ])
+        form = course_form(
+            course,
+            [(u, f"{u.title} (admin {round_})", (i + 1) % len(units) + 1, False) for i, u in enumerate(units)],
+            title=f"Title from the admin {round_}",
+        )
+        admin_response, put_response = run_together(
+            [
+                lambda: admin.post(f"/admin/catalog/course/{course.pk}/change/", form),
+                lambda: api_client.put("/api/v1/courses/contested/", put_record, format="json"),
+            ]
+        )
         assert put_response.status_code == 200
         fresh = Course.objects.get(pk=course.pk)
         units_now, modules_now = tree_state("contested")

@@ -1,4 +1,5 @@
 """Liveness, readiness, and a database outage seen from a real gunicorn: 503s, then recovery."""
+
 import json
 import socket
 import threading

@@ -10,8 +10,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 class TestTopicNormalisation:
     @pytest.mark.parametrize(
         ("raw", "stored"),
-        [("Data Science ", "data-science"), ("  WEB   development", "web-development"),
-         ("Cloud & DevOps", "cloud-devops"), ("machine_learning", "machine-learning"), ("Café", "cafe")],
+        [
+            ("Data Science ", "data-science"),
+            ("  WEB   development", "web-development"),
+            ("Cloud & DevOps", "cloud-devops"),
+            ("machine_learning", "machine-learning"),
+            ("Café", "cafe"),
+        ],
     )
     def test_topic_is_stored_as_a_slug(self, raw, stored):
         assert normalize_topic(raw) == stored

@@ -1,4 +1,5 @@
 """Learner pages: published courses only, newest first, search, topic chips, pagination, the ordered tree."""
+
 import re
 
 import pytest
@@ -11,9 +12,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 @pytest.fixture
 def catalog():
-    sql = CourseFactory(slug="intro-to-sql", title="Intro to SQL", topic="Databases", status="published",
-                        description="Ask questions of your data.",
-                        units=[{"title": "Joins", "modules": [{"title": "Quaternion joins"}]}])
+    sql = CourseFactory(
+        slug="intro-to-sql",
+        title="Intro to SQL",
+        topic="Databases",
+        status="published",
+        description="Ask questions of your data.",
+        units=[{"title": "Joins", "modules": [{"title": "Quaternion joins"}]}],
+    )
     css = CourseFactory(slug="css-grid", title="CSS Grid", topic="Web Development", status="published", units=tree(1))
     CourseFactory(slug="secret-draft", title="Secret draft", topic="Databases", units=tree(1))
     CourseFactory(slug="old-archived", title="Old archived", topic="Databases", status="archived", units=tree(1))
@@ -125,8 +131,13 @@ class TestCoursePage:
         page = client.get("/courses/intro-to-sql/").content.decode()
         assert "<title>Intro to SQL – Course catalog</title>" in page
         assert "Ask questions of your data." in page and 'href="/?topic=databases"' in page
-        assert page.index("Basics") < page.index("FROM first") < page.index("SELECT") < page.index("Joins") < page.index(
-            "Quaternion joins")
+        assert (
+            page.index("Basics")
+            < page.index("FROM first")
+            < page.index("SELECT")
+            < page.index("Joins")
+            < page.index("Quaternion joins")
+        )
         assert page.count("<h1") == 1
 
     def test_a_reorder_shows_at_once(self, client, catalog):

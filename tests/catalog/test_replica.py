@@ -7,6 +7,7 @@ the standby, which holds the test database because it replicates everything. Pau
 replication lag on demand: the replica visibly holds old rows, and learners must still never see
 them.
 """
+
 import time
 
 import pytest

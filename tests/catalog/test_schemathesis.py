@@ -1,10 +1,11 @@
 """Schemathesis over every operation of the OpenAPI schema, anonymous and as an editor: no 500s."""
+
 import pytest
 import schemathesis
-from schemathesis import checks
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis import checks
 
 from config.wsgi import application
 from tests.factories import CourseFactory, tree

@@ -3,6 +3,7 @@
 The test walks the URL configuration itself: a new endpoint that is not listed below fails it,
 so whoever adds one has to say how learners may (or may not) reach hidden courses through it.
 """
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -19,10 +20,16 @@ FORBIDDEN = ["Hidden title", "Hidden description", "Hidden unit", "Hidden module
 
 def hidden_record(slug):
     return {
-        "slug": slug, "title": f"Hidden title {SECRET}", "description": f"Hidden description {SECRET}.",
+        "slug": slug,
+        "title": f"Hidden title {SECRET}",
+        "description": f"Hidden description {SECRET}.",
         "topic": f"{SECRET} topic",
-        "units": [{"title": f"Hidden unit {SECRET}",
-                   "modules": [{"title": f"Hidden module {SECRET}", "content": f"Hidden content {SECRET}"}]}],
+        "units": [
+            {
+                "title": f"Hidden unit {SECRET}",
+                "modules": [{"title": f"Hidden module {SECRET}", "content": f"Hidden content {SECRET}"}],
+            }
+        ],
     }
 
 
@@ -41,9 +48,19 @@ def hidden():
 def learner_urls(slugs):
     """Every URL a learner can ask for that shows catalog data, with every parameter that selects."""
     lists = [
-        "", "?page=1", "?page_size=100", f"?search={SECRET}", f"?topic={SECRET}%20topic",
-        "?status=draft", "?status=archived", "?created_after=2000-01-01", "?created_before=2999-01-01",
-        "?ordering=title", "?ordering=-published_at", "?ordering=created_at", "?format=json",
+        "",
+        "?page=1",
+        "?page_size=100",
+        f"?search={SECRET}",
+        f"?topic={SECRET}%20topic",
+        "?status=draft",
+        "?status=archived",
+        "?created_after=2000-01-01",
+        "?created_before=2999-01-01",
+        "?ordering=title",
+        "?ordering=-published_at",
+        "?ordering=created_at",
+        "?format=json",
     ]
     urls = [f"/api/v1/courses/{q}" for q in lists]
     urls += ["/api/v1/topics/", "/api/v1/topics/?format=json"]

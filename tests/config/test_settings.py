@@ -1,4 +1,5 @@
 """Settings from the environment: production values pass check --deploy; migrations match models."""
+
 import os
 import subprocess
 import sys
@@ -39,7 +40,11 @@ def test_local_defaults_are_flagged_by_check_deploy():
 
 @pytest.mark.embedded
 def test_local_defaults_need_nothing_running():
-    result = manage("shell", "-c", "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'])")
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'])",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == ["django.db.backends.sqlite3", "django.core.cache.backends.locmem.LocMemCache"]
 
@@ -73,14 +78,29 @@ def test_editors_group_holds_exactly_the_catalog_permissions():
 
 @pytest.mark.embedded
 def test_a_replica_url_adds_the_second_alias_and_the_router():
-    show = ("from django.conf import settings as s; r = s.DATABASES['replica']; "
-            "print(r['HOST'], r['PORT'], r['NAME'], r['TEST']['MIRROR'], *s.DATABASE_ROUTERS)")
-    result = manage("shell", "-c", show, DATABASE_URL="postgres://postgres@db.internal:5432/catalog",
-                    DATABASE_REPLICA_URL="postgres://reader@replica.internal:5433/catalog")
+    show = (
+        "from django.conf import settings as s; r = s.DATABASES['replica']; "
+        "print(r['HOST'], r['PORT'], r['NAME'], r['TEST']['MIRROR'], *s.DATABASE_ROUTERS)"
+    )
+    result = manage(
+        "shell",
+        "-c",
+        show,
+        DATABASE_URL="postgres://postgres@db.internal:5432/catalog",
+        DATABASE_REPLICA_URL="postgres://reader@replica.internal:5433/catalog",
+    )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-5:] == ["replica.internal", "5433", "catalog", "default", "catalog.replica.ReplicaRouter"]
+    assert result.stdout.split()[-5:] == [
+        "replica.internal",
+        "5433",
+        "catalog",
+        "default",
+        "catalog.replica.ReplicaRouter",
+    ]
 
-    without = manage("shell", "-c", "from django.conf import settings as s; print(sorted(s.DATABASES), s.DATABASE_ROUTERS)")
+    without = manage(
+        "shell", "-c", "from django.conf import settings as s; print(sorted(s.DATABASES), s.DATABASE_ROUTERS)"
+    )
     assert without.stdout.strip().splitlines()[-1] == "['default'] []"
 
 

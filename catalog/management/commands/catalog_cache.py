@@ -1,4 +1,5 @@
 """Operate the learners' cache: `catalog_cache stats` and `catalog_cache clear`."""
+
 import json as _json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -27,4 +28,3 @@ class Command(BaseCommand):
             return
         for key, value in stats.items():
             self.stdout.write(f"{key:18} {value if value is not None else '-'}")
-

@@ -1,4 +1,5 @@
 """`export_courses`: write courses in the import format (JSON, or JSON Lines for .jsonl)."""
+
 import os
 import tempfile
 
@@ -7,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from catalog.importing import is_json_lines, write_records
 from catalog.models import Course
 from catalog.selectors import course_records
+
 
 def _umask() -> int:
     # mkstemp creates the file private (0600); the export should get the usual permissions.
@@ -32,13 +34,25 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--status", action="append", choices=Course.Status.values, default=[],
-                            help="only courses with this status (repeat for several)")
-        parser.add_argument("--topic", action="append", default=[],
-                            help="only courses of this topic, in any case or spacing (repeat for several)")
+        parser.add_argument(
+            "--status",
+            action="append",
+            choices=Course.Status.values,
+            default=[],
+            help="only courses with this status (repeat for several)",
+        )
+        parser.add_argument(
+            "--topic",
+            action="append",
+            default=[],
+            help="only courses of this topic, in any case or spacing (repeat for several)",
+        )
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
-        parser.add_argument("--format", choices=["json", "jsonl"],
-                            help="force the format (default: by the output's extension; standard output: json)")
+        parser.add_argument(
+            "--format",
+            choices=["json", "jsonl"],
+            help="force the format (default: by the output's extension; standard output: json)",
+        )
 
     def handle(self, *args, status, topic, output, format, **options):
         if output in (None, "-"):

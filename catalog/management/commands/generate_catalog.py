@@ -1,4 +1,5 @@
 """`generate_catalog`: write an import file of plausible courses, deterministic for a seed."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.catalog_generator import generate, write

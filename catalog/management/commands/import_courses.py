@@ -1,4 +1,5 @@
 """`import_courses PATH [PATH ...]`: upsert course files by slug, all or nothing per file."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.importing import Progress, import_file
@@ -23,9 +24,7 @@ class Command(BaseCommand):
         totals = dict.fromkeys(COUNTS, 0)
         failed_files = []
         for path in paths:
-            progress = Progress(
-                self._progress_write, name="<stdin>" if path == "-" else path, tty=self.stderr.isatty()
-            )
+            progress = Progress(self._progress_write, name="<stdin>" if path == "-" else path, tty=self.stderr.isatty())
             report = import_file(path, dry_run=dry_run, fmt=format, progress=progress)
             for line in report.changes:
                 self.stdout.write(line)

@@ -1,4 +1,5 @@
 """Load the demo catalog and the demo editor login (idempotent: safe to run again)."""
+
 import json
 from pathlib import Path
 
@@ -26,8 +27,7 @@ class Command(BaseCommand):
             self._editor()
         counts = {o: sum(r.outcome == o for r in results) for o in ("created", "updated", "unchanged")}
         self.stdout.write(
-            f"Demo catalog: created {counts['created']}, updated {counts['updated']}, "
-            f"unchanged {counts['unchanged']}."
+            f"Demo catalog: created {counts['created']}, updated {counts['updated']}, unchanged {counts['unchanged']}."
         )
         self.stdout.write(f"Demo editor login: {DEMO_USERNAME} / {DEMO_PASSWORD}")
 

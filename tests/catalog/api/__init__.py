@@ -1,4 +1,5 @@
 """API tests (issue 5): shared URLs, record bodies, a snapshot of the catalog's rows, common fixtures."""
+
 import pytest
 
 from catalog import cache
@@ -7,8 +8,17 @@ from catalog.models import Course, CourseTransition, Module, Unit
 LIST = "/api/v1/courses/"
 TOPICS = "/api/v1/topics/"
 SUMMARY_KEYS = {
-    "id", "slug", "title", "description", "topic", "status", "published_at", "created_at", "updated_at",
-    "unit_count", "module_count",
+    "id",
+    "slug",
+    "title",
+    "description",
+    "topic",
+    "status",
+    "published_at",
+    "created_at",
+    "updated_at",
+    "unit_count",
+    "module_count",
 }
 
 
@@ -25,7 +35,9 @@ def slugs(response) -> list[str]:
 def record(**overrides) -> dict:
     """A PUT/POST body in the import's record format (without a slug: the URL names it)."""
     body = {
-        "title": "Intro to SQL", "topic": "Databases", "description": "Learn SQL.",
+        "title": "Intro to SQL",
+        "topic": "Databases",
+        "description": "Learn SQL.",
         "units": [{"title": "Basics", "modules": [{"title": "SELECT"}, {"title": "WHERE"}]}],
     }
     body.update(overrides)
@@ -35,9 +47,18 @@ def record(**overrides) -> dict:
 def catalog_state():
     """Everything a write could change; equal snapshots mean that nothing changed."""
     return (
-        list(Course.objects.order_by("id").values_list(
-            "id", "slug", "title", "description", "topic", "status", "published_at", "updated_at",
-        )),
+        list(
+            Course.objects.order_by("id").values_list(
+                "id",
+                "slug",
+                "title",
+                "description",
+                "topic",
+                "status",
+                "published_at",
+                "updated_at",
+            )
+        ),
         list(Unit.objects.order_by("id").values_list("id", "course_id", "title", "order", "updated_at")),
         list(Module.objects.order_by("id").values_list("id", "unit_id", "title", "order", "content", "updated_at")),
         CourseTransition.objects.count(),

@@ -1,8 +1,16 @@
 """ETags on every GET, If-None-Match -> 304, and If-Match guarding writes (412, nothing changes)."""
+
 import pytest
 
 from tests.catalog.api import (  # noqa: F401
-    LIST, TOPICS, assert_json_error, catalog_state, detail, quick_setup, record, wait_less,
+    LIST,
+    TOPICS,
+    assert_json_error,
+    catalog_state,
+    detail,
+    quick_setup,
+    record,
+    wait_less,
 )
 from tests.factories import CourseFactory, tree
 
@@ -27,7 +35,7 @@ class TestETags:
             not_modified = client.get(url, HTTP_IF_NONE_MATCH=etag)
             assert not_modified.status_code == 304 and not_modified.content == b""
             assert not_modified["ETag"] == etag
-            for header in (f'W/{etag}', f'"nope", {etag}', "*"):
+            for header in (f"W/{etag}", f'"nope", {etag}', "*"):
                 assert client.get(url, HTTP_IF_NONE_MATCH=header).status_code == 304, header
             assert client.get(url, HTTP_IF_NONE_MATCH='"nope"').status_code == 200
 
@@ -37,10 +45,17 @@ class TestETags:
         assert miss["ETag"] == hit["ETag"] == editor_api.get(detail("target"))["ETag"]
         assert api.get(LIST)["ETag"] != editor_api.get(LIST + "?status=draft")["ETag"]
 
-    @pytest.mark.parametrize("url", [
-        detail("missing"), LIST + "?page=99", LIST + "?page_size=0", "/api/v1/nope/", detail("target") + "publish/",
-        "/api/schema/",
-    ])
+    @pytest.mark.parametrize(
+        "url",
+        [
+            detail("missing"),
+            LIST + "?page=99",
+            LIST + "?page_size=0",
+            "/api/v1/nope/",
+            detail("target") + "publish/",
+            "/api/schema/",
+        ],
+    )
     def test_error_answers_and_the_schema_carry_one_too(self, api, editor_api, target, wait_less, url):
         for client in (api, editor_api):
             assert client.get(url).has_header("ETag"), url
@@ -53,8 +68,10 @@ class TestETags:
     def test_a_write_changes_the_etags(self, api, editor_api, target, django_capture_on_commit_callbacks):
         old = {url: (api.get(url)["ETag"], editor_api.get(url)["ETag"]) for url in READS}
         with django_capture_on_commit_callbacks(execute=True):
-            assert editor_api.patch(detail("target"), {"title": "Renamed", "topic": "Other"},
-                                    format="json").status_code == 200
+            assert (
+                editor_api.patch(detail("target"), {"title": "Renamed", "topic": "Other"}, format="json").status_code
+                == 200
+            )
         for url in READS:
             learner_response = api.get(url, HTTP_IF_NONE_MATCH=old[url][0])
             assert learner_response.status_code == 200 and learner_response["ETag"] != old[url][0], url
@@ -89,8 +106,9 @@ class TestIfMatch:
     def test_the_current_etag_lets_it_through(self, editor_api, target, method, path, body):
         current = editor_api.get(detail("target"))["ETag"]
         before = catalog_state()
-        response = getattr(editor_api, method)(detail("target") + path, body, format="json",
-                                               HTTP_IF_MATCH=f'"other", {current}')
+        response = getattr(editor_api, method)(
+            detail("target") + path, body, format="json", HTTP_IF_MATCH=f'"other", {current}'
+        )
         assert response.status_code in (200, 204), response.content
         assert catalog_state() != before
 
@@ -107,8 +125,10 @@ class TestIfMatch:
     def test_each_write_needs_the_etag_read_after_the_last_one(self, editor_api, target):
         etag = editor_api.get(detail("target"))["ETag"]
         for title in ("One", "Two", "Three"):
-            assert editor_api.patch(detail("target"), {"title": title}, format="json",
-                                    HTTP_IF_MATCH=etag).status_code == 200
+            assert (
+                editor_api.patch(detail("target"), {"title": title}, format="json", HTTP_IF_MATCH=etag).status_code
+                == 200
+            )
             etag = editor_api.get(detail("target"))["ETag"]
         stale_again = editor_api.patch(detail("target"), {"title": "Four"}, format="json", HTTP_IF_MATCH='"x"')
         assert_json_error(stale_again, 412)

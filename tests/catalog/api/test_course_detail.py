@@ -1,4 +1,5 @@
 """GET /api/v1/courses/{slug}/: the summary plus the ordered tree; hidden and odd slugs are JSON 404s."""
+
 import pytest
 
 from catalog import services
@@ -10,8 +11,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 @pytest.fixture
 def course():
-    return CourseFactory(slug="intro-to-sql", title="Intro to SQL", topic="Data Bases", status="published",
-                         units=tree(2, 1))
+    return CourseFactory(
+        slug="intro-to-sql", title="Intro to SQL", topic="Data Bases", status="published", units=tree(2, 1)
+    )
 
 
 class TestCourseDetail:
@@ -21,17 +23,31 @@ class TestCourseDetail:
         body = response.json()
         assert set(body) == SUMMARY_KEYS | {"units"}
         assert (body["id"], body["slug"], body["title"], body["topic"], body["status"]) == (
-            course.pk, "intro-to-sql", "Intro to SQL", "data-bases", "published",
+            course.pk,
+            "intro-to-sql",
+            "Intro to SQL",
+            "data-bases",
+            "published",
         )
         assert (body["unit_count"], body["module_count"]) == (2, 3)
         assert body["units"] == [
-            {"id": body["units"][0]["id"], "title": "Unit 1", "order": 1, "modules": [
-                {"id": body["units"][0]["modules"][0]["id"], "title": "Module 1.1", "order": 1},
-                {"id": body["units"][0]["modules"][1]["id"], "title": "Module 1.2", "order": 2},
-            ]},
-            {"id": body["units"][1]["id"], "title": "Unit 2", "order": 2, "modules": [
-                {"id": body["units"][1]["modules"][0]["id"], "title": "Module 2.1", "order": 1},
-            ]},
+            {
+                "id": body["units"][0]["id"],
+                "title": "Unit 1",
+                "order": 1,
+                "modules": [
+                    {"id": body["units"][0]["modules"][0]["id"], "title": "Module 1.1", "order": 1},
+                    {"id": body["units"][0]["modules"][1]["id"], "title": "Module 1.2", "order": 2},
+                ],
+            },
+            {
+                "id": body["units"][1]["id"],
+                "title": "Unit 2",
+                "order": 2,
+                "modules": [
+                    {"id": body["units"][1]["modules"][0]["id"], "title": "Module 2.1", "order": 1},
+                ],
+            },
         ]
 
     def test_the_summary_matches_the_list(self, api, course):
@@ -78,9 +94,22 @@ class TestHiddenCourses:
 class TestOddSlugs:
     def test_odd_paths_are_json_404_not_500(self, api, editor_api, course):
         for path in [
-            "Intro-To-SQL/", "INTRO-TO-SQL/", "a" * 101 + "/", "a" * 100 + "/", "%00/", "intro%00/", "..%2F/",
-            "%2e%2e/", "\u00fcber/", "%FF%FE/", "intro_to_sql/", "intro to sql/", "intro-to-sql/extra/", "-/",
-            "intro-to-sql/publish/x/", "%0d%0aSet-Cookie:x=1/",
+            "Intro-To-SQL/",
+            "INTRO-TO-SQL/",
+            "a" * 101 + "/",
+            "a" * 100 + "/",
+            "%00/",
+            "intro%00/",
+            "..%2F/",
+            "%2e%2e/",
+            "\u00fcber/",
+            "%FF%FE/",
+            "intro_to_sql/",
+            "intro to sql/",
+            "intro-to-sql/extra/",
+            "-/",
+            "intro-to-sql/publish/x/",
+            "%0d%0aSet-Cookie:x=1/",
         ]:
             for client in (api, editor_api):
                 assert_json_error(client.get(LIST + path), 404)

@@ -1,4 +1,5 @@
 """GET /api/v1/courses/: shape, order, visibility, every filter and its bad values, pagination."""
+
 import datetime as dt
 
 import pytest
@@ -51,7 +52,10 @@ class TestCourseListShape:
         course = catalog["pub-ml"]
         assert first["id"] == course.pk and first["slug"] == "pub-ml" and first["title"] == "Machine learning"
         assert (first["topic"], first["status"], first["unit_count"], first["module_count"]) == (
-            "data-science", "published", 2, 3,
+            "data-science",
+            "published",
+            2,
+            3,
         )
         assert first["description"] == "A course made by the test factory."
         assert first["published_at"] and first["created_at"] and first["updated_at"]
@@ -135,7 +139,7 @@ class TestCourseListCreatedDates:
         assert slugs(api.get(LIST, both)) == ["c1"]
 
     def test_other_spellings_of_the_same_instant(self, api, three):
-        at = three[1].created_at.astimezone(dt.timezone.utc)
+        at = three[1].created_at.astimezone(dt.UTC)
         zulu = at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         naive = at.strftime("%Y-%m-%dT%H:%M:%S.%f")  # naive means UTC
         plus_two = at.astimezone(dt.timezone(dt.timedelta(hours=2))).isoformat()
@@ -151,7 +155,10 @@ class TestCourseListCreatedDates:
         assert slugs(api.get(LIST, {"created_before": today.isoformat()})) == ["c2", "c1", "c0"]
         assert slugs(api.get(LIST, {"created_after": today.isoformat()})) == ["c2", "c1", "c0"]
         assert slugs(api.get(LIST, {"created_after": today.isoformat(), "created_before": today.isoformat()})) == [
-            "c2", "c1", "c0"]
+            "c2",
+            "c1",
+            "c0",
+        ]
         assert slugs(api.get(LIST, {"created_before": yesterday.isoformat()})) == []
         assert slugs(api.get(LIST, {"created_after": tomorrow.isoformat()})) == []
 
@@ -160,8 +167,19 @@ class TestCourseListCreatedDates:
 
     @pytest.mark.parametrize("name", ["created_after", "created_before"])
     def test_bad_values_are_400_naming_the_parameter(self, api, three, name):
-        for value in ["yesterday", "2026-13-01", "2026-02-30", "12/01/2026", "2026-01-01T25:00", "2026",
-                      "2026-01-01T10:00:00+99:00", "0001-01-01T00:00:00+01:00", "2026-1-1x", "\x00", "1e9"]:
+        for value in [
+            "yesterday",
+            "2026-13-01",
+            "2026-02-30",
+            "12/01/2026",
+            "2026-01-01T25:00",
+            "2026",
+            "2026-01-01T10:00:00+99:00",
+            "0001-01-01T00:00:00+01:00",
+            "2026-1-1x",
+            "\x00",
+            "1e9",
+        ]:
             assert_json_error(api.get(LIST, {name: value}), 400, name)
 
     @pytest.mark.parametrize("name", ["created_after", "created_before"])
@@ -197,8 +215,9 @@ class TestCourseListOrdering:
         assert slugs(api.get(LIST, {"ordering": "published_at"}))[-1] == "pub-sql"
 
     def test_ties_are_broken_by_id(self, api):
-        made = batch(*({"slug": f"same-{i}", "title": "Same title", "status": "published", "units": tree(1)}
-                       for i in (3, 1, 2)))
+        made = batch(
+            *({"slug": f"same-{i}", "title": "Same title", "status": "published", "units": tree(1)} for i in (3, 1, 2))
+        )
         by_id = [c.slug for c in sorted(made, key=lambda c: c.pk)]
         assert slugs(api.get(LIST, {"ordering": "title"})) == by_id
         assert slugs(api.get(LIST, {"ordering": "-title"})) == by_id
@@ -252,9 +271,21 @@ class TestCourseListPagination:
 
     def test_bad_values_are_400_naming_the_parameter(self, api, seven):
         for query in [
-            "page=0", "page=-1", "page=abc", "page=1.5", "page=1e3", "page=%201%202", "page=%2B2",
-            "page_size=0", "page_size=101", "page_size=1000", "page_size=abc", "page_size=-5", "page_size=2.0",
-            "page_size=0x10", "page_size=%00",
+            "page=0",
+            "page=-1",
+            "page=abc",
+            "page=1.5",
+            "page=1e3",
+            "page=%201%202",
+            "page=%2B2",
+            "page_size=0",
+            "page_size=101",
+            "page_size=1000",
+            "page_size=abc",
+            "page_size=-5",
+            "page_size=2.0",
+            "page_size=0x10",
+            "page_size=%00",
         ]:
             assert_json_error(api.get(f"{LIST}?{query}"), 400, query.split("=")[0])
 

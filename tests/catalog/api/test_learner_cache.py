@@ -1,10 +1,18 @@
 """X-Cache: learners' reads are MISS then HIT; editors always BYPASS; a write is never followed by old data."""
+
 import time
 
 import pytest
 
 from tests.catalog.api import (  # noqa: F401
-    LIST, TOPICS, assert_json_error, detail, quick_setup, record, slugs, wait_less,
+    LIST,
+    TOPICS,
+    assert_json_error,
+    detail,
+    quick_setup,
+    record,
+    slugs,
+    wait_less,
 )
 from tests.factories import CourseFactory, tree
 
@@ -16,7 +24,6 @@ READS = [LIST, LIST + "?topic=Physics&ordering=title", detail("target"), TOPICS]
 @pytest.fixture
 def target():
     return CourseFactory(slug="target", title="Target", topic="Physics", status="published", units=tree(2, 1))
-
 
 
 @pytest.fixture

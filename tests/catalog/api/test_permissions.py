@@ -1,4 +1,5 @@
 """Who may write: editors (catalog.change_course) by token or by session with CSRF; others 401/403, no change."""
+
 import pytest
 from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
@@ -43,7 +44,7 @@ def test_the_permission_matrix(request, who, client_fixture, refusal, name, meth
         return
     body = assert_json_error(response, refusal)
     if refusal == 401:
-        assert response["WWW-Authenticate"] == 'Token'
+        assert response["WWW-Authenticate"] == "Token"
     else:
         assert body == {"detail": "Only catalog editors may change courses."}
     assert catalog_state() == before
@@ -88,10 +89,8 @@ class TestSessionAuthentication:
         assert client.login(username="ed", password="pw-editor-1")
         return client
 
-    @pytest.mark.parametrize(("name", "method", "url", "body", "status", "success"), WRITES,
-                             ids=[w[0] for w in WRITES])
-    def test_without_the_csrf_token_is_403_and_nothing_changes(self, session, name, method, url, body, status,
-                                                                success):
+    @pytest.mark.parametrize(("name", "method", "url", "body", "status", "success"), WRITES, ids=[w[0] for w in WRITES])
+    def test_without_the_csrf_token_is_403_and_nothing_changes(self, session, name, method, url, body, status, success):
         CourseFactory(slug="target", status=status, units=tree(1))
         before = catalog_state()
         no_cookie = send(session, method, url, body)

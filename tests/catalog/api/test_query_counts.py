@@ -1,4 +1,5 @@
 """Constant SQL: the number of queries of a list page or a detail does not grow with its size."""
+
 import pytest
 
 from catalog import services
@@ -18,9 +19,18 @@ DETAIL_QUERIES = 3
 @pytest.fixture
 def hundred():
     records = [
-        clean_record({"slug": f"c-{i:03d}", "title": f"Course {i}", "topic": f"Topic {i % 7}", "status": "published",
-                      "units": [{"title": "U1", "modules": [{"title": "M1"}, {"title": "M2"}]},
-                                {"title": "U2", "modules": [{"title": "M3"}]}]})
+        clean_record(
+            {
+                "slug": f"c-{i:03d}",
+                "title": f"Course {i}",
+                "topic": f"Topic {i % 7}",
+                "status": "published",
+                "units": [
+                    {"title": "U1", "modules": [{"title": "M1"}, {"title": "M2"}]},
+                    {"title": "U2", "modules": [{"title": "M3"}]},
+                ],
+            }
+        )
         for i in range(100)
     ]
     services.courses_upsert(records=records)
@@ -31,11 +41,20 @@ def small_and_large():
     def unit(n):
         return {"title": f"Unit {n}", "modules": [{"title": f"Module {n}.{m}"} for m in range(3)]}
 
-    services.courses_upsert(records=[
-        clean_record({"slug": "small", "title": "Small", "topic": "t", "status": "published", "units": [unit(1)]}),
-        clean_record({"slug": "large", "title": "Large", "topic": "t", "status": "published",
-                      "units": [unit(n) for n in range(50)]}),
-    ])
+    services.courses_upsert(
+        records=[
+            clean_record({"slug": "small", "title": "Small", "topic": "t", "status": "published", "units": [unit(1)]}),
+            clean_record(
+                {
+                    "slug": "large",
+                    "title": "Large",
+                    "topic": "t",
+                    "status": "published",
+                    "units": [unit(n) for n in range(50)],
+                }
+            ),
+        ]
+    )
 
 
 def count(django_assert_num_queries, client, url, expected):
@@ -47,11 +66,16 @@ def count(django_assert_num_queries, client, url, expected):
 
 class TestListQueries:
     @pytest.mark.parametrize(("client_fixture", "auth"), [("editor_api", AUTH), ("learner_api", AUTH), ("api", 0)])
-    def test_a_page_of_1_and_of_100_cost_the_same(self, request, django_assert_num_queries, hundred, client_fixture,
-                                                  auth):
+    def test_a_page_of_1_and_of_100_cost_the_same(
+        self, request, django_assert_num_queries, hundred, client_fixture, auth
+    ):
         client = request.getfixturevalue(client_fixture)
-        for query in ["", "&ordering=title", "&topic=Topic 1&topic=Topic 2",
-                      "&created_after=2000-01-01&ordering=-published_at"]:
+        for query in [
+            "",
+            "&ordering=title",
+            "&topic=Topic 1&topic=Topic 2",
+            "&created_after=2000-01-01&ordering=-published_at",
+        ]:
             one = count(django_assert_num_queries, client, f"{LIST}?page_size=1{query}", auth + LIST_QUERIES)
             many = count(django_assert_num_queries, client, f"{LIST}?page_size=100{query}", auth + LIST_QUERIES)
             assert len(one.json()["results"]) == 1 and len(many.json()["results"]) == many.json()["count"] > 1
@@ -67,8 +91,9 @@ class TestListQueries:
 
 class TestDetailQueries:
     @pytest.mark.parametrize(("client_fixture", "auth"), [("editor_api", AUTH), ("learner_api", AUTH), ("api", 0)])
-    def test_a_tree_of_1_and_of_50_units_cost_the_same(self, request, django_assert_num_queries, small_and_large,
-                                                       client_fixture, auth):
+    def test_a_tree_of_1_and_of_50_units_cost_the_same(
+        self, request, django_assert_num_queries, small_and_large, client_fixture, auth
+    ):
         client = request.getfixturevalue(client_fixture)
         small = count(django_assert_num_queries, client, detail("small"), auth + DETAIL_QUERIES)
         large = count(django_assert_num_queries, client, detail("large"), auth + DETAIL_QUERIES)
@@ -77,8 +102,9 @@ class TestDetailQueries:
 
 
 class TestHitsAndTopics:
-    def test_hits_cost_no_sql_for_anonymous_and_only_auth_for_a_learner(self, django_assert_num_queries, api,
-                                                                         learner_api, small_and_large):
+    def test_hits_cost_no_sql_for_anonymous_and_only_auth_for_a_learner(
+        self, django_assert_num_queries, api, learner_api, small_and_large
+    ):
         for url in (f"{LIST}?page_size=100", detail("large"), TOPICS):
             api.get(url)
             count(django_assert_num_queries, api, url, 0)

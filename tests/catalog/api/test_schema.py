@@ -1,4 +1,5 @@
 """The OpenAPI 3 schema and the interactive docs, served without internet; the schema validates."""
+
 import pytest
 import yaml
 from django.core.management import call_command
@@ -21,8 +22,16 @@ class TestSchema:
             assert "post" in paths[f"/api/v1/courses/{{slug}}/{action}/"]
         assert "get" in paths["/api/v1/topics/"]
         names = {p["name"] for p in paths["/api/v1/courses/"]["get"]["parameters"]}
-        assert {"search", "topic", "status", "created_after", "created_before", "ordering", "page",
-                "page_size"} <= names
+        assert {
+            "search",
+            "topic",
+            "status",
+            "created_after",
+            "created_before",
+            "ordering",
+            "page",
+            "page_size",
+        } <= names
 
     def test_as_json_too(self, api):
         response = api.get("/api/schema/?format=json")

@@ -1,4 +1,5 @@
 """GET /api/v1/topics/: published courses per topic, sorted by topic, the same for everyone."""
+
 import pytest
 
 from catalog import services
@@ -10,11 +11,18 @@ pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 class TestTopics:
     def test_published_courses_per_topic_sorted(self, api, learner_api, editor_api):
-        for i, (topic, status) in enumerate([
-            ("Web Development", "published"), ("databases", "published"), ("  DATABASES ", "published"),
-            ("Algebra", "published"), ("Algebra", "draft"), ("Zoology", "draft"), ("Zoology", "archived"),
-            ("web development", "archived"),
-        ]):
+        for i, (topic, status) in enumerate(
+            [
+                ("Web Development", "published"),
+                ("databases", "published"),
+                ("  DATABASES ", "published"),
+                ("Algebra", "published"),
+                ("Algebra", "draft"),
+                ("Zoology", "draft"),
+                ("Zoology", "archived"),
+                ("web development", "archived"),
+            ]
+        ):
             CourseFactory(slug=f"c{i}", topic=topic, status=status, units=tree(1))
         expected = [
             {"topic": "algebra", "course_count": 1},
@@ -40,4 +48,5 @@ class TestTopics:
     def test_query_parameters_change_nothing(self, api):
         CourseFactory(slug="c", topic="Physics", status="published", units=tree(1))
         assert api.get(TOPICS, {"status": "draft", "page": "x", "topic": "y"}).json() == [
-            {"topic": "physics", "course_count": 1}]
+            {"topic": "physics", "course_count": 1}
+        ]

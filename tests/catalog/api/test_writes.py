@@ -1,4 +1,5 @@
 """Editors' writes: POST, PUT (the import record), PATCH, DELETE and the workflow transitions."""
+
 import json
 
 import pytest
@@ -6,7 +7,13 @@ from django.core.management import call_command
 
 from catalog.models import Course, CourseTransition, Module, Unit
 from tests.catalog.api import (  # noqa: F401
-    LIST, SUMMARY_KEYS, assert_json_error, catalog_state, detail, quick_setup, record,
+    LIST,
+    SUMMARY_KEYS,
+    assert_json_error,
+    catalog_state,
+    detail,
+    quick_setup,
+    record,
 )
 from tests.factories import CourseFactory, tree
 
@@ -36,7 +43,12 @@ class TestCourseCreate:
         created = response.json()
         assert set(created) == SUMMARY_KEYS | {"units"}
         assert (created["slug"], created["title"], created["topic"], created["status"], created["published_at"]) == (
-            "intro-to-sql", "Intro to SQL", "data-bases", "draft", None)
+            "intro-to-sql",
+            "Intro to SQL",
+            "data-bases",
+            "draft",
+            None,
+        )
         assert (created["unit_count"], created["module_count"]) == (1, 2)
         assert [(m["title"], m["order"]) for m in created["units"][0]["modules"]] == [("SELECT", 1), ("WHERE", 2)]
         assert tree_of("intro-to-sql") == [("Basics", 1, [("SELECT", 1, "SELECT * FROM t;"), ("WHERE", 2, "")])]
@@ -69,19 +81,34 @@ class TestCourseCreate:
         body = {"slug": "x", "colour": "red", **record()}
         body["units"][0]["shape"] = "round"
         body["units"][0]["modules"][1]["lenght"] = 3
-        errors = assert_json_error(editor_api.post(LIST, body, format="json"), 400,
-                                   "colour", "units[0].shape", "units[0].modules[1].lenght")
+        errors = assert_json_error(
+            editor_api.post(LIST, body, format="json"), 400, "colour", "units[0].shape", "units[0].modules[1].lenght"
+        )
         assert "Unknown field" in errors["colour"][0]
         for read_only in ("id", "unit_count", "created_at", "published_at"):
-            assert_json_error(editor_api.post(LIST, {"slug": "x", read_only: 1, **record()}, format="json"), 400,
-                              read_only)
+            assert_json_error(
+                editor_api.post(LIST, {"slug": "x", read_only: 1, **record()}, format="json"), 400, read_only
+            )
         assert not Course.objects.exists()
 
     def test_missing_and_bad_fields_are_400_naming_them(self, editor_api):
         assert_json_error(editor_api.post(LIST, {}, format="json"), 400, "slug", "title", "topic")
-        for bad in [{"slug": "Bad Slug"}, {"slug": "a" * 101}, {"slug": 5}, {"slug": ""}, {"title": ""},
-                    {"title": "t" * 201}, {"title": 5}, {"title": None}, {"topic": "!!!"}, {"topic": ["a"]},
-                    {"description": None}, {"units": "abc"}, {"units": [None]}, {"units": [{"modules": []}]}]:
+        for bad in [
+            {"slug": "Bad Slug"},
+            {"slug": "a" * 101},
+            {"slug": 5},
+            {"slug": ""},
+            {"title": ""},
+            {"title": "t" * 201},
+            {"title": 5},
+            {"title": None},
+            {"topic": "!!!"},
+            {"topic": ["a"]},
+            {"description": None},
+            {"units": "abc"},
+            {"units": [None]},
+            {"units": [{"modules": []}]},
+        ]:
             (name,) = bad
             body = {"slug": "ok", "title": "T", "topic": "t", **bad}
             errors = assert_json_error(editor_api.post(LIST, body, format="json"), 400)
@@ -100,11 +127,13 @@ class TestCoursePut:
 
     def test_makes_the_tree_exactly_as_sent(self, editor_api, target):
         before = Course.objects.get(slug="target")
-        body = record(units=[
-            {"title": "Unit 2", "modules": [{"title": "Module 2.1", "content": "moved up"}]},
-            {"title": "Appendix", "modules": []},
-            {"title": "Unit 1", "modules": [{"title": "Module 1.2"}, {"title": "New"}]},
-        ])
+        body = record(
+            units=[
+                {"title": "Unit 2", "modules": [{"title": "Module 2.1", "content": "moved up"}]},
+                {"title": "Appendix", "modules": []},
+                {"title": "Unit 1", "modules": [{"title": "Module 1.2"}, {"title": "New"}]},
+            ]
+        )
         response = editor_api.put(detail("target"), body, format="json")
         assert response.status_code == 200
         assert tree_of("target") == [
@@ -113,8 +142,12 @@ class TestCoursePut:
             ("Unit 1", 3, [("Module 1.2", 1, ""), ("New", 2, "")]),
         ]
         after = Course.objects.get(slug="target")
-        assert (after.pk, after.title, after.topic, after.description) == (before.pk, "Intro to SQL", "databases",
-                                                                           "Learn SQL.")
+        assert (after.pk, after.title, after.topic, after.description) == (
+            before.pk,
+            "Intro to SQL",
+            "databases",
+            "Learn SQL.",
+        )
         assert after.updated_at > before.updated_at
         assert (after.unit_count, after.module_count) == (3, 3)
         assert response.json() == editor_api.get(detail("target")).json()
@@ -178,10 +211,17 @@ class TestCoursePut:
 
     def test_bad_bodies_are_400_and_change_nothing(self, editor_api, target):
         before = catalog_state()
-        for body in [[], "text", 5, None, {"title": "T"}, record(units=[{"title": ""}]),
-                     record(units=[{"title": f"U{i}"} for i in range(201)]),
-                     record(units=[{"title": "U", "modules": [{"title": f"M{i}"} for i in range(201)]}]),
-                     record(status="bogus")]:
+        for body in [
+            [],
+            "text",
+            5,
+            None,
+            {"title": "T"},
+            record(units=[{"title": ""}]),
+            record(units=[{"title": f"U{i}"} for i in range(201)]),
+            record(units=[{"title": "U", "modules": [{"title": f"M{i}"} for i in range(201)]}]),
+            record(status="bogus"),
+        ]:
             response = editor_api.generic("PUT", detail("target"), json.dumps(body), content_type="application/json")
             assert_json_error(response, 400)
         assert catalog_state() == before
@@ -190,8 +230,11 @@ class TestCoursePut:
 class TestCoursePatch:
     def test_fields_are_normalised_like_stored_ones(self, editor_api, target):
         before = Course.objects.get(slug="target")
-        response = editor_api.patch(detail("target"), {"title": "  New title  ", "topic": " Web   Dev ",
-                                                       "description": "  kept as is "}, format="json")
+        response = editor_api.patch(
+            detail("target"),
+            {"title": "  New title  ", "topic": " Web   Dev ", "description": "  kept as is "},
+            format="json",
+        )
         assert response.status_code == 200
         body = response.json()
         assert (body["title"], body["topic"], body["description"]) == ("New title", "web-dev", "  kept as is ")
@@ -220,23 +263,43 @@ class TestCoursePatch:
 
     def test_unknown_or_read_only_keys_are_400_naming_them(self, editor_api, target):
         before = catalog_state()
-        for key, value in [("id", 9), ("unit_count", 9), ("module_count", 9), ("created_at", "2020-01-01"),
-                           ("updated_at", "2020-01-01"), ("published_at", "2020-01-01"), ("units", []),
-                           ("colour", "red")]:
-            errors = assert_json_error(editor_api.patch(detail("target"), {"title": "X", key: value}, format="json"),
-                                       400, key)
+        for key, value in [
+            ("id", 9),
+            ("unit_count", 9),
+            ("module_count", 9),
+            ("created_at", "2020-01-01"),
+            ("updated_at", "2020-01-01"),
+            ("published_at", "2020-01-01"),
+            ("units", []),
+            ("colour", "red"),
+        ]:
+            errors = assert_json_error(
+                editor_api.patch(detail("target"), {"title": "X", key: value}, format="json"), 400, key
+            )
             assert "title" not in errors
         assert catalog_state() == before
 
     def test_bad_values_are_400_naming_the_field(self, editor_api, target):
         before = catalog_state()
-        for key, value in [("title", ""), ("title", None), ("title", 5), ("title", "t" * 201), ("slug", "Bad Slug"),
-                           ("slug", ""), ("topic", "!!!"), ("topic", None), ("status", "bogus"), ("status", None),
-                           ("description", None), ("title", "a\x00b")]:
+        for key, value in [
+            ("title", ""),
+            ("title", None),
+            ("title", 5),
+            ("title", "t" * 201),
+            ("slug", "Bad Slug"),
+            ("slug", ""),
+            ("topic", "!!!"),
+            ("topic", None),
+            ("status", "bogus"),
+            ("status", None),
+            ("description", None),
+            ("title", "a\x00b"),
+        ]:
             assert_json_error(editor_api.patch(detail("target"), {key: value}, format="json"), 400, key)
         for body in ([], "text", 5):
-            assert_json_error(editor_api.generic("PATCH", detail("target"), json.dumps(body),
-                                                 content_type="application/json"), 400)
+            assert_json_error(
+                editor_api.generic("PATCH", detail("target"), json.dumps(body), content_type="application/json"), 400
+            )
         assert catalog_state() == before
 
     def test_a_number_is_not_a_slug(self, editor_api, target):
@@ -250,8 +313,9 @@ class TestCoursePatch:
         assert response.json()["status"] == "published" and response.json()["published_at"]
         assert editor_api.patch(detail("target"), {"status": "archived"}, format="json").json()["status"] == "archived"
         before = catalog_state()
-        refused = assert_json_error(editor_api.patch(detail("target"), {"status": "published", "title": "Changed"},
-                                                     format="json"), 409)
+        refused = assert_json_error(
+            editor_api.patch(detail("target"), {"status": "published", "title": "Changed"}, format="json"), 409
+        )
         assert "restore" in refused["detail"] and "target" in refused["detail"]
         assert catalog_state() == before  # the title did not change either
         assert editor_api.patch(detail("target"), {"status": "draft"}, format="json").json()["status"] == "draft"
@@ -286,10 +350,16 @@ class TestCourseDelete:
 
 
 class TestCourseTransitions:
-    @pytest.mark.parametrize(("start", "action", "end"), [
-        ("draft", "publish", "published"), ("published", "unpublish", "draft"),
-        ("draft", "archive", "archived"), ("published", "archive", "archived"), ("archived", "restore", "draft"),
-    ])
+    @pytest.mark.parametrize(
+        ("start", "action", "end"),
+        [
+            ("draft", "publish", "published"),
+            ("published", "unpublish", "draft"),
+            ("draft", "archive", "archived"),
+            ("published", "archive", "archived"),
+            ("archived", "restore", "draft"),
+        ],
+    )
     def test_each_transition(self, editor_api, editor, start, action, end):
         course = CourseFactory(slug="c", status=start, units=tree(1))
         response = editor_api.post(detail("c") + f"{action}/")
@@ -303,18 +373,25 @@ class TestCourseTransitions:
         if action == "publish":
             assert body["published_at"] == course.published_at.isoformat().replace("+00:00", "Z")
 
-    @pytest.mark.parametrize(("start", "action", "units", "reason"), [
-        ("published", "publish", None, "cannot publish 'c': it is published"),
-        ("archived", "publish", None, "cannot publish 'c': it is archived"),
-        ("draft", "publish", [], "cannot publish 'c': the course has no units"),
-        ("draft", "publish", [{"title": "Full", "modules": [{"title": "m"}]}, {"title": "Forms"}],
-         "cannot publish 'c': unit 2 'Forms' has no modules"),
-        ("draft", "unpublish", None, "cannot unpublish 'c': it is draft"),
-        ("archived", "unpublish", None, "cannot unpublish 'c': it is archived"),
-        ("archived", "archive", None, "cannot archive 'c': it is archived"),
-        ("draft", "restore", None, "cannot restore 'c': it is draft"),
-        ("published", "restore", None, "cannot restore 'c': it is published"),
-    ])
+    @pytest.mark.parametrize(
+        ("start", "action", "units", "reason"),
+        [
+            ("published", "publish", None, "cannot publish 'c': it is published"),
+            ("archived", "publish", None, "cannot publish 'c': it is archived"),
+            ("draft", "publish", [], "cannot publish 'c': the course has no units"),
+            (
+                "draft",
+                "publish",
+                [{"title": "Full", "modules": [{"title": "m"}]}, {"title": "Forms"}],
+                "cannot publish 'c': unit 2 'Forms' has no modules",
+            ),
+            ("draft", "unpublish", None, "cannot unpublish 'c': it is draft"),
+            ("archived", "unpublish", None, "cannot unpublish 'c': it is archived"),
+            ("archived", "archive", None, "cannot archive 'c': it is archived"),
+            ("draft", "restore", None, "cannot restore 'c': it is draft"),
+            ("published", "restore", None, "cannot restore 'c': it is published"),
+        ],
+    )
     def test_a_refused_move_is_409_with_its_reason_and_changes_nothing(self, editor_api, start, action, units, reason):
         CourseFactory(slug="c", status=start, units=tree(1) if units is None else units)
         before = catalog_state()

@@ -1,4 +1,5 @@
 """Helpers shared by the command tests: records, files, running a command, a snapshot of the catalog."""
+
 import io
 import json
 
@@ -10,7 +11,10 @@ from catalog.models import Course, Module, Unit
 def course(slug="intro-to-sql", **overrides):
     """A valid, publishable record of the import format."""
     record = {
-        "slug": slug, "title": "Intro to SQL", "description": "Learn SQL.", "topic": "Databases",
+        "slug": slug,
+        "title": "Intro to SQL",
+        "description": "Learn SQL.",
+        "topic": "Databases",
         "status": "published",
         "units": [
             {"title": "Basics", "modules": [{"title": "SELECT", "content": "…"}, {"title": "WHERE"}]},
@@ -58,10 +62,20 @@ def summary(out: str) -> str:
 def snapshot():
     """Every row the import can touch, with ids and timestamps."""
     return (
-        list(Course.objects.order_by("id").values_list(
-            "id", "slug", "title", "description", "topic", "status", "published_at", "updated_at",
-            "unit_count", "module_count",
-        )),
+        list(
+            Course.objects.order_by("id").values_list(
+                "id",
+                "slug",
+                "title",
+                "description",
+                "topic",
+                "status",
+                "published_at",
+                "updated_at",
+                "unit_count",
+                "module_count",
+            )
+        ),
         list(Unit.objects.order_by("id").values_list("id", "course_id", "title", "order", "updated_at")),
         list(Module.objects.order_by("id").values_list("id", "unit_id", "title", "order", "content", "updated_at")),
     )

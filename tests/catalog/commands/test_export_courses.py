@@ -1,10 +1,10 @@
 """export_courses: the import format with status and whole tree, filters, streaming, round trips."""
+
 import json
 
 import pytest
 
-from catalog import services
-from catalog import selectors
+from catalog import selectors, services
 from catalog.models import Course, Unit
 from tests.catalog.commands import course, run, run_import, write_json
 from tests.factories import CourseFactory, tree
@@ -35,15 +35,22 @@ class TestExportCourses:
         document = json.loads(export())
         assert [c["slug"] for c in document["courses"]] == ["a-course", "b-course", "c-course"]
         assert document["courses"][1] == {
-            "slug": "b-course", "title": "Intro to SQL", "description": "Learn SQL.", "topic": "databases",
+            "slug": "b-course",
+            "title": "Intro to SQL",
+            "description": "Learn SQL.",
+            "topic": "databases",
             "status": "published",
             "units": [{"title": "Only", "modules": [{"title": "M", "content": "Line one\nline two"}]}],
         }
         assert document["courses"][2]["status"] == "archived"
         assert document["courses"][2]["units"] == [
-            {"title": "Unit 1", "modules": [
-                {"title": "Module 1.1", "content": ""}, {"title": "Module 1.2", "content": ""},
-            ]},
+            {
+                "title": "Unit 1",
+                "modules": [
+                    {"title": "Module 1.1", "content": ""},
+                    {"title": "Module 1.2", "content": ""},
+                ],
+            },
             {"title": "Unit 2", "modules": [{"title": "Module 2.1", "content": ""}]},
         ]
 

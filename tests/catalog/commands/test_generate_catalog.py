@@ -1,4 +1,5 @@
 """generate_catalog: deterministic for a seed, JSON or JSON Lines, plausible and importable, no database."""
+
 import collections
 import json
 
@@ -57,11 +58,14 @@ class TestGenerateCatalog:
         assert len({r["title"] for r in records}) > 100 and len({r["description"] for r in records}) > 500
         assert len({r["slug"] for r in records}) == 1000
 
-    @pytest.mark.parametrize(("args", "message"), [
-        (["--courses", "-1"], "--courses must be 0 or more"),
-        (["--courses", "3", "--units", "0"], "--units must be 1 or more"),
-        (["--courses", "3", "--modules", "0"], "--modules must be 1 or more"),
-    ])
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["--courses", "-1"], "--courses must be 0 or more"),
+            (["--courses", "3", "--units", "0"], "--units must be 1 or more"),
+            (["--courses", "3", "--modules", "0"], "--modules must be 1 or more"),
+        ],
+    )
     def test_bad_sizes(self, tmp_path, args, message):
         code, _, err = run("generate_catalog", *args, "-o", str(tmp_path / "x.json"))
         assert code == 1 and message in err

@@ -1,4 +1,5 @@
 """import_courses: formats, every error kind, all-or-nothing, idempotence, dry run, output and exit code."""
+
 import functools
 import io
 import json
@@ -40,7 +41,9 @@ class TestFormats:
         assert list(sql.units.values_list("order", "title")) == [(1, "Basics"), (2, "Joins")]
         modules = Module.objects.filter(unit__course=sql).values_list("unit__order", "order", "title", "content")
         assert list(modules) == [
-            (1, 1, "SELECT", "…"), (1, 2, "WHERE", ""), (2, 1, "INNER JOIN", ""),
+            (1, 1, "SELECT", "…"),
+            (1, 2, "WHERE", ""),
+            (2, 1, "INNER JOIN", ""),
         ]
         assert sql.transitions.get().to_status == "published"  # reached through the workflow
 
@@ -121,8 +124,14 @@ class TestFormats:
         assert (bare.status, bare.description, bare.topic, bare.unit_count) == ("draft", "", "data-science", 0)
 
     def test_missing_status_leaves_an_existing_course_as_it_is(self, tmp_path):
-        CourseFactory(slug="intro-to-sql", status="published", units=course()["units"], title="Intro to SQL",
-                      description="Learn SQL.", topic="Databases")
+        CourseFactory(
+            slug="intro-to-sql",
+            status="published",
+            units=course()["units"],
+            title="Intro to SQL",
+            description="Learn SQL.",
+            topic="Databases",
+        )
         record = course()
         del record["status"]
         code, out, _ = run_import(write_json(tmp_path, [record]))
@@ -180,9 +189,9 @@ class TestErrors:
             ({"title": None}, "title: This field may not be null."),
             ({"title": 12}, "title: Must be a string."),
             ({"title": "x" * 201}, "title: Ensure this field has no more than 200 characters."),
-            ({"units": "Basics"}, "units: Expected a list of items but got type \"str\"."),
+            ({"units": "Basics"}, 'units: Expected a list of items but got type "str".'),
             ({"units": [{"title": "U", "modules": [{"title": True}]}]}, "units[0].modules[0].title: Must be a string."),
-            ({"status": "live"}, "status: \"live\" is not a valid choice."),
+            ({"status": "live"}, 'status: "live" is not a valid choice.'),
         ],
         ids=["null", "number-for-text", "too-long", "not-a-list", "nested-type", "bad-choice"],
     )
@@ -248,8 +257,15 @@ class TestErrors:
 
     def test_every_error_of_a_file_is_reported(self, tmp_path, monkeypatch):
         monkeypatch.setattr(importing, "CHUNK", 3)  # errors found by validation and by the workflow, in several chunks
-        records = [course(title=1), course("b", units=[]), course("c"), course("e", extra=1), course("d"),
-                   course("f", units=[]), course("g")]
+        records = [
+            course(title=1),
+            course("b", units=[]),
+            course("c"),
+            course("e", extra=1),
+            course("d"),
+            course("f", units=[]),
+            course("g"),
+        ]
         path, out, err = self._errors(tmp_path, records)
         failing = [line.split(" (slug")[0] for line in err.splitlines() if "(slug" in line]
         assert failing == [f"{path}: record {i}" for i in (0, 1, 3, 5)]  # in file order
@@ -280,8 +296,11 @@ class TestAllOrNothing:
         CourseFactory(slug="existing", status="published")
         before = snapshot()
         monkeypatch.setattr(importing, "CHUNK", 2)  # so the first chunks are written before the error shows
-        records = [course("existing", title="Changed", units=tree(3, 1)), *[course(f"new-{i}") for i in range(4)],
-                   course("bad", units=[])]
+        records = [
+            course("existing", title="Changed", units=tree(3, 1)),
+            *[course(f"new-{i}") for i in range(4)],
+            course("bad", units=[]),
+        ]
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             code, out, err = run_import(write_json(tmp_path, records))
         assert code == 1
@@ -300,7 +319,6 @@ class TestAllOrNothing:
         assert list(Course.objects.values_list("slug", flat=True)) == ["good"]
         assert f"{bad}: nothing written (1 error(s))" in err
         assert f"CommandError: 2 of 3 file(s) failed: {bad}, {missing}" in err
-
 
     def test_a_collision_with_a_concurrent_writer_fails_only_that_file(self, tmp_path, monkeypatch):
         original = importing.courses_upsert
@@ -321,8 +339,9 @@ class TestAllOrNothing:
 
 class TestIdempotence:
     def test_reimport_changes_and_invalidates_nothing(self, tmp_path, django_capture_on_commit_callbacks):
-        path = write_jsonl(tmp_path, [course(), course("draft-one", status="draft", units=[]),
-                                      course("gone", status="archived")])
+        path = write_jsonl(
+            tmp_path, [course(), course("draft-one", status="draft", units=[]), course("gone", status="archived")]
+        )
         with django_capture_on_commit_callbacks(execute=True):
             run_import(path)
         before, flushes = snapshot(), cache.invalidations
@@ -369,19 +388,28 @@ class TestIdempotence:
         run_import(write_json(tmp_path, [course()]))
         units = dict(Unit.objects.values_list("title", "id"))
         modules = dict(Module.objects.values_list("title", "id"))
-        reordered = course(units=[
-            {"title": "Joins", "modules": [{"title": "INNER JOIN"}, {"title": "WHERE"}]},  # WHERE moved across units
-            {"title": "Basics", "modules": [{"title": "SELECT", "content": "…"}, {"title": "LIMIT"}]},
-        ])
+        reordered = course(
+            units=[
+                {
+                    "title": "Joins",
+                    "modules": [{"title": "INNER JOIN"}, {"title": "WHERE"}],
+                },  # WHERE moved across units
+                {"title": "Basics", "modules": [{"title": "SELECT", "content": "…"}, {"title": "LIMIT"}]},
+            ]
+        )
         code, out, _ = run_import(write_json(tmp_path, [reordered], name="again.json"))
         assert (code, out) == (0, "created 0, updated 1, unchanged 0, failed 0\n")
         assert list(Unit.objects.order_by("order").values_list("title", "id")) == [
-            ("Joins", units["Joins"]), ("Basics", units["Basics"]),
+            ("Joins", units["Joins"]),
+            ("Basics", units["Basics"]),
         ]
         modules_now = Module.objects.order_by("unit__order", "order")
         tree_now = list(modules_now.values_list("unit__title", "order", "title", "id"))
         assert [row[:3] for row in tree_now] == [
-            ("Joins", 1, "INNER JOIN"), ("Joins", 2, "WHERE"), ("Basics", 1, "SELECT"), ("Basics", 2, "LIMIT"),
+            ("Joins", 1, "INNER JOIN"),
+            ("Joins", 2, "WHERE"),
+            ("Basics", 1, "SELECT"),
+            ("Basics", 2, "LIMIT"),
         ]
         kept = {title: pk for _, _, title, pk in tree_now}
         assert kept["INNER JOIN"] == modules["INNER JOIN"] and kept["SELECT"] == modules["SELECT"]
@@ -392,10 +420,22 @@ class TestIdempotence:
 
 class TestDryRun:
     def test_reports_per_course_and_writes_nothing(self, tmp_path, django_capture_on_commit_callbacks):
-        CourseFactory(slug="intro-to-sql", status="published", units=course()["units"], title="Intro to SQL",
-                      description="Learn SQL.", topic="Databases")
-        CourseFactory(slug="same", status="published", units=course()["units"], title="Intro to SQL",
-                      description="Learn SQL.", topic="Databases")
+        CourseFactory(
+            slug="intro-to-sql",
+            status="published",
+            units=course()["units"],
+            title="Intro to SQL",
+            description="Learn SQL.",
+            topic="Databases",
+        )
+        CourseFactory(
+            slug="same",
+            status="published",
+            units=course()["units"],
+            title="Intro to SQL",
+            description="Learn SQL.",
+            topic="Databases",
+        )
         before = snapshot()
         renamed = course(title="Renamed", units=list(reversed(course()["units"])))
         records = [renamed, course("brand-new"), course("same")]
@@ -422,8 +462,9 @@ class TestDryRun:
 
 class TestOutputAndExitCode:
     def test_exactly_one_summary_line_last_on_stdout(self, tmp_path):
-        code, out, err = run_import(write_json(tmp_path, [course("a")], name="1.json"),
-                                    write_json(tmp_path, [course("b")], name="2.json"))
+        code, out, err = run_import(
+            write_json(tmp_path, [course("a")], name="1.json"), write_json(tmp_path, [course("b")], name="2.json")
+        )
         assert (code, out, err) == (0, "created 2, updated 0, unchanged 0, failed 0\n", "")
 
     def test_command_line_exit_codes(self, tmp_path, capsys, monkeypatch):

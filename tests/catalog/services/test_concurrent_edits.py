@@ -1,4 +1,5 @@
 """Two writers editing one course's tree at the same moment end contiguous (row lock per course)."""
+
 import threading
 
 import pytest

@@ -63,7 +63,11 @@ class TestRefusedTransitions:
         assert f"cannot {action}" in str(excinfo.value)
         assert start in str(excinfo.value)
         after = _fresh(course)
-        assert (after.status, after.updated_at, after.published_at) == (before.status, before.updated_at, before.published_at)
+        assert (after.status, after.updated_at, after.published_at) == (
+            before.status,
+            before.updated_at,
+            before.published_at,
+        )
         assert CourseTransition.objects.count() == transitions
 
     def test_empty_course_cannot_be_published(self):

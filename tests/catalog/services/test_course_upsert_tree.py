@@ -11,7 +11,10 @@ pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.embedded]
 
 def record(**overrides):
     base = {
-        "slug": "intro-to-sql", "title": "Intro to SQL", "description": "Learn SQL.", "topic": "Databases",
+        "slug": "intro-to-sql",
+        "title": "Intro to SQL",
+        "description": "Learn SQL.",
+        "topic": "Databases",
         "units": [
             {"title": "Basics", "modules": [{"title": "SELECT", "content": "s"}, {"title": "WHERE"}]},
             {"title": "Joins", "modules": [{"title": "INNER JOIN"}]},
@@ -24,7 +27,9 @@ def snapshot():
     course = Course.objects.get(slug="intro-to-sql")
     units = list(Unit.objects.filter(course=course).order_by("order").values_list("id", "title", "order", "updated_at"))
     modules = list(
-        Module.objects.filter(unit__course=course).order_by("unit__order", "order").values_list("id", "title", "order", "content", "updated_at")
+        Module.objects.filter(unit__course=course)
+        .order_by("unit__order", "order")
+        .values_list("id", "title", "order", "content", "updated_at")
     )
     return course.id, course.updated_at, units, modules
 
@@ -54,7 +59,10 @@ class TestCourseUpsertTree:
         result = services.course_upsert_tree(record=swapped)
         assert result.outcome == "updated"
         assert "units[0] moved from 2 to 1" in result.changes
-        assert list(Unit.objects.order_by("order").values_list("title", "id")) == [("Joins", ids["Joins"]), ("Basics", ids["Basics"])]
+        assert list(Unit.objects.order_by("order").values_list("title", "id")) == [
+            ("Joins", ids["Joins"]),
+            ("Basics", ids["Basics"]),
+        ]
 
     def test_rename_keeps_the_unit_and_bumps_updated_at(self):
         services.course_upsert_tree(record=record())
@@ -130,7 +138,9 @@ class TestCoursesUpsertBatch:
     def test_dry_run_reports_and_writes_nothing(self):
         services.course_upsert_tree(record=record())
         before = snapshot()
-        results = services.courses_upsert(records=[clean_record(record(title="Other")), clean_record(record(slug="new-one"))], dry_run=True)
+        results = services.courses_upsert(
+            records=[clean_record(record(title="Other")), clean_record(record(slug="new-one"))], dry_run=True
+        )
         assert [(r.outcome, r.changes) for r in results] == [("updated", ["title"]), ("created", [])]
         assert snapshot() == before
         assert not Course.objects.filter(slug="new-one").exists()

@@ -27,7 +27,9 @@ class TestUnitOrder:
         services.unit_create(course=course, title="X", position=position)
         assert titles(course) == list(enumerate(expected, start=1))
 
-    @pytest.mark.parametrize(("source", "position", "expected"), [("A", 3, "BCA"), ("C", 1, "CAB"), ("B", 3, "ACB"), ("B", 1, "BAC")])
+    @pytest.mark.parametrize(
+        ("source", "position", "expected"), [("A", 3, "BCA"), ("C", 1, "CAB"), ("B", 3, "ACB"), ("B", 1, "BAC")]
+    )
     def test_move(self, course, source, position, expected):
         services.unit_move(unit=course.units.get(title=source), position=position)
         assert titles(course) == list(enumerate(expected, start=1))
