@@ -3,9 +3,7 @@
 from django.conf import settings
 from django.core.checks import Error, register
 
-from .replica import REPLICA
-
-POSTGRESQL = "django.db.backends.postgresql"
+from .fence import POSTGRESQL, REPLICA
 
 
 @register()

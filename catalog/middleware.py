@@ -1,46 +1,10 @@
 """Learners' cache in front of the API, and ETags on every API read."""
 
-import re
-
-from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 
 from . import cache, replica
-from .api.params import canonical_list_params, list_url
-
-LIST_PATH = "/api/v1/courses/"
-TOPICS_PATH = "/api/v1/topics/"
-DETAIL_PATH = re.compile(r"^/api/v1/courses/(?P<slug>[a-z0-9-]{1,100})/$")
-VARY = "Authorization, Cookie"
-
-
-def page_for(request) -> cache.Page | None:
-    """The cache page of a learner's GET, or None if this URL is not cached."""
-    path = request.path_info
-    origin = f"{request.scheme}://{request.get_host()}"
-    if "format" in request.GET:
-        return None  # DRF's format switch: not a learner page worth a key (and maybe an error)
-    if path == LIST_PATH:
-        params = canonical_list_params(request.GET, keep_status=False)
-        return cache.page(url=list_url(origin + path, params), scope="lists")
-    if path == TOPICS_PATH:
-        return cache.page(url=origin + path, scope="lists")
-    match = DETAIL_PATH.match(path)
-    if match:
-        return cache.page(url=origin + path, scope=match["slug"])
-    return None
-
-
-def hit_response(hit: cache.Hit) -> HttpResponse:
-    response = HttpResponse(hit.body, content_type="application/json")
-    response["ETag"] = hit.etag
-    response["X-Cache"] = "HIT"
-    response["Vary"] = VARY
-    # A hit leaves before XFrameOptionsMiddleware runs; SecurityMiddleware (outside) still applies.
-    response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
-    return response
+from .cache.routes import has_credentials, hit_response, page_for
 
 
 def conditional(request, response):
@@ -52,10 +16,6 @@ def conditional(request, response):
     if response.status_code != 200:
         return response
     return get_conditional_response(request, etag=response["ETag"], response=response) or response
-
-
-def has_credentials(request) -> bool:
-    return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 class LearnerCacheMiddleware:

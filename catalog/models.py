@@ -28,6 +28,12 @@ def normalize_topic(value) -> str:
     return re.sub(r"-{2,}", "-", slugify(str(value)).replace("_", "-")).strip("-")
 
 
+def canonical_topics(values, *, limit: int | None = None) -> list[str]:
+    """Topics as a query gives them -> the sorted, distinct, non-empty normal forms (at most `limit` read)."""
+    values = list(values or [])[:limit]
+    return sorted({normalize_topic(v) for v in values} - {""})
+
+
 class TopicField(models.CharField):
     """A CharField that stores and looks up topics in their normal form."""
 

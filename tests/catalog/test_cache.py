@@ -12,7 +12,8 @@ from django.test import RequestFactory
 from django_redis import get_redis_connection
 
 from catalog import cache, services
-from catalog.middleware import page_for
+from catalog.cache import backoff, keys, stores
+from catalog.cache.routes import page_for
 from catalog.models import Course
 from tests.factories import CourseFactory, tree
 from tests.helpers import free_port, wait_for_port
@@ -258,15 +259,36 @@ def own_redis(settings):
     caches = {**settings.CACHES}
     caches["default"] = {**caches["default"], "LOCATION": f"redis://127.0.0.1:{port}/0"}
     settings.CACHES = caches
-    cache.reset_process_state()
+    backoff.reset()
+    stores.forget()
     yield server
     server.resume()
     server.stop()
-    cache.reset_process_state()
+    backoff.reset()
+    stores.forget()
 
 
-def wait_out_backoff():
-    time.sleep(cache.BACKOFF + 0.1)
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def clock():
+    """The back-off window's clock, moved by the test instead of slept through."""
+    fake = FakeClock()
+    backoff.set_clock(fake)
+    return fake
+
+
+def wait_out_backoff(clock):
+    clock.advance(cache.BACKOFF + 0.1)
 
 
 class TestOutages:
@@ -285,7 +307,9 @@ class TestOutages:
         outage_lines = [r for r in caplog.records if "catalog cache unavailable" in r.getMessage()]
         assert len(outage_lines) == 1
 
-    def test_restarted_redis_serves_nothing_stale(self, api, published, own_redis, django_capture_on_commit_callbacks):
+    def test_restarted_redis_serves_nothing_stale(
+        self, api, published, own_redis, clock, django_capture_on_commit_callbacks
+    ):
         api.get(detail("sql"))
         assert api.get(detail("sql"))["X-Cache"] == "HIT"
         own_redis.stop()
@@ -293,13 +317,13 @@ class TestOutages:
             services.course_update(course=published, title="Written during the outage")
         assert api.get(detail("sql")).json()["title"] == "Written during the outage"
         own_redis.start()
-        wait_out_backoff()
+        wait_out_backoff(clock)
         for _ in range(2):
             assert api.get(detail("sql")).json()["title"] == "Written during the outage"
         assert api.get(detail("sql"))["X-Cache"] == "HIT"
 
     def test_paused_redis_keeps_entries_but_they_are_never_served_stale(
-        self, api, published, own_redis, django_capture_on_commit_callbacks
+        self, api, published, own_redis, clock, django_capture_on_commit_callbacks
     ):
         api.get(detail("sql"))
         api.get(LIST)
@@ -308,7 +332,7 @@ class TestOutages:
             services.course_update(course=published, title="Written while Redis was stalled")
         own_redis.resume()
         # The stale entries are still in Redis; the failed invalidation is repaired before any use.
-        wait_out_backoff()
+        wait_out_backoff(clock)
         assert api.get(detail("sql")).json()["title"] == "Written while Redis was stalled"
         assert api.get(LIST).json()["results"][0]["title"] == "Written while Redis was stalled"
 
@@ -317,7 +341,7 @@ class TestOutages:
     ):
         api.get(detail("sql"))
         client = get_redis_connection("default")
-        epoch_key = cache._prefix() + "epoch"
+        epoch_key = keys.epoch()
         epoch_before = client.get(epoch_key)
         own_redis.pause()
         with django_capture_on_commit_callbacks(execute=True):
@@ -352,11 +376,11 @@ class TestReplicaFence:
     """The fence learners' replica reads wait for (catalog/replica.py): only ever raised."""
 
     def test_writers_finishing_out_of_order_cannot_lower_it(self):
-        store, key = cache._store(), cache._prefix() + "fence"
-        store.raise_fence(key, 5_000)
-        store.raise_fence(key, 4_000)  # an earlier commit whose flush arrives late
+        store, key = stores.current(), keys.fence()
+        store.raise_number(key, 5_000)
+        store.raise_number(key, 4_000)  # an earlier commit whose flush arrives late
         assert cache.fence_read() == 5_000
-        store.publish({cache._prefix() + "gen:lists": b"t"}, fence_key=key, fence=6_000)
+        store.publish({keys.scope(keys.LISTS): b"t"}, fence_key=key, fence=6_000)
         assert cache.fence_read() == 6_000
 
     def test_unknown_while_redis_is_away(self, settings):
@@ -370,4 +394,4 @@ class TestReplicaFence:
     def test_no_replica_costs_writes_nothing(self, published):
         # Without DATABASE_REPLICA_URL a write records no fence (no WAL-position query).
         services.course_update(course=published, title="No fence without a replica")
-        assert get_redis_connection("default").get(cache._prefix() + "fence") is None
+        assert get_redis_connection("default").get(keys.fence()) is None

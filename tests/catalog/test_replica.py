@@ -15,8 +15,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from catalog import cache as catalog_cache
+from catalog import fence, services
 from catalog import replica as replica_routing
-from catalog import services
 from catalog.models import Course
 from catalog.replica import REPLICA, ReplicaRouter
 from tests.factories import CourseFactory, tree
@@ -51,9 +51,9 @@ def replica(settings):
 
 
 def wait_until_caught_up(timeout=30):
-    target = replica_routing.primary_lsn()
+    target = fence.primary_lsn()
     deadline = time.monotonic() + timeout
-    while replica_routing.replayed_lsn() < target:
+    while fence.replayed_lsn() < target:
         assert time.monotonic() < deadline, "the standby did not catch up"
         time.sleep(0.02)
 
@@ -178,7 +178,7 @@ def test_the_fence_is_rebuilt_from_the_primary_when_redis_forgot_it(replica, api
     catalog_cache.clear()  # Redis restarted empty, say: the fence is gone with everything else
 
     assert api.get("/api/v1/courses/forgotten-fence/").json()["title"] == "New"
-    assert catalog_cache.fence_read() >= replica_routing.primary_lsn() - 1024 * 1024  # set again, from the primary
+    assert catalog_cache.fence_read() >= fence.primary_lsn() - 1024 * 1024  # set again, from the primary
 
 
 def test_editors_and_writes_use_the_primary_only(replica, editor_api):

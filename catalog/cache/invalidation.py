@@ -1,0 +1,116 @@
+"""After a write commits, the pages it changed die: their tokens are replaced, never scanned for.
+
+Services (and the post_save/post_delete receivers) call course_changed() inside their transaction.
+It records the course in the one pending flush of the current transaction; the flush runs once,
+after the outermost commit (a whole import file costs one invalidation), and a rollback discards it
+with the transaction, so nothing is invalidated for a write that never happened.
+"""
+
+import logging
+
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+
+from .. import fence
+from . import backoff, keys, stores
+
+logger = logging.getLogger("catalog.cache")
+
+
+class _Changes:
+    """Courses changed in one transaction; called once, after it commits."""
+
+    def __init__(self, key):
+        self.key = key
+        self.slugs: set[str] = set()
+        self.course_ids: set[int] = set()
+
+    def __call__(self):
+        slugs = set(self.slugs)
+        if self.course_ids:
+            from ..models import Course
+
+            # From the primary: after the commit, before the fence is raised, a replica may lag.
+            courses = Course.objects.using(DEFAULT_DB_ALIAS).filter(pk__in=self.course_ids)
+            slugs.update(courses.values_list("slug", flat=True))
+        course_invalidate(slugs=slugs)
+
+
+def pending_flush(connection, make):
+    """The flush queued for the transaction the application opened, queuing `make(key)` if none is.
+
+    Django offers on_commit() but no way to find a callback already queued, nor to tell the
+    transactions a test case wraps around every test from the application's own. This reads the
+    three internals that answer those (pinned by tests/catalog/test_cache_invalidation.py, so a
+    Django upgrade that changes them fails loudly instead of silently breaking freshness):
+
+    - ``connection.atomic_blocks`` and the ``_from_testcase`` mark TestCase puts on its blocks;
+    - ``connection.savepoint_ids``, parallel to the atomic blocks inside the outermost one;
+    - ``connection.run_on_commit``, a list of ``(savepoint ids, callback, robust)``.
+    """
+    if not connection.in_atomic_block:
+        return make(None), True  # autocommit: the write has already committed; flush at once
+    key = None
+    for i, block in enumerate(connection.atomic_blocks):
+        if not getattr(block, "_from_testcase", False):
+            key = None if i == 0 else connection.savepoint_ids[i - 1]
+            break
+    for _sids, func, _robust in connection.run_on_commit:
+        if isinstance(func, _Changes) and func.key == key:
+            return func, False
+    return make(key), True
+
+
+def course_changed(*, slugs=(), course_ids=(), using=DEFAULT_DB_ALIAS) -> None:
+    """Record that these courses changed; the cache forgets them once the transaction commits."""
+    changes, is_new = pending_flush(transaction.get_connection(using), _Changes)
+    changes.slugs.update(slugs)
+    changes.course_ids.update(pk for pk in course_ids if pk is not None)
+    if is_new:
+        transaction.on_commit(changes, using=using, robust=True)
+
+
+_invalidations = 0
+
+
+def invalidation_count() -> int:
+    """Flushes this process has performed (observable in tests and metrics)."""
+    return _invalidations
+
+
+def course_invalidate(*, slugs) -> None:
+    """Kill the lists, the topics and these courses' detail pages, in one round trip."""
+    global _invalidations
+    _invalidations += 1
+    tokens = {keys.scope(keys.LISTS): stores.new_token()}
+    tokens.update({keys.scope(slug): stores.new_token() for slug in slugs})
+    if backoff.in_window():
+        backoff.needs_repair()
+        return
+    position = _fence_position()
+    try:
+        stores.current().publish(tokens, fence_key=keys.fence(), fence=position)
+    except Exception as exc:  # noqa: BLE001
+        backoff.failed(exc, "invalidation")
+        backoff.needs_repair()
+
+
+def _fence_position():
+    """The fence for this invalidation. If the primary cannot say right now, the tokens are still
+    replaced, and the repair drops the fence (the next reader sets it from the primary)."""
+    try:
+        return fence.primary_lsn()
+    except DatabaseError as exc:
+        logger.warning("could not read the primary's WAL position for the replica fence (%s); repairing", exc)
+        backoff.needs_repair()
+        return None
+
+
+def fence_read(*, initial=None) -> int | None:
+    """The replica fence that invalidations raise; None when unknown (Redis unreachable)."""
+    if not backoff.usable():
+        return None
+    try:
+        return fence.read(stores.current(), keys.fence(), initial=initial)
+    except Exception as exc:  # noqa: BLE001
+        backoff.failed(exc, "fence")
+        return None

@@ -1,0 +1,96 @@
+"""Which learner URLs are cached, and under which key: decided by URL name, for the middleware and the API.
+
+The learners' cache middleware answers hits before authentication runs; the API views use the same
+pages for logged-in learners. Both ask page_for(), which resolves the path against the URLconf, so
+renaming or moving a URL moves its caching with it.
+"""
+
+import functools
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+
+from ..models import canonical_topics
+from . import keys
+from .pages import Hit, Page, page
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+VARY = "Authorization, Cookie"
+
+# URL name -> the token scope of its pages: every list, or the course named by the `slug` argument.
+CACHED = {"course-list": keys.LISTS, "topic-list": keys.LISTS, "course-detail": "slug"}
+
+
+@functools.lru_cache(maxsize=4096)
+def _route(path: str) -> tuple[str, str] | None:
+    """(URL name, scope) of a cached route, or None."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    scope = CACHED.get(match.url_name)
+    if scope is None:
+        return None
+    return match.url_name, match.kwargs[scope] if scope == "slug" else scope
+
+
+def page_for(request) -> Page | None:
+    """The cache page of a learner's GET, or None if this URL is not cached."""
+    if "format" in request.GET:
+        return None  # DRF's format switch: not a learner page worth a key (and maybe an error)
+    route = _route(request.path_info)
+    if route is None:
+        return None
+    name, scope = route
+    url = f"{request.scheme}://{request.get_host()}{request.path_info}"
+    if name == "course-list":
+        url = list_url(url, canonical_list_params(request.GET, keep_status=False))
+    return page(url=url, scope=scope)
+
+
+def canonical_list_params(query, *, keep_status: bool) -> list[tuple[str, str]]:
+    """Known parameters only, normalised and sorted; defaults (page 1, page_size 20) dropped.
+
+    `?topic=A&page=1` and `?page=1&topic=a` give the same list, as do `?utm=x` and nothing.
+    Single-valued parameters take the last value, as the filters do.
+    """
+    params = []
+    for name in ("search", "created_after", "created_before", "ordering"):
+        value = query.get(name, "").strip()
+        if value:
+            params.append((name, value))
+    params += [("topic", topic) for topic in canonical_topics(query.getlist("topic"))]
+    if keep_status and query.get("status", ""):
+        params.append(("status", query.get("status")))
+    page_number = query.get("page", "").strip()
+    if page_number and page_number != "1":
+        params.append(("page", page_number))
+    page_size = query.get("page_size", "").strip()
+    if page_size and page_size != str(DEFAULT_PAGE_SIZE):
+        params.append(("page_size", page_size))
+    return sorted(params)
+
+
+def list_url(base: str, params: list[tuple[str, str]], **replace) -> str:
+    """`base` with `params`, some replaced (page=1 is dropped, being the default)."""
+    params = [(k, v) for k, v in params if k not in replace]
+    params += [(k, str(v)) for k, v in replace.items() if not (k == "page" and str(v) == "1")]
+    query = urlencode(sorted(params))
+    return f"{base}?{query}" if query else base
+
+
+def has_credentials(request) -> bool:
+    return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def hit_response(hit: Hit) -> HttpResponse:
+    response = HttpResponse(hit.body, content_type="application/json")
+    response["ETag"] = hit.etag
+    response["X-Cache"] = "HIT"
+    response["Vary"] = VARY
+    # A hit leaves before XFrameOptionsMiddleware runs; SecurityMiddleware (outside) still applies.
+    response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+    return response

@@ -1,0 +1,187 @@
+"""Where cache entries live: raw Redis (bytes, no pickling) or Django's in-process cache."""
+
+import secrets
+import threading
+
+from django.conf import settings
+from django.core.cache import caches
+
+LOCK_MS = 3000
+
+# Raise a number stored as a string to ARGV[1], never lower it (writers finish out of order).
+_RAISE = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1]) end
+return 1
+"""
+
+
+def new_token() -> bytes:
+    return secrets.token_hex(8).encode()
+
+
+class RedisStore:
+    def __init__(self):
+        from django_redis import get_redis_connection
+
+        self.client = get_redis_connection("default")
+
+    def mget(self, keys):
+        # The hit path: one command on a pooled connection, without redis-py's per-command retry and
+        # event machinery (a third of a hit's cost). Any failure drops the connection and raises.
+        pool = self.client.connection_pool
+        connection = pool.get_connection()
+        try:
+            connection.send_command("MGET", *keys)
+            return connection.read_response()
+        except BaseException:
+            connection.disconnect()
+            raise
+        finally:
+            pool.release(connection)
+
+    def set(self, key, value, ttl):
+        self.client.set(key, value, ex=ttl)
+
+    def set_many(self, mapping):
+        self.client.mset(mapping)
+
+    def publish(self, tokens, *, fence_key, fence):
+        """Raise the fence (if any), then replace the tokens: one round trip, in that order."""
+        pipe = self.client.pipeline(transaction=False)
+        if fence is not None:
+            pipe.eval(_RAISE, 1, fence_key, fence)
+        pipe.mset(tokens)
+        pipe.execute()
+
+    def raise_number(self, key, value):
+        self.client.eval(_RAISE, 1, key, value)
+
+    def init_tokens(self, keys):
+        """Give missing tokens a fresh value and return the values now stored."""
+        pipe = self.client.pipeline(transaction=False)
+        for key in keys:
+            pipe.set(key, new_token(), nx=True)
+        for key in keys:
+            pipe.get(key)
+        return pipe.execute()[len(keys) :]
+
+    def lock(self, key):
+        return bool(self.client.set(key, b"1", nx=True, px=LOCK_MS))
+
+    def delete(self, *keys):
+        self.client.delete(*keys)
+
+    def incr(self, counts):
+        pipe = self.client.pipeline(transaction=False)
+        for key, n in counts.items():
+            if n:
+                pipe.incrby(key, n)
+        pipe.execute()
+
+    def count_pages(self, prefix):
+        return sum(1 for _ in self.client.scan_iter(match=prefix + "page:*", count=1000))
+
+    def ping(self):
+        self.client.ping()
+
+    def clear(self, prefix):
+        # Only for the operator's `catalog_cache clear`; writes never scan.
+        for keys in _chunks(self.client.scan_iter(match=prefix + "*", count=1000), 1000):
+            self.client.delete(*keys)
+
+
+class LocalStore:
+    """Django's configured cache, when REDIS_URL is unset (`make run`)."""
+
+    def __init__(self):
+        self.cache = caches["default"]
+        self.lock_numbers = threading.Lock()
+
+    def mget(self, keys):
+        found = self.cache.get_many(keys)
+        return [found.get(k) for k in keys]
+
+    def set(self, key, value, ttl):
+        self.cache.set(key, value, ttl)
+
+    def set_many(self, mapping):
+        self.cache.set_many(mapping, timeout=None)
+
+    def publish(self, tokens, *, fence_key, fence):
+        if fence is not None:
+            self.raise_number(fence_key, fence)
+        self.set_many(tokens)
+
+    def raise_number(self, key, value):
+        with self.lock_numbers:
+            if int(self.cache.get(key) or 0) < value:
+                self.cache.set(key, str(value).encode(), timeout=None)
+
+    def init_tokens(self, keys):
+        for key in keys:
+            self.cache.add(key, new_token(), timeout=None)
+        return self.mget(keys)
+
+    def lock(self, key):
+        return self.cache.add(key, b"1", timeout=LOCK_MS / 1000)
+
+    def delete(self, *keys):
+        self.cache.delete_many(keys)
+
+    def incr(self, counts):
+        for key, n in counts.items():
+            if n:
+                self.cache.add(key, 0, timeout=None)
+                self.cache.incr(key, n)
+
+    def count_pages(self, prefix):
+        return None
+
+    def ping(self):
+        pass
+
+    def clear(self, prefix):
+        self.cache.clear()
+
+
+def _chunks(iterable, size):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Current:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.store = None
+        self.made_for = None
+
+
+_current = _Current()
+
+
+def current():
+    """The store of the configured cache, made once per configuration (tests change it)."""
+    cfg = settings.CACHES["default"]
+    made_for = (cfg["BACKEND"], cfg.get("LOCATION"))
+    if _current.made_for != made_for:
+        with _current.lock:
+            if _current.made_for != made_for:
+                _current.store = RedisStore() if cfg["BACKEND"].startswith("django_redis.") else LocalStore()
+                _current.made_for = made_for
+    return _current.store
+
+
+def is_redis() -> bool:
+    return isinstance(current(), RedisStore)
+
+
+def forget() -> None:
+    with _current.lock:
+        _current.made_for = None
