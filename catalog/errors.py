@@ -1,4 +1,10 @@
-"""Domain errors raised by the service layer; catalog.api.exceptions maps them to HTTP."""
+"""Domain errors raised by the service layer (catalog.api.exceptions maps them to HTTP), and the
+wording of the errors every adapter answers alike."""
+
+NOT_FOUND = "Not found."
+BAD_REQUEST = "Bad request."
+DATABASE_UNAVAILABLE = "The catalog database is unreachable right now; try again shortly."
+SERVER_ERROR = "Something went wrong on our side; it has been logged."
 
 
 class CatalogError(Exception):
@@ -28,6 +34,10 @@ class InvalidTransitionError(CatalogError):
 
 class CatalogConflictError(CatalogError):
     """The write lost a race with another writer (e.g. the same slug created twice)."""
+
+
+class PreconditionFailedError(CatalogError):
+    """The caller's precondition (e.g. an If-Match ETag) no longer holds; nothing was changed."""
 
 
 class CatalogBatchError(CatalogError):

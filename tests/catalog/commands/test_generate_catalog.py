@@ -7,7 +7,7 @@ import pytest
 
 from catalog.catalog_generator import generate
 from catalog.records import clean_record
-from catalog.services import _publish_refusal
+from catalog.services.workflow import publish_refusal
 from tests.catalog.commands import run, run_import
 
 pytestmark = [pytest.mark.embedded]
@@ -51,7 +51,7 @@ class TestGenerateCatalog:
             clean_record(record)  # raises on any schema error
             if record["status"] != "draft":
                 units = [(u["title"], len(u["modules"])) for u in record["units"]]
-                assert _publish_refusal(record["slug"], units) is None, record["slug"]
+                assert publish_refusal(record["slug"], units) is None, record["slug"]
         statuses = collections.Counter(r["status"] for r in records)
         assert statuses["published"] > 700 and statuses["draft"] > 60 and statuses["archived"] > 30
         assert len({r["topic"] for r in records}) >= 6

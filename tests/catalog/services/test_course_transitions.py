@@ -108,9 +108,29 @@ class TestCourseUpdate:
         course = CourseFactory()
         opened_at = _fresh(course).updated_at
         services.course_update(course=course, title="Someone else's edit")
-        with pytest.raises(CatalogConflictError, match="changed by someone else"):
-            services.course_update(course=course, title="Mine", expected_updated_at=opened_at)
+        with pytest.raises(CatalogConflictError, match="Someone else changed this course"):
+            services.course_update(course=course, title="Mine", precondition=services.unchanged_since(opened_at))
         assert _fresh(course).title == "Someone else's edit"
+
+    def test_a_precondition_is_checked_under_the_lock_before_any_change(self):
+        from catalog.errors import PreconditionFailedError
+
+        course = CourseFactory(units=tree(1))
+        seen = []
+
+        def refuse(locked):
+            seen.append(locked.title)
+            raise PreconditionFailedError("no")
+
+        with pytest.raises(PreconditionFailedError):
+            services.course_update(course=course, title="Mine", precondition=refuse)
+        with pytest.raises(PreconditionFailedError):
+            services.unit_create(course=course, title="Extra", precondition=refuse)
+        with pytest.raises(PreconditionFailedError):
+            services.course_transition(course=course, action="publish", precondition=refuse)
+        assert seen == [course.title] * 3
+        fresh = _fresh(course)
+        assert (fresh.title, fresh.status, fresh.units.count()) == (course.title, "draft", 1)
 
     def test_duplicate_slug_is_refused(self):
         from catalog.errors import CatalogValidationError

@@ -1,0 +1,49 @@
+"""The stored search document of a course (PostgreSQL): its weights are written here, once.
+
+Title A; topic and unit titles B; module titles C; description D. SQLite (`make run`) searches live.
+"""
+
+from django.db import connection
+
+_VECTOR = """
+    setweight(to_tsvector('english', c.title), 'A')
+    || setweight(to_tsvector('english', c.topic), 'B')
+    || setweight(to_tsvector('english', coalesce(t.unit_titles, '')), 'B')
+    || setweight(to_tsvector('english', coalesce(t.module_titles, '')), 'C')
+    || setweight(to_tsvector('english', c.description), 'D')
+"""
+_FROM_TREE = """(
+    SELECT c2.id,
+        (SELECT string_agg(u.title, ' ') FROM catalog_unit u WHERE u.course_id = c2.id) AS unit_titles,
+        (SELECT string_agg(m.title, ' ') FROM catalog_module m JOIN catalog_unit u ON m.unit_id = u.id
+          WHERE u.course_id = c2.id) AS module_titles
+    FROM catalog_course c2 WHERE c2.id = ANY(%s)
+)"""
+_FROM_VALUES = (
+    "(SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS unit_titles, unnest(%s::text[]) AS module_titles)"
+)
+CHUNK = 1000
+
+
+def _update(source: str) -> str:
+    return f"UPDATE catalog_course AS c SET search_vector = {_VECTOR} FROM {source} AS t WHERE c.id = t.id"
+
+
+def search_refresh(*, course_ids) -> None:
+    """Rebuild the search document of these courses from their trees."""
+    if connection.vendor != "postgresql" or not course_ids:
+        return
+    ids = list(course_ids)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            cursor.execute(_update(_FROM_TREE), [ids[start : start + CHUNK]])
+
+
+def search_refresh_from_titles(*, rows) -> None:
+    """Like search_refresh, from titles the caller already holds: rows of (course id, unit titles, module titles)."""
+    if connection.vendor != "postgresql" or not rows:
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            cursor.execute(_update(_FROM_VALUES), [[r[0] for r in chunk], [r[1] for r in chunk], [r[2] for r in chunk]])
