@@ -1,4 +1,4 @@
-"""Admin forms: course and unit fields, with the stale-edit guard that keeps editors from overwriting each other."""
+"""Admin forms: course, unit and module fields, carrying the stale-edit guard's opening time."""
 
 from datetime import datetime
 
@@ -7,11 +7,6 @@ from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 
 from .models import Course, Module, Unit, normalize_topic
-
-STALE_MESSAGE = (
-    "Someone else changed this course since you opened it (last change {at:%Y-%m-%d %H:%M:%S} UTC). "
-    "Your changes were not saved: reload the page to see theirs, then apply yours again."
-)
 
 
 def parse_opened_at(value) -> datetime | None:
@@ -23,15 +18,16 @@ def parse_opened_at(value) -> datetime | None:
 
 
 class StaleEditGuardForm(forms.ModelForm):
-    """Carries the course's updated_at as it was when the page was opened, and refuses a stale save.
+    """Carries the course's updated_at as it was when the page was opened.
 
     Any change in a course's tree bumps the course's updated_at, so one timestamp guards the course
-    fields, its units and their modules. The check here shows the error on the form; the service
-    repeats it under the course's row lock (course_update(expected_updated_at=...)) for the race
-    between this check and the write.
+    fields, its units and their modules. The admin passes it to the first service call of the save,
+    which compares it under the course's row lock (services.unchanged_since); when that refuses, the
+    admin shows this form again with `conflict` set, and the form says why (catalog.admin.common).
     """
 
     opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    conflict = None
 
     def guarded_course_id(self):
         raise NotImplementedError
@@ -51,16 +47,9 @@ class StaleEditGuardForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        course_id = self.guarded_course_id()
-        if not course_id:
-            return cleaned
-        current = Course.objects.filter(pk=course_id).values_list("updated_at", flat=True).first()
-        if current is None:
-            raise forms.ValidationError("This course was deleted by someone else meanwhile.", code="gone")
-        opened = parse_opened_at(cleaned.get("opened_at"))
-        if opened != current:
-            raise forms.ValidationError(STALE_MESSAGE.format(at=current), code="stale")
-        cleaned["opened_at"] = opened
+        if self.conflict:
+            raise forms.ValidationError(self.conflict, code="stale")
+        cleaned["opened_at"] = parse_opened_at(cleaned.get("opened_at"))
         return cleaned
 
 

@@ -1,7 +1,11 @@
 """Every read of the catalog; course_visible_to is the one visibility rule."""
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 
+from django.contrib.admin.models import ADDITION, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -127,3 +131,43 @@ def course_records(*, statuses=(), topics=(), chunk: int | None = None):
         if len(page) < chunk:
             return
         last = page[-1][1]
+
+
+@dataclass
+class HistoryEvent:
+    at: datetime
+    who: str
+    what: str
+    kind: str  # "edit" or "workflow"
+
+
+def course_history(*, course: Course, limit: int | None = None) -> list[HistoryEvent]:
+    """The admin's edit log and the workflow's transition log of one course, newest first.
+
+    Transitions come from course.transitions, so moves made through the API or the import show too.
+    """
+    entries = (
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Course), object_id=str(course.pk))
+        .select_related("user")
+        .order_by("-action_time", "-id")
+    )
+    transitions = course.transitions.select_related("by").order_by("-at", "-id")
+    if limit is not None:
+        entries, transitions = entries[:limit], transitions[:limit]
+    flags = {ADDITION: "Created the course.", DELETION: "Deleted."}
+    events = [
+        HistoryEvent(
+            e.action_time, _username(e.user), e.get_change_message() or flags.get(e.action_flag, "Saved."), "edit"
+        )
+        for e in entries
+    ]
+    events += [
+        HistoryEvent(t.at, _username(t.by), f"Status: {t.from_status} → {t.to_status}", "workflow") for t in transitions
+    ]
+    events.sort(key=lambda event: event.at, reverse=True)
+    return events[:limit] if limit is not None else events
+
+
+def _username(user) -> str:
+    # No user: the import command, a shell script, or a user deleted since.
+    return user.get_username() if user is not None else "(no user recorded)"

@@ -7,7 +7,6 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from catalog import selectors, services
-from catalog.forms import StaleEditGuardForm
 from catalog.models import Course, CourseTransition, Module, Unit
 from tests.factories import CourseFactory, tree
 
@@ -250,10 +249,11 @@ class TestCourseEditing:
     def test_drag_order_is_applied_the_same_whatever_the_form_sequence(self, admin_client):
         first = CourseFactory(units=tree(1, 1, 1, 1))
         second = CourseFactory(units=tree(1, 1, 1, 1))
+
         # Dragged to 4, 3, 1, 2 (what the inline's script writes into the hidden order inputs) ...
-        rows = lambda course: [
-            (u, u.title, {1: 3, 2: 4, 3: 2, 4: 1}[u.order], False) for u in course.units.order_by("order")
-        ]
+        def rows(course):
+            return [(u, u.title, {1: 3, 2: 4, 3: 2, 4: 1}[u.order], False) for u in course.units.order_by("order")]
+
         assert admin_client.post(change_url(first), course_form(first, rows(first))).status_code == 302
         # ... and the same order submitted with the rows in another sequence.
         assert admin_client.post(change_url(second), course_form(second, rows(second)[::-1])).status_code == 302
@@ -296,25 +296,17 @@ class TestCourseEditing:
         assert response.status_code == 200 and b"Someone else changed this course" in response.content
         assert Course.objects.get(pk=course.pk).title != "Mine"
 
-    def test_the_service_guard_catches_the_race_the_form_cannot_see(self, admin_client, monkeypatch):
-        # Another save lands between the form's check and course_update: the service refuses under
-        # its row lock, the admin shows its reason, and the whole request (inline rows too) rolls back.
+    def test_a_refused_save_rolls_back_every_row_and_keeps_the_editors_input(self, admin_client):
+        # The guard runs in the first service call, under the course's row lock; the inline rows the
+        # same request would have changed are rolled back with it, and the form shows what was typed.
         course = CourseFactory(units=tree(1))
         unit = course.units.get()
         data = course_form(course, [(unit, "Renamed unit", 1, False)], title="Mine")
-        stale = Course.objects.get(pk=course.pk).updated_at
         services.course_update(course=course, description="Someone else's edit")
-        original_clean = StaleEditGuardForm.clean
-
-        def clean_that_saw_the_old_state(form):
-            form.cleaned_data["opened_at"] = Course.objects.get(pk=course.pk).updated_at.isoformat()
-            cleaned = original_clean(form)
-            cleaned["opened_at"] = stale
-            return cleaned
-
-        monkeypatch.setattr(StaleEditGuardForm, "clean", clean_that_saw_the_old_state)
-        response = admin_client.post(change_url(course), data, follow=True)
-        assert any("was changed by someone else" in m for m in messages_of(response))
+        response = admin_client.post(change_url(course), data)
+        assert response.status_code == 200
+        assert b"Someone else changed this course since you opened it" in response.content
+        assert b'value="Mine"' in response.content and b'value="Renamed unit"' in response.content
         fresh = Course.objects.get(pk=course.pk)
         assert (fresh.title, fresh.description) == (course.title, "Someone else's edit")
         assert Unit.objects.get(pk=unit.pk).title == unit.title
@@ -441,6 +433,15 @@ class TestUnitPage:
             },
         )
         assert [r["text"] for r in response.json()["results"]] == ["Intro to SQL"]
+
+    def test_stale_module_page_is_refused(self, admin_client):
+        course = CourseFactory(units=tree(1))
+        module = Module.objects.get(unit__course=course)
+        data = {"title": "Mine", "content": "My text.", "opened_at": opened_at(course.pk)}
+        services.unit_create(course=course, title="Someone else's unit")
+        response = admin_client.post(reverse("admin:catalog_module_change", args=[module.pk]), data)
+        assert response.status_code == 200 and b"Someone else changed this course" in response.content
+        assert Module.objects.get(pk=module.pk).title == module.title
 
     def test_module_page_edit(self, admin_client):
         course = CourseFactory(units=tree(1))

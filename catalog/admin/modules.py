@@ -1,0 +1,42 @@
+"""The module pages: a module's title and content."""
+
+from django.contrib import admin
+
+from .. import services
+from ..forms import ModuleAdminForm
+from ..models import Module
+from .common import LogsOnCourse, ServiceAdmin, opened_guard
+
+
+@admin.register(Module)
+class ModuleAdmin(ServiceAdmin, LogsOnCourse, admin.ModelAdmin):
+    form = ModuleAdminForm
+    list_display = ["title", "unit", "course", "order"]
+    list_select_related = ["unit", "unit__course"]
+    search_fields = ["title", "unit__title", "unit__course__title", "unit__course__slug"]
+    ordering = ["unit__course__title", "unit__course_id", "unit__order", "order"]
+    autocomplete_fields = ["unit"]
+
+    def get_fields(self, request, obj=None):
+        return ["unit", "title", "content", "order", "opened_at"] if obj else ["unit", "title", "content"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["unit", "order"] if obj else []
+
+    @admin.display(description="course", ordering="unit__course__title")
+    def course(self, module):
+        return module.unit.course
+
+    def course_id_of(self, module):
+        return module.unit.course_id
+
+    def service_save(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            return services.module_update(
+                module=obj, title=data["title"], content=data["content"], precondition=opened_guard(form, change)
+            )
+        return services.module_create(unit=data["unit"], title=data["title"], content=data["content"])
+
+    def service_delete(self, obj):
+        services.module_delete(module=obj)
