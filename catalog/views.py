@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
-from .models import normalize_topic
+from .models import canonical_topics
 from .selectors import course_list, course_search, course_with_tree, topic_counts
 
 PAGE_SIZE = 20
@@ -28,7 +28,7 @@ def _page(paginator: Paginator, number):
 
 def catalog_home(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    selected = sorted({normalize_topic(t) for t in request.GET.getlist("topic")[:MAX_TOPICS]} - {""})
+    selected = canonical_topics(request.GET.getlist("topic"), limit=MAX_TOPICS)
     courses = course_list(user=LEARNER)
     if selected:
         courses = courses.filter(topic__in=selected)

@@ -180,7 +180,7 @@ REST_FRAMEWORK = {
     # and are not counted: throttling protects the database, which hits never touch.
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_THROTTLE_RATE", default="") or None},
-    "DEFAULT_SCHEMA_CLASS": "catalog.api.views.CatalogSchema",
+    "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.CatalogSchema",
     "EXCEPTION_HANDLER": "catalog.api.exceptions.exception_handler",
 }
 

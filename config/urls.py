@@ -13,6 +13,6 @@ urlpatterns = [
     path("", include("catalog.urls")),
 ]
 
-handler404 = "catalog.health.not_found"
-handler500 = "catalog.health.server_error"
-handler400 = "catalog.health.bad_request"
+handler404 = "catalog.error_pages.not_found"
+handler500 = "catalog.error_pages.server_error"
+handler400 = "catalog.error_pages.bad_request"

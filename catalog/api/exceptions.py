@@ -11,27 +11,34 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..errors import (
+    DATABASE_UNAVAILABLE,
     CatalogBatchError,
     CatalogConflictError,
     CatalogNotFoundError,
     CatalogValidationError,
     InvalidTransitionError,
+    PreconditionFailedError,
 )
 from ..records import flatten_errors
 
 logger = logging.getLogger(__name__)
 
 
-class PreconditionFailed(APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The course changed since you read it (If-Match does not match its current ETag)."
-    default_code = "precondition_failed"
-
-
 class ServiceUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The catalog database is unreachable right now; try again shortly."
+    default_detail = DATABASE_UNAVAILABLE
     default_code = "database_unavailable"
+
+
+# Domain errors, the status each answers with; the message is the error's own.
+STATUS_OF = (
+    (CatalogValidationError, status.HTTP_400_BAD_REQUEST),
+    (CatalogBatchError, status.HTTP_400_BAD_REQUEST),
+    (InvalidTransitionError, status.HTTP_409_CONFLICT),
+    (CatalogConflictError, status.HTTP_409_CONFLICT),
+    (PreconditionFailedError, status.HTTP_412_PRECONDITION_FAILED),
+    (CatalogNotFoundError, status.HTTP_404_NOT_FOUND),
+)
 
 
 def exception_handler(exc, context):
@@ -46,26 +53,27 @@ def exception_handler(exc, context):
     if isinstance(exc, ValidationError) and isinstance(exc.detail, dict):
         # Nested serializer errors become field paths, as in the import: "units[0].modules[2].title".
         return Response(flatten_errors(exc.detail, root="non_field_errors"), status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, CatalogValidationError):
-        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, CatalogBatchError):
-        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, (InvalidTransitionError, CatalogConflictError)):
-        return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, CatalogNotFoundError):
-        return Response({"detail": exc.message}, status=status.HTTP_404_NOT_FOUND)
+    for error_class, code in STATUS_OF:
+        if isinstance(exc, error_class):
+            body = exc.errors if isinstance(exc, CatalogValidationError) else {"detail": exc.message}
+            return Response(body, status=code)
+    if isinstance(exc, DatabaseError):
+        return _database_error(exc, context)
+    return drf_exception_handler(exc, context)
+
+
+def _database_error(exc, context):
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.error("database unreachable: %s", exc)
-        exc = ServiceUnavailable()
-    elif isinstance(exc, DataError):
+        return drf_exception_handler(ServiceUnavailable(), context)
+    if isinstance(exc, DataError):
         logger.warning("database refused a value: %s", exc)
         return Response({"detail": "A value in this request cannot be stored."}, status=status.HTTP_400_BAD_REQUEST)
-    elif isinstance(exc, IntegrityError):
+    if isinstance(exc, IntegrityError):
         logger.warning("concurrent write collided: %s", exc)
         return Response(
             {"detail": "A concurrent write collided with this one; retry it."}, status=status.HTTP_409_CONFLICT
         )
-    elif isinstance(exc, DatabaseError):
-        logger.exception("database error")
-        exc = ServiceUnavailable("The catalog database could not answer this request; try again shortly.")
-    return drf_exception_handler(exc, context)
+    logger.exception("database error")
+    unavailable = ServiceUnavailable("The catalog database could not answer this request; try again shortly.")
+    return drf_exception_handler(unavailable, context)

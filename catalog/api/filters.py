@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 
-from ..models import Course, normalize_topic
+from ..models import Course, canonical_topics
 from ..permissions import is_editor
 from ..selectors import course_search
 
@@ -19,7 +19,7 @@ class TopicsField(forms.Field):
     widget = forms.MultipleHiddenInput
 
     def to_python(self, value):
-        return sorted({normalize_topic(v) for v in (value or [])} - {""})
+        return canonical_topics(value)
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})

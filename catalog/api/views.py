@@ -1,39 +1,26 @@
 """The JSON API: course list/detail/writes/transitions and topics, for learners and editors."""
 
-import re
-
-from django.db import transaction
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-    inline_serializer,
-)
-from rest_framework import serializers, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import cache, services
-from ..middleware import VARY, has_credentials, hit_response, page_for
+from ..errors import NOT_FOUND, PreconditionFailedError
 from ..models import Course
-from ..permissions import is_editor
 from ..selectors import course_list, course_with_tree, topic_counts
-from .exceptions import PreconditionFailed
+from .caching import LearnerCacheMixin
 from .filters import CourseFilter
-from .params import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, canonical_list_params, list_url
+from .pagination import CoursePagination
 from .permissions import IsEditorOrReadOnly
+from .schema import ERROR, FIELD_ERRORS, IF_MATCH
 from .serializers import (
     CourseCreateSerializer,
     CourseDetailSerializer,
@@ -43,116 +30,8 @@ from .serializers import (
     TopicSerializer,
 )
 
-ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
-FIELD_ERRORS = OpenApiResponse(
-    OpenApiTypes.OBJECT, description='Field errors: {field path: [messages]}, or {"detail": …}'
-)
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="The ETag you read; a write to a course that changed since then is refused with 412.",
-)
-
-
-class CatalogSchema(AutoSchema):
-    """Reads are public: say so in the schema (an empty security requirement)."""
-
-    def get_auth(self):
-        auth = super().get_auth()
-        if self.method in SAFE_METHODS and {} not in auth:
-            auth.append({})
-        return auth
-
-
-def _positive_int(raw: str, name: str, *, maximum: int | None = None) -> int:
-    raw = raw.strip()
-    # str.isdigit() also accepts "²" and "①", which int() cannot read.
-    if re.fullmatch(r"[0-9]{19,}", raw) and maximum is None:
-        raise NotFound("Invalid page: there are fewer pages than that.")
-    if not re.fullmatch(r"[0-9]{1,18}", raw) or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
-        bound = f" from 1 to {maximum}" if maximum else " of 1 or more"
-        raise ValidationError({name: [f"Must be a whole number{bound}."]})
-    return int(raw)
-
-
-class CoursePagination(PageNumberPagination):
-    """Strict `page` and `page_size` (400 on bad values, never a silent default); canonical links."""
-
-    page_size = DEFAULT_PAGE_SIZE
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
-
-    def get_page_size(self, request):
-        raw = request.query_params.get("page_size", "")
-        return _positive_int(raw, "page_size", maximum=MAX_PAGE_SIZE) if raw else DEFAULT_PAGE_SIZE
-
-    def paginate_queryset(self, queryset, request, view=None):
-        raw = request.query_params.get("page", "")
-        if raw:
-            _positive_int(raw, "page")
-        try:
-            # Page through ids only (an index-only scan, however deep the page), then load the rows.
-            ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
-        except NotFound:
-            raise NotFound("Invalid page: there are fewer pages than that.") from None
-        rows = queryset.order_by().in_bulk(ids)
-        return [rows[pk] for pk in ids if pk in rows]
-
-    def get_schema_operation_parameters(self, view):
-        return [
-            {
-                "name": "page",
-                "in": "query",
-                "required": False,
-                "description": "1-based page number.",
-                "schema": {"type": "integer", "minimum": 1},
-            },
-            {
-                "name": "page_size",
-                "in": "query",
-                "required": False,
-                "description": f"Courses per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
-                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
-            },
-        ]
-
-    def _link(self, number):
-        request = self.request
-        params = canonical_list_params(request.query_params, keep_status=is_editor(request.user))
-        return list_url(request.build_absolute_uri(request.path), params, page=number)
-
-    def get_next_link(self):
-        return self._link(self.page.next_page_number()) if self.page.has_next() else None
-
-    def get_previous_link(self):
-        return self._link(self.page.previous_page_number()) if self.page.has_previous() else None
-
-
-class LearnerCacheMixin:
-    """Learners' reads come from and go to the cache; editors' never do."""
-
-    def cached(self, request, build):
-        django_request = request._request
-        if is_editor(request.user):
-            response = build()
-            response["X-Cache"] = "BYPASS"
-            response["Vary"] = VARY
-            return response
-        if getattr(django_request, "catalog_page", None) is None and has_credentials(django_request):
-            # A logged-in learner: the middleware could not know before authentication ran.
-            page = page_for(django_request)
-            if page is not None:
-                hit = cache.lookup_or_wait(page)
-                if hit is not None:
-                    return hit_response(hit)
-                django_request.catalog_page = page
-        response = build()
-        response["X-Cache"] = "MISS"
-        response["Vary"] = VARY
-        django_request.catalog_store = True
-        return response
+NO_SUCH_COURSE = "No course has this slug."
+STALE = "The course changed since you read it (If-Match does not match its current ETag)."
 
 
 def _etags(header: str) -> set[str]:
@@ -211,7 +90,7 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
         try:
             return super().get_object()
         except Http404:
-            raise NotFound("No course has this slug.") from None
+            raise NotFound(NO_SUCH_COURSE) from None
 
     def retrieve(self, request, *args, **kwargs):
         return self.cached(request, lambda: Response(CourseDetailSerializer(self.get_object()).data))
@@ -221,22 +100,28 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
     def _detail(self, course: Course) -> dict:
         return CourseDetailSerializer(course_with_tree(user=self.request.user).get(pk=course.pk)).data
 
-    def _locked(self, slug: str, *, required: bool = True) -> Course | None:
-        course = Course.objects.select_for_update().filter(slug=slug).first()
-        if course is None and required:
-            raise NotFound("No course has this slug.")
+    def _course(self, slug: str) -> Course:
+        course = Course.objects.filter(slug=slug).first()
+        if course is None:
+            raise NotFound(NO_SUCH_COURSE)
         return course
 
-    def _check_if_match(self, course: Course | None) -> None:
+    def _if_match(self):
+        """The request's If-Match as a service precondition (checked under the course lock), or None."""
         header = self.request.headers.get("If-Match")
         if not header:
-            return
-        if course is None:
-            raise PreconditionFailed("If-Match was sent, but no course has this slug.")
-        if header.strip() == "*":
-            return
-        if cache.etag_for(JSONRenderer().render(self._detail(course))) not in _etags(header):
-            raise PreconditionFailed()
+            return None
+        wanted = _etags(header)
+
+        def check(course):
+            if course is None:
+                raise PreconditionFailedError("If-Match was sent, but no course has this slug.")
+            if header.strip() == "*":
+                return
+            if cache.etag_for(JSONRenderer().render(self._detail(course))) not in wanted:
+                raise PreconditionFailedError(STALE)
+
+        return check
 
     @extend_schema(
         summary="Create a draft course, optionally with its whole tree",
@@ -274,9 +159,7 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
         record = dict(serializer.validated_data)
         if record.setdefault("slug", slug) != slug:
             raise ValidationError({"slug": ["Must match the slug in the URL (rename with PATCH)."]})
-        with transaction.atomic():
-            self._check_if_match(self._locked(slug, required=False))
-            result = services.course_upsert_tree(record=record, by=request.user)
+        result = services.course_upsert_tree(record=record, by=request.user, precondition=self._if_match())
         code = status.HTTP_201_CREATED if result.outcome == "created" else status.HTTP_200_OK
         return Response(self._detail(result.course), status=code)
 
@@ -298,10 +181,9 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
     def partial_update(self, request, slug=None, *args, **kwargs):
         serializer = CoursePatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            course = self._locked(slug)
-            self._check_if_match(course)
-            course = services.course_update(course=course, by=request.user, **serializer.validated_data)
+        course = services.course_update(
+            course=self._course(slug), by=request.user, precondition=self._if_match(), **serializer.validated_data
+        )
         return Response(self._detail(course))
 
     @extend_schema(
@@ -310,17 +192,13 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
         responses={204: None, 401: ERROR, 403: ERROR, 404: ERROR, 412: ERROR},
     )
     def destroy(self, request, slug=None, *args, **kwargs):
-        with transaction.atomic():
-            course = self._locked(slug)
-            self._check_if_match(course)
-            services.course_delete(course=course)
+        services.course_delete(course=self._course(slug), precondition=self._if_match())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _transition(self, request, slug, name):
-        with transaction.atomic():
-            course = self._locked(slug)
-            self._check_if_match(course)
-            course = services.course_transition(course=course, action=name, by=request.user)
+        course = services.course_transition(
+            course=self._course(slug), action=name, by=request.user, precondition=self._if_match()
+        )
         return Response(self._detail(course))
 
     TRANSITION_SCHEMA = dict(
@@ -369,4 +247,4 @@ def api_not_found(request, *args, **kwargs):
         if match is not None and match.func is not api_not_found:
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
-    return JsonResponse({"detail": "Not found."}, status=404)
+    return JsonResponse({"detail": NOT_FOUND}, status=404)

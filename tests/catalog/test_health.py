@@ -1,5 +1,6 @@
 """Liveness, readiness, and a database outage seen from a real gunicorn: 503s, then recovery."""
 
+import contextlib
 import json
 import socket
 import threading
@@ -73,16 +74,12 @@ class Proxy:
             pass
         finally:
             for s in (a, b):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def cut(self):
-        try:
+        with contextlib.suppress(OSError):
             self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close alone does not
-        except OSError:
-            pass
         self.listener.close()
         for s in self.sockets:
             try:

@@ -1,8 +1,5 @@
-"""API tests (issue 5): shared URLs, record bodies, a snapshot of the catalog's rows, common fixtures."""
+"""API tests: shared URLs, record bodies, a snapshot of the catalog's rows (fixtures: conftest.py)."""
 
-import pytest
-
-from catalog import cache
 from catalog.models import Course, CourseTransition, Module, Unit
 
 LIST = "/api/v1/courses/"
@@ -80,20 +77,3 @@ def assert_json_error(response, status: int, *names: str):
         assert name in body, (name, body)
         assert body[name], body
     return body
-
-
-@pytest.fixture(autouse=True)
-def quick_setup(settings):
-    """Autouse in every module that imports it. The users made by tests/conftest.py would otherwise cost
-    a full PBKDF2 round each, and every new test client would have WhiteNoise index the static files
-    (0.2 s per client, three clients a test); with autorefresh it looks a file up when one is asked for."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.WHITENOISE_AUTOREFRESH = True
-
-
-@pytest.fixture
-def wait_less(monkeypatch):
-    """A learner's non-200 answer keeps its build lock, so the next identical learner request sleeps
-    WAIT_FOR_BUILDER first (pinned by an xfail in test_learner_cache.py). Tests about something else
-    that repeat such a request use this to skip the sleep."""
-    monkeypatch.setattr(cache, "WAIT_FOR_BUILDER", 0)

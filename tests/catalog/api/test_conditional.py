@@ -2,15 +2,13 @@
 
 import pytest
 
-from tests.catalog.api import (  # noqa: F401
+from tests.catalog.api import (
     LIST,
     TOPICS,
     assert_json_error,
     catalog_state,
     detail,
-    quick_setup,
     record,
-    wait_less,
 )
 from tests.factories import CourseFactory, tree
 
@@ -56,7 +54,7 @@ class TestETags:
             "/api/schema/",
         ],
     )
-    def test_error_answers_and_the_schema_carry_one_too(self, api, editor_api, target, wait_less, url):
+    def test_error_answers_and_the_schema_carry_one_too(self, api, editor_api, target, url):
         for client in (api, editor_api):
             assert client.get(url).has_header("ETag"), url
 

@@ -3,7 +3,7 @@
 import pytest
 
 from catalog import services
-from tests.catalog.api import LIST, SUMMARY_KEYS, assert_json_error, detail, quick_setup, wait_less  # noqa: F401
+from tests.catalog.api import LIST, SUMMARY_KEYS, assert_json_error, detail
 from tests.factories import CourseFactory, tree
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
@@ -72,7 +72,7 @@ class TestCourseDetail:
 
 class TestHiddenCourses:
     @pytest.mark.parametrize("status", ["draft", "archived"])
-    def test_a_hidden_course_does_not_exist_for_learners(self, api, learner_api, wait_less, status):
+    def test_a_hidden_course_does_not_exist_for_learners(self, api, learner_api, status):
         CourseFactory(slug="hidden", status=status, units=tree(1))
         for client in (api, learner_api):
             body = assert_json_error(client.get(detail("hidden")), 404)

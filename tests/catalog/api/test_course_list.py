@@ -8,7 +8,7 @@ from django.utils import timezone
 from catalog import services
 from catalog.models import Course
 from catalog.records import clean_record
-from tests.catalog.api import LIST, SUMMARY_KEYS, assert_json_error, quick_setup, slugs  # noqa: F401
+from tests.catalog.api import LIST, SUMMARY_KEYS, assert_json_error, slugs
 from tests.factories import CourseFactory, tree
 
 pytestmark = [pytest.mark.django_db]

@@ -9,15 +9,13 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from catalog.models import Course
-from tests.catalog.api import (  # noqa: F401
+from tests.catalog.api import (
     LIST,
     TOPICS,
     assert_json_error,
     catalog_state,
     detail,
-    quick_setup,
     record,
-    wait_less,
 )
 from tests.factories import CourseFactory, tree
 
@@ -138,7 +136,7 @@ class TestErrorsAreJson:
         for client in (api, editor_api):
             assert_json_error(client.get(f"{LIST}?{query}"), 400, "detail")
 
-    def test_long_query_strings(self, api, target, wait_less):
+    def test_long_query_strings(self, api, target):
         assert_json_error(api.get(LIST + "?search=" + "a" * 10_000), 400, "search")
         assert api.get(LIST + "?topic=" + "b" * 10_000).status_code == 200
         assert api.get(LIST + "?junk=" + "c" * 10_000).status_code == 200
@@ -172,7 +170,7 @@ class TestBodiesThatExhaustTheParser:
 
 @pytest.mark.embedded
 class TestNothingHiddenLeaks:
-    def test_no_read_shows_a_learner_a_draft_or_an_archived_course(self, api, learner_api, wait_less):
+    def test_no_read_shows_a_learner_a_draft_or_an_archived_course(self, api, learner_api):
         CourseFactory(slug="visible", title="Visible", topic="Shared", status="published", units=tree(1))
         for status in ("draft", "archived"):
             CourseFactory(
@@ -258,7 +256,7 @@ raw_pairs = st.lists(st.tuples(st.sampled_from(PARAMS), st.binary(max_size=20)),
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None
 )
 @given(pairs=pairs, raw=raw_pairs, who=st.sampled_from(["anonymous", "editor"]))
-def test_any_list_query_string_is_answered_in_json_never_500(api, editor_api, target, wait_less, pairs, raw, who):
+def test_any_list_query_string_is_answered_in_json_never_500(api, editor_api, target, pairs, raw, who):
     query = "&".join(
         filter(
             None,

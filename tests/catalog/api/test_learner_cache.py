@@ -4,15 +4,13 @@ import time
 
 import pytest
 
-from tests.catalog.api import (  # noqa: F401
+from tests.catalog.api import (
     LIST,
     TOPICS,
     assert_json_error,
     detail,
-    quick_setup,
     record,
     slugs,
-    wait_less,
 )
 from tests.factories import CourseFactory, tree
 
@@ -74,7 +72,7 @@ class TestXCache:
         assert "secret-draft" not in slugs(api.get(LIST))
 
     @pytest.mark.parametrize("url", [detail("missing"), LIST + "?page_size=0", LIST + "?page=9"])
-    def test_error_answers_are_never_hits(self, api, target, wait_less, url):
+    def test_error_answers_are_never_hits(self, api, target, url):
         for _ in range(2):
             response = api.get(url)
             assert response.status_code in (400, 404) and response.get("X-Cache") != "HIT"
@@ -131,7 +129,7 @@ class TestNoOldDataAfterAWrite:
         for slug in ("a", "b", "c"):
             assert_json_error(api.get(detail(slug)), 404)
 
-    def test_publish_and_create(self, api, editor_api, committed, wait_less):
+    def test_publish_and_create(self, api, editor_api, committed):
         CourseFactory(slug="draft", units=tree(1))
         self._warm(api, LIST, TOPICS)
         assert_json_error(api.get(detail("draft")), 404)

@@ -6,7 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from catalog.models import Course
-from tests.catalog.api import LIST, assert_json_error, catalog_state, detail, quick_setup, record  # noqa: F401
+from tests.catalog.api import LIST, assert_json_error, catalog_state, detail, record
 from tests.factories import CourseFactory, tree
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]

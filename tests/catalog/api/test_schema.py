@@ -4,8 +4,6 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-from tests.catalog.api import quick_setup  # noqa: F401
-
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 

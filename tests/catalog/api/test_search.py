@@ -3,7 +3,7 @@
 import pytest
 
 from catalog.models import Course
-from tests.catalog.api import LIST, assert_json_error, detail, quick_setup, slugs  # noqa: F401
+from tests.catalog.api import LIST, assert_json_error, detail, slugs
 from tests.factories import CourseFactory, tree
 
 pytestmark = [pytest.mark.django_db]

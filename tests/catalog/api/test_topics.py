@@ -3,7 +3,7 @@
 import pytest
 
 from catalog import services
-from tests.catalog.api import TOPICS, quick_setup  # noqa: F401
+from tests.catalog.api import TOPICS
 from tests.factories import CourseFactory, tree
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]

@@ -6,13 +6,12 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import Course, CourseTransition, Module, Unit
-from tests.catalog.api import (  # noqa: F401
+from tests.catalog.api import (
     LIST,
     SUMMARY_KEYS,
     assert_json_error,
     catalog_state,
     detail,
-    quick_setup,
     record,
 )
 from tests.factories import CourseFactory, tree

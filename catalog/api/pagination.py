@@ -1,0 +1,75 @@
+"""Pages of the course list: strict `page` and `page_size`, id-first queries, canonical links."""
+
+import re
+
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+
+from ..cache.routes import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, canonical_list_params, list_url
+from ..permissions import is_editor
+
+PAST_THE_END = "Invalid page: there are fewer pages than that."
+
+
+def positive_int(raw: str, name: str, *, maximum: int | None = None) -> int:
+    raw = raw.strip()
+    # str.isdigit() also accepts "²" and "①", which int() cannot read.
+    if re.fullmatch(r"[0-9]{19,}", raw) and maximum is None:
+        raise NotFound(PAST_THE_END)
+    if not re.fullmatch(r"[0-9]{1,18}", raw) or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
+        bound = f" from 1 to {maximum}" if maximum else " of 1 or more"
+        raise ValidationError({name: [f"Must be a whole number{bound}."]})
+    return int(raw)
+
+
+class CoursePagination(PageNumberPagination):
+    """400 on bad values, never a silent default; 404 past the last page."""
+
+    page_size = DEFAULT_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        raw = request.query_params.get("page_size", "")
+        return positive_int(raw, "page_size", maximum=MAX_PAGE_SIZE) if raw else DEFAULT_PAGE_SIZE
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get("page", "")
+        if raw:
+            positive_int(raw, "page")
+        try:
+            # Page through ids only (an index-only scan, however deep the page), then load the rows.
+            ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
+        except NotFound:
+            raise NotFound(PAST_THE_END) from None
+        rows = queryset.order_by().in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "1-based page number.",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": "page_size",
+                "in": "query",
+                "required": False,
+                "description": f"Courses per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
+        ]
+
+    def _link(self, number):
+        request = self.request
+        params = canonical_list_params(request.query_params, keep_status=is_editor(request.user))
+        return list_url(request.build_absolute_uri(request.path), params, page=number)
+
+    def get_next_link(self):
+        return self._link(self.page.next_page_number()) if self.page.has_next() else None
+
+    def get_previous_link(self):
+        return self._link(self.page.previous_page_number()) if self.page.has_previous() else None
