@@ -2,7 +2,7 @@
 
 import random
 
-from .importing import is_json_lines, write_records
+from .course_files import is_json_lines, write_records
 
 # Per topic: subjects, course title templates, unit title templates, module title templates.
 # "{x}" is the subject as written, "{X}" the subject in title case.

@@ -1,15 +1,13 @@
-"""Course files: reading (JSON, JSON Lines, stdin), importing all-or-nothing per file, writing."""
+"""Importing course files: all or nothing per file, every error named by file, record and field."""
 
-import itertools
-import json
-import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import OperationalError, transaction
 
+from .course_files import Record, Source, SourceError, Unreadable, display_name
 from .errors import (
     CatalogBatchError,
     CatalogConflictError,
@@ -18,160 +16,13 @@ from .errors import (
     InvalidTransitionError,
 )
 from .records import clean_record
-from .services import UpsertResult, courses_upsert
+from .services import UpsertResult, courses_upsert, duplicate_slug_error
 
 # Records per courses_upsert call: big enough that a call's few queries serve many courses, small
 # enough that one call's rows (500 courses x their trees) stay a modest amount of memory.
 CHUNK = 500
 ATTEMPTS = 3
 TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
-
-JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
-BOM = "\ufeff"
-
-
-def display_name(path: str) -> str:
-    """How reports name a source: its path, or <stdin> for "-"."""
-    return "<stdin>" if path == "-" else path
-
-
-class SourceError(Exception):
-    """The file as a whole cannot be read or parsed; nothing of it can be imported."""
-
-
-@dataclass
-class Unreadable:
-    """Stands in for a JSON Lines record whose line could not be parsed (the rest is still checked)."""
-
-    detail: str  # follows "line N", e.g. " column 3: invalid JSON: Expecting value"
-
-
-@dataclass
-class Record:
-    where: str  # "record 3" (0-based index in a JSON array) or "line 4" (1-based line of JSON Lines)
-    data: object  # the parsed JSON value, or Unreadable
-    position: int = 0  # the index or the line number, for sorting errors
-
-
-def is_json_lines(path: str) -> bool:
-    return path.endswith(JSON_LINES_SUFFIXES)
-
-
-class Source:
-    """The records of one input, read lazily; `fraction` tells how far reading has got (None: unknown)."""
-
-    def __init__(self, path: str, *, fmt: str | None = None):
-        self.path = path
-        self.name = display_name(path)
-        self.fmt = fmt
-        self.fraction: float | None = None
-
-    def __iter__(self) -> Iterator[Record]:
-        if self.path == "-":
-            yield from self._stdin()
-            return
-        fmt = self.fmt or ("jsonl" if is_json_lines(self.path) else "json")
-        try:
-            handle = open(self.path, "rb")  # noqa: SIM115 - closed below, streamed meanwhile
-        except OSError as exc:
-            raise SourceError(f"cannot read: {exc.strerror or exc}") from exc
-        with handle:
-            try:
-                if fmt == "jsonl":
-                    size = os.fstat(handle.fileno()).st_size
-                    done = 0
-                    for number, raw in enumerate(handle, start=1):
-                        done += len(raw)
-                        self.fraction = done / size if size else None
-                        yield from _json_line(number, raw)
-                else:
-                    yield from self._document(_decode_whole(handle.read()))
-            except OSError as exc:
-                raise SourceError(f"cannot read: {exc.strerror or exc}") from exc
-
-    def _stdin(self) -> Iterator[Record]:
-        stream = getattr(sys.stdin, "buffer", sys.stdin)
-        lines = iter(stream)
-        # Peek at the first line that is not blank to tell the formats apart without reading
-        # everything, so that JSON Lines on a pipe is streamed like a file.
-        head = []
-        for line in lines:
-            head.append(line)
-            if line.strip():
-                break
-        fmt = self.fmt or _guess_format(head[-1] if head else "")
-        lines = itertools.chain(head, lines)
-        if fmt == "jsonl":
-            for number, raw in enumerate(lines, start=1):
-                yield from _json_line(number, raw)
-        else:
-            text = "".join(_decode_whole(raw) if isinstance(raw, bytes) else raw for raw in lines)
-            yield from self._document(text.removeprefix(BOM))
-
-    def _document(self, text: str) -> Iterator[Record]:
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SourceError(f"line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}") from exc
-        del text  # this generator lives as long as the import: don't keep the text beside its records
-        if isinstance(document, dict) and set(document) == {"courses"}:
-            document = document["courses"]
-        if not isinstance(document, list):
-            raise SourceError(
-                'not a course file: expected {"courses": [...]} or a JSON array of courses at the top level'
-            )
-        total = len(document)
-        for index, item in enumerate(document):
-            self.fraction = (index + 1) / total
-            yield Record(f"record {index}", item, index)
-
-
-def _guess_format(first_line) -> str:
-    """JSON Lines when the first line alone is one course; a JSON document otherwise."""
-    if isinstance(first_line, bytes):
-        first_line = first_line.decode("utf-8", errors="replace")
-    first_line = first_line.strip().removeprefix(BOM)
-    if not first_line:
-        return "jsonl"  # nothing at all: no courses, like an empty .jsonl file
-    if first_line.startswith("["):
-        return "json"
-    try:
-        value = json.loads(first_line)
-    except ValueError:
-        # The start of a multi-line document such as '{"courses": [' (or a broken first line,
-        # which the document parser then reports with its line and column).
-        return "json"
-    return "json" if isinstance(value, dict) and "courses" in value else "jsonl"
-
-
-def _decode_whole(raw) -> str:
-    if isinstance(raw, str):
-        return raw.removeprefix(BOM)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-
-
-def _json_line(number: int, raw) -> Iterator[Record]:
-    where = f"line {number}"
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield Record(where, Unreadable(f": cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})"), number)
-            return
-    # Without the line break, so that an error at the end of the line gets a column on it.
-    raw = raw.rstrip("\r\n")
-    if number == 1:
-        raw = raw.removeprefix(BOM)
-    if not raw.strip():
-        return
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        data = Unreadable(f" column {exc.colno}: invalid JSON: {exc.msg}")
-    yield Record(where, data, number)
 
 
 # --- progress -----------------------------------------------------------------------------------
@@ -317,8 +168,7 @@ class _Importer:
 
     def run(self) -> None:
         count = 0
-        for record in self.source:
-            count += 1
+        for count, record in enumerate(self.source, start=1):
             self._take(record)
             if len(self.chunk) >= CHUNK:
                 self._flush()
@@ -342,8 +192,7 @@ class _Importer:
             return
         first = self.first_seen.setdefault(clean["slug"], record.where)
         if first != record.where:
-            message = f"The slug '{clean['slug']}' appears twice in this file (first at {first})."
-            self._fail(record, slug, CatalogValidationError({"slug": [message]}))
+            self._fail(record, slug, duplicate_slug_error(clean["slug"], first, "file"))
             return
         self.chunk.append((record, clean))
 
@@ -389,22 +238,3 @@ def describe(result: UpsertResult) -> str:
     if result.outcome == "created":
         return f"would create {result.slug}"
     return f"unchanged {result.slug}"
-
-
-# --- writing ------------------------------------------------------------------------------------
-
-
-def write_records(out, records, *, lines: bool) -> int:
-    """Write records as JSON Lines or as {"courses": [...]}, one record at a time; returns the count."""
-    count = 0
-    if lines:
-        for record in records:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += 1
-        return count
-    out.write('{"courses": [')
-    for record in records:
-        out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False))
-        count += 1
-    out.write("\n]}\n" if count else "]}\n")
-    return count

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.core.management import execute_from_command_line
 
-from catalog import cache, importing
+from catalog import cache, course_files, importing
 from catalog.errors import CatalogConflictError
 from catalog.importing import Progress
 from catalog.management.commands import import_courses
@@ -53,7 +53,7 @@ class TestFormats:
 
     def test_json_lines_file_is_streamed(self, tmp_path, monkeypatch):
         lines_read, upserted_after = [], []
-        original_line, original_upsert = importing._json_line, importing.courses_upsert
+        original_line, original_upsert = course_files.json_line_record, importing.courses_upsert
 
         def counting_line(number, raw):
             lines_read.append(number)
@@ -64,7 +64,7 @@ class TestFormats:
             return original_upsert(**kwargs)
 
         monkeypatch.setattr(importing, "CHUNK", 2)
-        monkeypatch.setattr(importing, "_json_line", counting_line)
+        monkeypatch.setattr(course_files, "json_line_record", counting_line)
         monkeypatch.setattr(importing, "courses_upsert", spying_upsert)
         code, out, _ = run_import(write_jsonl(tmp_path, [course(f"c-{i}") for i in range(6)]))
         assert (code, summary(out)) == (0, "created 6, updated 0, unchanged 0, failed 0")
@@ -344,21 +344,21 @@ class TestIdempotence:
         )
         with django_capture_on_commit_callbacks(execute=True):
             run_import(path)
-        before, flushes = snapshot(), cache.invalidations
+        before, flushes = snapshot(), cache.invalidation_count()
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             code, out, _ = run_import(path)
         assert (code, out) == (0, "created 0, updated 0, unchanged 3, failed 0\n")
         assert snapshot() == before  # same ids, same updated_at
-        assert callbacks == [] and cache.invalidations == flushes
+        assert callbacks == [] and cache.invalidation_count() == flushes
 
     def test_a_file_is_one_invalidation_after_commit(self, tmp_path, django_capture_on_commit_callbacks):
-        flushes = cache.invalidations
+        flushes = cache.invalidation_count()
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             code, out, _ = run_import(write_json(tmp_path, [course(f"c-{i}") for i in range(1100)]))  # three chunks
         assert (code, out) == (0, "created 1100, updated 0, unchanged 0, failed 0\n")
         assert len(callbacks) == 1
         assert len(callbacks[0].slugs) == 1100
-        assert cache.invalidations == flushes + 1
+        assert cache.invalidation_count() == flushes + 1
 
     def test_each_file_is_its_own_transaction(self, tmp_path, django_capture_on_commit_callbacks):
         one = write_json(tmp_path, [course("a")], name="one.json")
