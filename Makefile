@@ -3,22 +3,29 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/catalog
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-replica test-embedded screenshots venv migrate demo check bench-import bench-api bench-http clean
+.PHONY: run test lint test-postgres test-replica test-embedded screenshots venv dev-venv migrate demo check clean
 
+# The run-time requirements only (make run); the test and lint tools on top (make test).
 venv: $(STAMP)
+dev-venv: $(DEV_STAMP)
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	rm -f $(VENV)/.installed-*
 	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(STAMP)
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
@@ -36,23 +43,30 @@ run: demo
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: test-postgres test-replica test-embedded
+test: lint test-postgres test-replica test-embedded
 
-test-postgres: venv
+# Style (ruff: lint and format) and the layers (import-linter, contracts in pyproject.toml).
+lint: dev-venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run -v0
+
+test-postgres: dev-venv
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CATALOG_CACHE_PREFIX=catalog-test \
 		$(PY) -m pytest -m "not replica" $(PYTEST_ARGS)
 
 # Learners' reads from a streaming read replica: a private primary and standby (tests/pg_pair.py).
-test-replica: venv
+test-replica: dev-venv
 	REDIS_URL=$(TEST_REDIS_URL) CATALOG_CACHE_PREFIX=catalog-test-replica \
 		$(PY) -m tests.pg_pair $(PY) -m pytest -m replica $(PYTEST_ARGS)
 
 # The embedded defaults (SQLite, in-process cache) that `make run` relies on.
-test-embedded: venv
+test-embedded: dev-venv
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m embedded $(PYTEST_ARGS)
 
 # Refresh the README's screenshots (docs/screenshots) from the browser tests.
-screenshots: venv
+screenshots: dev-venv
 	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser $(PYTEST_ARGS)
 
 check: venv

@@ -1,22 +1,24 @@
 """Shared pieces of the benchmarks: a bench database, a catalog of a given size, gunicorn, wrk."""
 
+import itertools
 import os
-import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
+
+from tests.helpers import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 
-WORDS = ["data", "analysis", "python", "sql", "cloud", "security", "design", "web", "api", "testing", "kubernetes", "docker", "react", "django", "statistics", "modelling", "pipelines", "streaming", "caching", "indexing", "queries", "networks", "encryption", "identity", "typography", "colour", "layout", "accessibility", "performance", "scaling", "monitoring", "logging", "deployment"]
+# Files of this many courses: each file is one transaction (see docs/import.md).
+IMPORT_FILE_COURSES = 5_000
 
 
 def db_url(name: str) -> str:
@@ -57,62 +59,50 @@ def manage(db: str, *args, **extra) -> None:
     subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env_for(db, **extra), check=True)
 
 
-LOADER = """
-import random, sys, time
-from django.db import transaction
-from catalog.services import courses_upsert
-from catalog.records import clean_record
-courses, units, modules, seed = (int(a) for a in sys.argv[1:5])
-words = sys.argv[5].split()
-rng = random.Random(seed)
-topics = ["data-science", "web-development", "databases", "cloud-devops", "security", "design"]
-def title(n):
-    return " ".join(rng.choice(words) for _ in range(n)).capitalize()
-start = time.time()
-for base in range(0, courses, 500):
-    batch = []
-    for i in range(base, min(base + 500, courses)):
-        batch.append(clean_record({
-            "slug": f"course-{i}", "title": title(4), "description": title(25) + ".",
-            "topic": topics[i % len(topics)], "status": "published" if i % 10 else "draft",
-            "units": [{"title": title(3), "modules": [{"title": title(3), "content": title(12)}
-                       for _ in range(modules)]} for _ in range(units)],
-        }))
-    with transaction.atomic():
-        courses_upsert(records=batch)
-    print(f"  loaded {min(base + 500, courses)}/{courses} courses", end="\\r", file=sys.stderr, flush=True)
-print(f"\\n  loaded in {time.time() - start:.1f}s", file=sys.stderr)
-"""
-
-
 def load_catalog(db: str, *, courses: int, units: int, modules: int, seed: int = 1) -> None:
-    """Migrate a fresh bench database and fill it (10% drafts, the rest published)."""
+    """A fresh bench database filled the way operators fill one: generate_catalog, then import_courses."""
     recreate_database(db)
     manage(db, "migrate", "-v0")
     manage(db, "collectstatic", "--noinput", "-v0")
-    subprocess.run(
-        [
-            PY,
-            "manage.py",
-            "shell",
-            "-c",
-            f"import sys; sys.argv = ['x', '{courses}', '{units}', '{modules}', '{seed}', '{' '.join(WORDS)}']\n"
-            + LOADER,
-        ],
-        cwd=ROOT,
-        env=env_for(db),
-        check=True,
-    )
+    with tempfile.TemporaryDirectory() as tmp:
+        whole = Path(tmp) / "catalog.jsonl"
+        manage(
+            db,
+            "generate_catalog",
+            f"--courses={courses}",
+            f"--units={units}",
+            f"--modules={modules}",
+            f"--seed={seed}",
+            "-o",
+            str(whole),
+        )
+        manage(db, "import_courses", *split_lines(whole, IMPORT_FILE_COURSES))
     import psycopg
 
     with psycopg.connect(db_url(db), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def split_lines(path: Path, size: int) -> list[str]:
+    """A JSON Lines file cut into files of `size` lines beside it; returns their paths."""
+    parts = []
+    with open(path, encoding="utf-8") as lines:
+        while chunk := list(itertools.islice(lines, size)):
+            part = path.with_name(f"{path.stem}-{len(parts) + 1:04}.jsonl")
+            part.write_text("".join(chunk), encoding="utf-8")
+            parts.append(str(part))
+    return parts
+
+
+def published_slugs(db: str, limit: int) -> list[str]:
+    """Slugs learners can see, oldest first (stable across runs of one catalog)."""
+    import psycopg
+
+    with psycopg.connect(db_url(db)) as conn:
+        rows = conn.execute(
+            "SELECT slug FROM catalog_course WHERE status = 'published' ORDER BY id LIMIT %s", [limit]
+        ).fetchall()
+    return [slug for (slug,) in rows]
 
 
 class Gunicorn:
@@ -140,14 +130,8 @@ class Gunicorn:
             cwd=ROOT,
             env=self.env,
         )
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start")
+        wait_for_port(self.port, 30)
+        return self
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -194,13 +178,9 @@ def table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
         max(len(title), *(len(fmt.format(**r)) if "{" in fmt else len(str(r.get(fmt, ""))) for r in rows))
         for title, fmt in columns
     ]
-    lines = ["  ".join(title.ljust(w) for (title, _), w in zip(columns, widths))]
+    lines = ["  ".join(title.ljust(w) for (title, _), w in zip(columns, widths, strict=False))]
     lines.append("  ".join("-" * w for w in widths))
     for r in rows:
         cells = [fmt.format(**r) if "{" in fmt else str(r.get(fmt, "")) for _, fmt in columns]
-        lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths)))
+        lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)))
     return "\n".join(lines)
-
-
-def rng(seed: int) -> random.Random:
-    return random.Random(seed)

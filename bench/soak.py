@@ -28,10 +28,12 @@ import urllib.error
 import urllib.request
 
 from bench import common
-from bench.common import PY, ROOT, Gunicorn, database_exists, env_for, free_port, load_catalog, table
+from bench.common import PY, ROOT, Gunicorn, database_exists, env_for, free_port, load_catalog, published_slugs, table
 
 DB = "catalog_bench_soak"
 HOT = 20
+# Words of the generated catalog (catalog/catalog_generator.py): common, middling and rare.
+SEARCHES = ["course", "postgresql", "accessibility"]
 
 
 class Redis:
@@ -101,61 +103,83 @@ def make_token(**extra_env) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def run(base, token, *, seconds, readers, redis=None):
-    hot = [f"course-{i}" for i in range(1, HOT * 10, 10)]
-    committed = {slug: 0 for slug in hot}  # version whose write has returned
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
-    stats = {"requests": 0, "errors": 0, "stale": 0, "writes": 0, "latencies": []}
+class Soak:
+    """One writer PATCHing hot courses, readers checking they never see a title older than a returned write."""
 
-    def record(status, started, ok_statuses=(200, 201, 204, 404, 409)):
-        with lock:
-            stats["requests"] += 1
-            stats["latencies"].append(time.monotonic() - started)
+    def __init__(self, base, token, hot, *, seconds):
+        self.base, self.token, self.hot = base, token, hot
+        self.committed = dict.fromkeys(hot, 0)  # version whose write has returned
+        self.lock = threading.Lock()
+        self.stop = time.monotonic() + seconds
+        self.stats = {"requests": 0, "errors": 0, "stale": 0, "writes": 0, "latencies": []}
+
+    def record(self, status, started, ok_statuses=(200, 201, 204, 404, 409)):
+        with self.lock:
+            self.stats["requests"] += 1
+            self.stats["latencies"].append(time.monotonic() - started)
             if status not in ok_statuses:
-                stats["errors"] += 1
+                self.stats["errors"] += 1
 
-    def writer():
+    def timed(self, *args):
+        started = time.monotonic()
+        status, body = call(*args)
+        self.record(status, started)
+        return status, body
+
+    def writer(self):
         version = 0
         rng = random.Random(1)
-        while time.monotonic() < stop:
+        while time.monotonic() < self.stop:
             version += 1
-            slug = rng.choice(hot)
-            started = time.monotonic()
-            status, _ = call(f"{base}/api/v1/courses/{slug}/", "PATCH", {"title": f"Hot course v{version}"}, token)
-            record(status, started)
+            slug = rng.choice(self.hot)
+            url = f"{self.base}/api/v1/courses/{slug}/"
+            status, _ = self.timed(url, "PATCH", {"title": f"Hot course v{version}"}, self.token)
             if status == 200:
-                with lock:
-                    committed[slug] = version
-                    stats["writes"] += 1
+                with self.lock:
+                    self.committed[slug] = version
+                    self.stats["writes"] += 1
             if version % 10 == 0:  # a transition and back: published stays the steady state
                 for action in ("unpublish", "publish"):
-                    started = time.monotonic()
-                    record(call(f"{base}/api/v1/courses/{slug}/{action}/", "POST", None, token)[0], started)
+                    self.timed(f"{url}{action}/", "POST", None, self.token)
 
-    def reader(seed):
+    def reader(self, seed):
         rng = random.Random(seed)
-        while time.monotonic() < stop:
+        while time.monotonic() < self.stop:
             roll = rng.random()
-            started = time.monotonic()
             if roll < 0.7:
-                slug = rng.choice(hot)
-                with lock:
-                    floor = committed[slug]
-                status, body = call(f"{base}/api/v1/courses/{slug}/")
-                record(status, started)
-                if status == 200:
-                    match = re.search(rb"Hot course v(\d+)", body)
-                    seen = int(match.group(1)) if match else 0
-                    if seen < floor:
-                        with lock:
-                            stats["stale"] += 1
+                self.read_hot(rng.choice(self.hot))
             elif roll < 0.9:
-                record(call(f"{base}/api/v1/courses/?page={rng.randint(1, 20)}")[0], started)
+                self.timed(f"{self.base}/api/v1/courses/?page={rng.randint(1, 20)}")
             else:
-                record(call(f"{base}/api/v1/courses/?search={rng.choice(['python', 'caching', 'design'])}")[0], started)
+                self.timed(f"{self.base}/api/v1/courses/?search={rng.choice(SEARCHES)}")
 
-    threads = [threading.Thread(target=writer)] + [threading.Thread(target=reader, args=(i,)) for i in range(readers)]
+    def read_hot(self, slug):
+        with self.lock:
+            floor = self.committed[slug]
+        status, body = self.timed(f"{self.base}/api/v1/courses/{slug}/")
+        if status == 200:
+            match = re.search(rb"Hot course v(\d+)", body)
+            if (int(match.group(1)) if match else 0) < floor:
+                with self.lock:
+                    self.stats["stale"] += 1
+
+    def summary(self, seconds):
+        latencies = sorted(self.stats["latencies"])
+        return {
+            "requests": self.stats["requests"],
+            "rps": self.stats["requests"] / seconds,
+            "errors": self.stats["errors"],
+            "stale": self.stats["stale"],
+            "writes": self.stats["writes"],
+            "p50": latencies[len(latencies) // 2] * 1000,
+            "p99": latencies[int(len(latencies) * 0.99)] * 1000,
+        }
+
+
+def run(base, token, hot, *, seconds, readers, redis=None):
+    soak = Soak(base, token, hot, seconds=seconds)
+    threads = [threading.Thread(target=soak.writer)]
+    threads += [threading.Thread(target=soak.reader, args=(i,)) for i in range(readers)]
     for t in threads:
         t.start()
     if redis is not None:
@@ -165,16 +189,7 @@ def run(base, token, *, seconds, readers, redis=None):
         redis.start()
     for t in threads:
         t.join()
-    latencies = sorted(stats["latencies"])
-    return {
-        "requests": stats["requests"],
-        "rps": stats["requests"] / seconds,
-        "errors": stats["errors"],
-        "stale": stats["stale"],
-        "writes": stats["writes"],
-        "p50": latencies[len(latencies) // 2] * 1000,
-        "p99": latencies[int(len(latencies) * 0.99)] * 1000,
-    }
+    return soak.summary(seconds)
 
 
 def main():
@@ -199,6 +214,7 @@ def main():
         if not (args.reuse and database_exists(DB)):
             load_catalog(DB, courses=args.courses, units=4, modules=3)
         token = make_token(**extra_env)
+        hot = published_slugs(DB, HOT * 10)[::10]
         rows = []
         for name, outage in (("Redis up", False), ("Redis stopped halfway", True)):
             redis = Redis()
@@ -206,7 +222,12 @@ def main():
             scans = (catalog_scans(common.db_url(DB)), catalog_scans(replica_url)) if replica_url else None
             with Gunicorn(DB, workers=2, REDIS_URL=redis.url, **extra_env) as server:
                 result = run(
-                    server.url(""), token, seconds=args.seconds, readers=args.readers, redis=redis if outage else None
+                    server.url(""),
+                    token,
+                    hot,
+                    seconds=args.seconds,
+                    readers=args.readers,
+                    redis=redis if outage else None,
                 )
             redis.stop()
             if scans:

@@ -152,7 +152,8 @@ def postgres_pair(*standby_settings: str):
     """A private primary and a streaming standby of it, each on a free port; yields both ports.
 
     Nothing of the machine's own PostgreSQL is touched: both live in a temporary directory. The
-    primary has an empty `catalog` database (the standby follows it). `standby_settings` are extra postgresql.conf lines (e.g. "recovery_min_apply_delay = '50ms'").
+    primary has an empty `catalog` database (the standby follows it). `standby_settings` are extra
+    postgresql.conf lines (e.g. "recovery_min_apply_delay = '50ms'").
     """
     import shutil
     import tempfile

@@ -43,7 +43,8 @@ def test_local_defaults_need_nothing_running():
     result = manage(
         "shell",
         "-c",
-        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'])",
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'])",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == ["django.db.backends.sqlite3", "django.core.cache.backends.locmem.LocMemCache"]
