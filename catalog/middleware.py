@@ -47,7 +47,8 @@ class LearnerCacheMiddleware:
             response["ETag"] = cache.etag_for(response.content)
         page = getattr(request, "catalog_page", None)
         if page is not None and getattr(request, "catalog_store", False) and response.status_code == 200:
-            cache.store(page, body=response.content, etag=response["ETag"])
+            expires_at = getattr(request, "catalog_expires_at", None)
+            cache.store(page, body=response.content, etag=response["ETag"], expires_at=expires_at)
         elif page is not None:
             cache.release(page)
         return conditional(request, response)

@@ -85,6 +85,21 @@ def request_scope(*, pinned: bool):
         _request.reset(token)
 
 
+@contextlib.contextmanager
+def on_primary():
+    """Every catalog read inside goes to the primary (e.g. previews: never a lagging copy)."""
+    state = _request.get()
+    if state is not None:
+        pinned, state.pinned = state.pinned, True
+        try:
+            yield
+        finally:
+            state.pinned = pinned
+        return
+    with request_scope(pinned=True):
+        yield
+
+
 def _decide() -> str:
     if not configured() or not fence.is_postgresql(REPLICA) or time.monotonic() < _down_until:
         return DEFAULT_DB_ALIAS

@@ -122,6 +122,8 @@ CATALOG_CACHE_TTL = env.int("CATALOG_CACHE_TTL", default=300)
 # Off: every learner read is built from the database (benchmarks, debugging); writes still invalidate.
 CATALOG_CACHE_ENABLED = env.bool("CATALOG_CACHE_ENABLED", default=True)
 CATALOG_CACHE_VERSION = env.str("CATALOG_CACHE_VERSION", default="")
+# Seconds a preview link of a working copy works (catalog/previews.py).
+CATALOG_PREVIEW_TTL = env.int("CATALOG_PREVIEW_TTL", default=7 * 24 * 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 
-from ..models import Course, canonical_topics
+from ..models import Course, Listing, canonical_topics
 from ..permissions import is_editor
-from ..selectors import course_search
+from ..selectors import course_search, listing_search
 
 
 class TopicsField(forms.Field):
@@ -128,3 +128,18 @@ class CourseFilter(django_filters.FilterSet):
 
     def filter_status(self, qs, name, value):
         return qs.filter(status=value) if value else qs
+
+
+class ListingFilter(CourseFilter):
+    """The same parameters over what learners see (listings); `published_at` is when it went live."""
+
+    ordering = CourseOrderingFilter(
+        fields=(("title", "title"), ("created_at", "created_at"), ("live_from", "published_at"))
+    )
+
+    class Meta:
+        model = Listing
+        fields = []
+
+    def filter_search(self, qs, name, value):
+        return listing_search(qs, value)

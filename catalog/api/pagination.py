@@ -33,15 +33,18 @@ class CoursePagination(PageNumberPagination):
         raw = request.query_params.get("page_size", "")
         return positive_int(raw, "page_size", maximum=MAX_PAGE_SIZE) if raw else DEFAULT_PAGE_SIZE
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_ids(self, queryset, request, view=None) -> list:
+        """The ids of the requested page, in order: an index-only scan however deep the page."""
         raw = request.query_params.get("page", "")
         if raw:
             positive_int(raw, "page")
         try:
-            # Page through ids only (an index-only scan, however deep the page), then load the rows.
-            ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
+            return list(super().paginate_queryset(queryset.values_list("pk", flat=True), request, view))
         except NotFound:
             raise NotFound(PAST_THE_END) from None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        ids = self.paginate_ids(queryset, request, view)
         rows = queryset.order_by().in_bulk(ids)
         return [rows[pk] for pk in ids if pk in rows]
 

@@ -10,3 +10,10 @@ class IsEditorOrReadOnly(BasePermission):
 
     def has_permission(self, request, view):
         return request.method in SAFE_METHODS or is_editor(request.user)
+
+
+class IsEditor(BasePermission):
+    message = "Only catalog editors may see or change releases, previews and schedules."
+
+    def has_permission(self, request, view):
+        return is_editor(request.user)

@@ -10,10 +10,26 @@ SUMMARY_FIELDS = list(selectors.SUMMARY_FIELDS)
 
 
 class CourseSummarySerializer(serializers.ModelSerializer):
+    """A course of the list. Editors read the working copy, with its release state; learners read the
+    live release (served as stored, catalog.selectors.learners), which has no release-state fields."""
+
+    # Not read-only so that the schema marks them optional: learners' answers do not carry them.
+    live_release = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Editors only: the number of the live release, or null."
+    )
+    has_unpublished_changes = serializers.BooleanField(
+        required=False, help_text="Editors only: whether the working copy differs from the live release."
+    )
+
     class Meta:
         model = Course
-        fields = SUMMARY_FIELDS
+        fields = [*SUMMARY_FIELDS, "live_release", "has_unpublished_changes"]
         read_only_fields = SUMMARY_FIELDS
+
+    def to_representation(self, course):
+        live = getattr(course, "live_fingerprint", None)
+        course.has_unpublished_changes = live is not None and live != course.fingerprint
+        return super().to_representation(course)
 
 
 class ModuleSerializer(serializers.ModelSerializer):
@@ -34,8 +50,83 @@ class CourseDetailSerializer(CourseSummarySerializer):
     units = UnitSerializer(many=True, read_only=True)
 
     class Meta(CourseSummarySerializer.Meta):
-        fields = [*SUMMARY_FIELDS, "units"]
-        read_only_fields = fields
+        fields = [*CourseSummarySerializer.Meta.fields, "units"]
+        read_only_fields = [*SUMMARY_FIELDS, "units"]
+
+
+class ModuleUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    order = serializers.IntegerField()
+
+
+class ModulePageSerializer(serializers.Serializer):
+    """Schema of a module with its content and its neighbours in course order."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    order = serializers.IntegerField()
+    content = serializers.CharField(help_text="Markdown.")
+    unit = ModuleUnitSerializer()
+    previous = serializers.IntegerField(allow_null=True, help_text="The previous module's id in course order.")
+    next = serializers.IntegerField(allow_null=True, help_text="The next module's id in course order.")
+
+
+class ReleaseSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    created_by = serializers.CharField(allow_null=True, help_text="Who made it (null: the import, a script).")
+    live = serializers.BooleanField(help_text="Whether learners see this release now.")
+
+
+class ChangeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["added", "removed", "changed", "moved"])
+    what = serializers.ChoiceField(choices=["course", "unit", "module"])
+    title = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+    # "from" is a Python keyword: declared below.
+    to = serializers.JSONField(allow_null=True)
+
+
+ChangeSerializer._declared_fields["from"] = serializers.JSONField(allow_null=True)
+
+
+class DiffSerializer(serializers.Serializer):
+    changes = ChangeSerializer(many=True)
+
+
+class PreviewSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="The course page of the working copy, no login needed.")
+    api_url = serializers.URLField(help_text="The API detail of the working copy, no login needed.")
+    expires_at = serializers.DateTimeField()
+
+
+class ScheduleSerializer(serializers.Serializer):
+    """Both optional; null cancels that switch. Times are ISO 8601 (a time without offset is UTC)."""
+
+    publish_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Freezes the working copy now; it goes live then."
+    )
+    unpublish_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="The live release is withdrawn then."
+    )
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: ["Unknown field: use publish_at or unpublish_at."] for key in unknown}
+                )
+            if not data:
+                raise serializers.ValidationError({"non_field_errors": ["Give publish_at, unpublish_at or both."]})
+        return super().to_internal_value(data)
+
+
+class ScheduleStateSerializer(serializers.Serializer):
+    publish_at = serializers.DateTimeField(allow_null=True)
+    unpublish_at = serializers.DateTimeField(allow_null=True)
+    release = serializers.IntegerField(allow_null=True, help_text="The release frozen for publish_at.")
 
 
 class TopicSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils import timezone
 
 from . import backoff, counters, keys, stores
 
@@ -104,13 +105,21 @@ def _valid(raw, epoch, gen) -> Hit | None:
     return Hit(body=body, etag=parts[2].decode())
 
 
-def store(p: Page, *, body: bytes, etag: str) -> None:
+def store(p: Page, *, body: bytes, etag: str, expires_at=None) -> None:
+    """Keep the page for CATALOG_CACHE_TTL seconds, or until `expires_at` (a scheduled switch) if sooner."""
     if not p.tokens or not all(p.tokens) or not backoff.usable():
+        release(p)
+        return
+    ttl = float(settings.CATALOG_CACHE_TTL)
+    if expires_at is not None:
+        ttl = min(ttl, (expires_at - timezone.now()).total_seconds())
+    if ttl < 0.001:
+        release(p)  # the switch is (about) now: an answer stored now would outlive it
         return
     value = b"|".join([p.tokens[0], p.tokens[1], etag.encode()]) + b"\n" + body
     try:
         s = stores.current()
-        s.set(p.key, value, settings.CATALOG_CACHE_TTL)
+        s.set(p.key, value, ttl)
         if p.locked:
             s.delete(p.lock)
     except Exception as exc:  # noqa: BLE001

@@ -21,7 +21,7 @@ MAX_PAGE_SIZE = 100
 VARY = "Authorization, Cookie"
 
 # URL name -> the token scope of its pages: every list, or the course named by the `slug` argument.
-CACHED = {"course-list": keys.LISTS, "topic-list": keys.LISTS, "course-detail": "slug"}
+CACHED = {"course-list": keys.LISTS, "topic-list": keys.LISTS, "course-detail": "slug", "course-module": "slug"}
 
 
 @functools.lru_cache(maxsize=4096)

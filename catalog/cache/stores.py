@@ -41,7 +41,7 @@ class RedisStore:
             pool.release(connection)
 
     def set(self, key, value, ttl):
-        self.client.set(key, value, ex=ttl)
+        self.client.set(key, value, px=max(1, int(ttl * 1000)))
 
     def set_many(self, mapping):
         self.client.mset(mapping)

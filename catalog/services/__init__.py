@@ -6,21 +6,25 @@ keeps unit and module order contiguous (1..n), bumps the course's `updated_at` o
 its tree, and tells catalog.cache which courses changed; the cache forgets them once the
 transaction has committed.
 
-- courses: fields, deletion and the workflow's moves; workflow: the rules, with no database;
-- tree: units and modules; upsert: whole-tree upserts by slug; search: the search document.
+- courses: fields, address and deletion; workflow: the rules, with no database;
+- publishing: the workflow's moves as releases, discard and revert; releases: their parts;
+- schedule: scheduled switches; tree: units and modules; search: the search documents;
+- upsert, planning, applying: whole-tree upserts by slug (import, API PUT).
 """
 
 from .common import Precondition, unchanged_since
-from .courses import (
+from .courses import course_create, course_delete, course_update
+from .publishing import (
     course_archive,
-    course_create,
-    course_delete,
+    course_discard,
     course_publish,
     course_restore,
+    course_revert,
     course_transition,
     course_unpublish,
-    course_update,
 )
+from .releases import releases_prune
+from .schedule import UNSET, course_schedule, course_schedule_cancel, schedule_apply_due
 from .tree import (
     merged_order,
     module_create,
@@ -45,6 +49,13 @@ __all__ = [
     "course_archive",
     "course_create",
     "course_delete",
+    "course_discard",
+    "course_revert",
+    "course_schedule",
+    "course_schedule_cancel",
+    "releases_prune",
+    "schedule_apply_due",
+    "UNSET",
     "course_publish",
     "course_restore",
     "course_transition",

@@ -5,9 +5,9 @@ from collections.abc import Callable
 from django.db import connection
 from django.db.models import F
 
-from .. import cache
+from .. import documents, selectors
 from ..errors import CatalogConflictError, CatalogNotFoundError, CatalogValidationError
-from ..models import Course, Module, Unit
+from ..models import Course
 from ..records import flatten_errors
 from .search import search_refresh
 
@@ -96,10 +96,14 @@ def set_orders(model, rows, now) -> None:
 
 
 def touch(course: Course, now) -> None:
-    """After a tree change: bump updated_at, recount, refresh the search document."""
-    unit_count = Unit.objects.filter(course=course).count()
-    module_count = Module.objects.filter(unit__course=course).count()
-    Course.objects.filter(pk=course.pk).update(updated_at=now, unit_count=unit_count, module_count=module_count)
+    """After a change of the working copy: bump updated_at, recount, refresh the search document and
+    the fingerprint. Learners see none of it (they read releases), so nothing is invalidated."""
+    document = selectors.working_document(course=course)
+    unit_count, module_count = documents.counts(document)
+    fingerprint = documents.fingerprint(document)
+    Course.objects.filter(pk=course.pk).update(
+        updated_at=now, unit_count=unit_count, module_count=module_count, fingerprint=fingerprint
+    )
     course.updated_at, course.unit_count, course.module_count = now, unit_count, module_count
+    course.fingerprint = fingerprint
     search_refresh(course_ids=[course.pk])
-    cache.course_changed(slugs=[course.slug])

@@ -1,16 +1,17 @@
-"""A course's own fields, its deletion, and its moves through the status workflow."""
+"""A course's own fields (the working copy), its address, and its deletion."""
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from .. import cache
 from ..errors import CatalogValidationError, InvalidTransitionError
-from ..models import Course, CourseTransition, Unit
+from ..models import Course, SlugRedirect
 from ..records import CourseRecordSerializer, clean_record
 from . import workflow
-from .common import Precondition, clean_fields, lock_course, user_or_none
-from .search import search_refresh
+from .common import Precondition, clean_fields, touch
+from .publishing import MOVES
+from .releases import rerender_listings
+from .schedule import lock_settled
 from .upsert import upsert_one
 
 COURSE_FIELDS = ("slug", "title", "description", "topic")
@@ -33,84 +34,45 @@ def course_create(*, slug: str, title: str, topic: str, description: str = "", u
 
 @transaction.atomic
 def course_update(*, course: Course, by=None, precondition: Precondition | None = None, **changes) -> Course:
-    """Change some of slug, title, description, topic; `status` moves through the workflow."""
+    """Change some of slug, title, description, topic in the working copy; `status` moves through the
+    workflow afterwards ("published" publishes the result: a new release when it differs)."""
     unknown = set(changes) - set(COURSE_FIELDS) - {"status"}
     if unknown:
         raise CatalogValidationError({key: ["This field cannot be changed here."] for key in sorted(unknown)})
     target_status = changes.pop("status", None)
     values = clean_fields(CourseRecordSerializer, changes, only=COURSE_FIELDS)
-    course = lock_course(course.pk, precondition=precondition)
-    old_slug = course.slug
+    course = lock_settled(course.pk, precondition=precondition)
     changed = [name for name, value in values.items() if getattr(course, name) != value]
-    if "slug" in changed and Course.objects.filter(slug=values["slug"]).exclude(pk=course.pk).exists():
-        raise slug_taken_error(values["slug"])
-    if target_status is not None and target_status != course.status:
+    old_slug = course.slug
+    if "slug" in changed:
+        _move_address(course, values["slug"])
+    if changed:
+        for name in changed:
+            setattr(course, name, values[name])
+        course.save(update_fields=changed)
+        touch(course, timezone.now())
+        if "slug" in changed:
+            rerender_listings(course, old_slug=old_slug)
+    if target_status is not None and (target_status != course.status or target_status == Course.Status.PUBLISHED):
         action, refusal = workflow.action_for(course.slug, course.status, target_status)
         if refusal:
             raise InvalidTransitionError(refusal)
-        course = course_transition(course=course, action=action, by=by)
-    if not changed:
-        return course
-    for name in changed:
-        setattr(course, name, values[name])
-    course.updated_at = timezone.now()
-    course.save(update_fields=[*changed, "updated_at"])
-    if {"title", "description", "topic"} & set(changed):
-        search_refresh(course_ids=[course.pk])
-    cache.course_changed(slugs=[old_slug, course.slug])
+        course = MOVES[action](course=course, by=by)
     return course
+
+
+def _move_address(course: Course, slug: str) -> None:
+    """The course's address becomes `slug`; while learners can see it, the old one keeps redirecting."""
+    if Course.objects.filter(slug=slug).exclude(pk=course.pk).exists():
+        raise slug_taken_error(slug)
+    SlugRedirect.objects.filter(slug=slug).delete()  # its own old address, or another course's: taken now
+    if course.listings.exists():
+        SlugRedirect.objects.create(slug=course.slug, course=course)
 
 
 @transaction.atomic
 def course_delete(*, course: Course, precondition: Precondition | None = None) -> None:
-    course = lock_course(course.pk, precondition=precondition)
+    course = lock_settled(course.pk, precondition=precondition)
     slug = course.slug
     course.delete()
     cache.course_changed(slugs=[slug])
-
-
-@transaction.atomic
-def course_transition(*, course: Course, action: str, by=None, precondition: Precondition | None = None) -> Course:
-    refusal = workflow.unknown_action_refusal(action)
-    if refusal:
-        raise InvalidTransitionError(refusal)
-    course = lock_course(course.pk, precondition=precondition)
-    refusal = workflow.transition_refusal(course.slug, course.status, action)
-    if refusal is None and action == "publish":
-        refusal = workflow.publish_refusal(course.slug, unit_module_counts(course))
-    if refusal:
-        raise InvalidTransitionError(refusal)
-    to = workflow.target_of(action)
-    now = timezone.now()
-    from_status = course.status
-    course.status = to
-    fields = ["status", "updated_at"]
-    if to == Course.Status.PUBLISHED:
-        course.published_at = now
-        fields.append("published_at")
-    course.updated_at = now
-    course.save(update_fields=fields)
-    CourseTransition.objects.create(course=course, from_status=from_status, to_status=to, by=user_or_none(by), at=now)
-    cache.course_changed(slugs=[course.slug])
-    return course
-
-
-def unit_module_counts(course: Course) -> list[tuple[str, int]]:
-    units = Unit.objects.filter(course=course).annotate(n=Count("modules")).order_by("order")
-    return list(units.values_list("title", "n"))
-
-
-def course_publish(*, course: Course, by=None, precondition: Precondition | None = None) -> Course:
-    return course_transition(course=course, action="publish", by=by, precondition=precondition)
-
-
-def course_unpublish(*, course: Course, by=None, precondition: Precondition | None = None) -> Course:
-    return course_transition(course=course, action="unpublish", by=by, precondition=precondition)
-
-
-def course_archive(*, course: Course, by=None, precondition: Precondition | None = None) -> Course:
-    return course_transition(course=course, action="archive", by=by, precondition=precondition)
-
-
-def course_restore(*, course: Course, by=None, precondition: Precondition | None = None) -> Course:
-    return course_transition(course=course, action="restore", by=by, precondition=precondition)

@@ -1,6 +1,6 @@
-"""The stored search document of a course (PostgreSQL): its weights are written here, once.
-
-Title A; topic and unit titles B; module titles C; description D. SQLite (`make run`) searches live.
+"""Stored search documents (PostgreSQL): of the working copies (editors) and of the listings
+(learners). Their weights are written here, once: title A; topic and unit titles B; module titles C;
+description D. SQLite (`make run`) searches by contains instead.
 """
 
 from django.db import connection
@@ -25,8 +25,28 @@ _FROM_VALUES = (
 CHUNK = 1000
 
 
-def _update(source: str) -> str:
-    return f"UPDATE catalog_course AS c SET search_vector = {_VECTOR} FROM {source} AS t WHERE c.id = t.id"
+# A listing's tree titles come from its release's document.
+_FROM_RELEASE = """(
+    SELECT l.id,
+        (SELECT string_agg(u->>'title', ' ') FROM jsonb_array_elements(r.document->'units') u) AS unit_titles,
+        (SELECT string_agg(m->>'title', ' ')
+           FROM jsonb_array_elements(r.document->'units') u, jsonb_array_elements(u->'modules') m) AS module_titles
+    FROM catalog_listing l JOIN catalog_release r ON r.id = l.release_id WHERE l.id = ANY(%s)
+)"""
+
+
+def _update(source: str, table: str = "catalog_course") -> str:
+    return f"UPDATE {table} AS c SET search_vector = {_VECTOR} FROM {source} AS t WHERE c.id = t.id"
+
+
+def listing_search_refresh(*, listing_ids) -> None:
+    """Build the search document of these listings from their releases."""
+    if connection.vendor != "postgresql" or not listing_ids:
+        return
+    ids = list(listing_ids)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            cursor.execute(_update(_FROM_RELEASE, "catalog_listing"), [ids[start : start + CHUNK]])
 
 
 def search_refresh(*, course_ids) -> None:

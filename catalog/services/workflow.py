@@ -5,7 +5,8 @@ from ..models import Course
 Status = Course.Status
 
 TRANSITIONS = {
-    "publish": ((Status.DRAFT,), Status.PUBLISHED),
+    # From published: "publish changes" (a new release when the working copy differs from the live one).
+    "publish": ((Status.DRAFT, Status.PUBLISHED), Status.PUBLISHED),
     "unpublish": ((Status.PUBLISHED,), Status.DRAFT),
     "archive": ((Status.DRAFT, Status.PUBLISHED), Status.ARCHIVED),
     "restore": ((Status.ARCHIVED,), Status.DRAFT),

@@ -121,20 +121,50 @@ class TestKeys:
         assert api.get(detail("sql"))["X-Cache"] == "MISS"
 
 
+def then_publish(edit):
+    """A working-copy edit, then "publish changes": what learners see changes only with the second."""
+
+    def write(course):
+        edit(course)
+        services.course_publish(course=Course.objects.get(pk=course.pk))
+
+    return write
+
+
 WRITES = {
-    "update title": lambda c: services.course_update(course=c, title="Changed title"),
+    "update title": then_publish(lambda c: services.course_update(course=c, title="Changed title")),
     "unpublish": lambda c: services.course_unpublish(course=c),
     "archive": lambda c: services.course_archive(course=c),
     "delete": lambda c: services.course_delete(course=c),
-    "add unit": lambda c: services.unit_create(course=c, title="Extra unit"),
-    "rename unit": lambda c: services.unit_update(unit=c.units.first(), title="Renamed unit"),
-    "move unit": lambda c: services.unit_move(unit=c.units.first(), position=2),
-    "delete unit": lambda c: services.unit_delete(unit=c.units.last()),
-    "add module": lambda c: services.module_create(unit=c.units.first(), title="Extra module"),
-    "rename module": lambda c: services.module_update(module=c.units.first().modules.first(), title="Renamed"),
-    "move module": lambda c: services.module_move(module=c.units.first().modules.first(), position=2),
-    "delete module": lambda c: services.module_delete(module=c.units.first().modules.last()),
+    "add unit": then_publish(
+        lambda c: services.module_create(unit=services.unit_create(course=c, title="Extra unit"), title="M")
+    ),
+    "rename unit": then_publish(lambda c: services.unit_update(unit=c.units.first(), title="Renamed unit")),
+    "move unit": then_publish(lambda c: services.unit_move(unit=c.units.first(), position=2)),
+    "delete unit": then_publish(lambda c: services.unit_delete(unit=c.units.last())),
+    "add module": then_publish(lambda c: services.module_create(unit=c.units.first(), title="Extra module")),
+    "rename module": then_publish(
+        lambda c: services.module_update(module=c.units.first().modules.first(), title="Renamed")
+    ),
+    "move module": then_publish(lambda c: services.module_move(module=c.units.first().modules.first(), position=2)),
+    "delete module": then_publish(lambda c: services.module_delete(module=c.units.first().modules.last())),
     "upsert": lambda c: services.course_upsert_tree(
+        record={"slug": c.slug, "title": "Upserted", "topic": "Other", "units": tree(1), "status": "published"}
+    ),
+    "revert": lambda c: (
+        services.course_update(course=c, title="Second"),
+        services.course_publish(course=c),
+        services.course_revert(course=c, number=1),
+        services.course_publish(course=c),
+    ),
+}
+
+# Changes of the working copy only: learners' pages stay as they are, and cached.
+WORKING_COPY_WRITES = {
+    "update title": lambda c: services.course_update(course=c, title="Changed title"),
+    "add unit": lambda c: services.unit_create(course=c, title="Extra unit"),
+    "delete module": lambda c: services.module_delete(module=c.units.first().modules.last()),
+    "upsert without status": lambda c: services.course_upsert_tree(
         record={"slug": c.slug, "title": "Upserted", "topic": "Other", "units": tree(1)}
     ),
 }
@@ -154,10 +184,22 @@ class TestFreshness:
             if url != TOPICS:  # topic counts change only with some writes; the others always do
                 assert response.content != before[url], url
 
+    @pytest.mark.parametrize("write", WORKING_COPY_WRITES.values(), ids=WORKING_COPY_WRITES.keys())
+    def test_a_working_copy_change_keeps_what_learners_see(
+        self, api, published, write, django_capture_on_commit_callbacks
+    ):
+        urls = [LIST, detail("sql"), TOPICS]
+        before = {url: api.get(url).content for url in urls}
+        with django_capture_on_commit_callbacks(execute=True):
+            write(Course.objects.get(slug="sql"))
+        for url in urls:
+            response = api.get(url)
+            assert (response["X-Cache"], response.content) == ("HIT", before[url]), url
+
     def test_invalidation_waits_for_commit(self, api, published, django_capture_on_commit_callbacks):
         api.get(detail("sql"))
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            services.course_update(course=published, title="Not yet committed")
+            services.course_update(course=published, title="Not yet committed", status="published")
             # Before the commit the old entry is still valid: nothing was invalidated early.
             assert api.get(detail("sql"))["X-Cache"] == "HIT"
         assert len(callbacks) == 1
@@ -166,7 +208,7 @@ class TestFreshness:
         CourseFactory(slug="other", status="published")
         api.get(detail("other"))
         with django_capture_on_commit_callbacks(execute=True):
-            services.course_update(course=published, title="Changed")
+            services.course_update(course=published, title="Changed", status="published")
         assert api.get(detail("other"))["X-Cache"] == "HIT"
         assert api.get(detail("sql"))["X-Cache"] == "MISS"
 
@@ -175,7 +217,7 @@ class TestFreshness:
             api.get(LIST + f"?search=word{i}")
         scans, keys = command_calls("scan"), command_calls("keys")
         with django_capture_on_commit_callbacks(execute=True):
-            services.course_update(course=published, title="Changed")
+            services.course_update(course=published, title="Changed", status="published")
         assert (command_calls("scan"), command_calls("keys")) == (scans, keys)
 
     def test_slow_reader_cannot_store_old_rows_for_later_readers(
@@ -186,7 +228,7 @@ class TestFreshness:
         assert cache.lookup(page) is None  # the slow reader's miss: tokens read before its query
         old_body = api.get(detail("sql"), HTTP_AUTHORIZATION="Token none").content  # its old rows
         with django_capture_on_commit_callbacks(execute=True):
-            services.course_update(course=published, title="Newer title")
+            services.course_update(course=published, title="Newer title", status="published")
         cache.store(page, body=old_body, etag=cache.etag_for(old_body))  # the late store
         response = api.get(detail("sql"))
         assert response["X-Cache"] == "MISS"
@@ -198,17 +240,17 @@ class TestStampede:
     def test_one_worker_rebuilds_a_popular_page(self, published, monkeypatch):
         from rest_framework.test import APIClient
 
-        from catalog.api import views
+        from catalog import selectors
 
         builds = []
-        original = views.course_with_tree
+        original = selectors.learner_detail
 
         def counting(**kwargs):
             builds.append(1)
             time.sleep(0.2)  # a slow rebuild, so that the others arrive while it runs
             return original(**kwargs)
 
-        monkeypatch.setattr(views, "course_with_tree", counting)
+        monkeypatch.setattr(selectors, "learner_detail", counting)
         statuses = []
         barrier = threading.Barrier(8)
 
@@ -302,7 +344,7 @@ class TestOutages:
             response = api.get(detail("sql"))
             assert (response.status_code, response["X-Cache"]) == (200, "MISS")
         assert api.get(LIST).status_code == 200
-        services.course_update(course=published, title="Written while Redis is down")
+        services.course_update(course=published, title="Written while Redis is down", status="published")
         assert api.get(detail("sql")).json()["title"] == "Written while Redis is down"
         outage_lines = [r for r in caplog.records if "catalog cache unavailable" in r.getMessage()]
         assert len(outage_lines) == 1
@@ -314,7 +356,7 @@ class TestOutages:
         assert api.get(detail("sql"))["X-Cache"] == "HIT"
         own_redis.stop()
         with django_capture_on_commit_callbacks(execute=True):
-            services.course_update(course=published, title="Written during the outage")
+            services.course_update(course=published, title="Written during the outage", status="published")
         assert api.get(detail("sql")).json()["title"] == "Written during the outage"
         own_redis.start()
         wait_out_backoff(clock)
@@ -329,7 +371,7 @@ class TestOutages:
         api.get(LIST)
         own_redis.pause()
         with django_capture_on_commit_callbacks(execute=True):
-            services.course_update(course=published, title="Written while Redis was stalled")
+            services.course_update(course=published, title="Written while Redis was stalled", status="published")
         own_redis.resume()
         # The stale entries are still in Redis; the failed invalidation is repaired before any use.
         wait_out_backoff(clock)
@@ -345,7 +387,7 @@ class TestOutages:
         epoch_before = client.get(epoch_key)
         own_redis.pause()
         with django_capture_on_commit_callbacks(execute=True):
-            services.course_update(course=published, title="Repaired by the timer")
+            services.course_update(course=published, title="Repaired by the timer", status="published")
         own_redis.resume()
         # No request in this process: the repair timer replaces the epoch by itself.
         deadline = time.monotonic() + 5
@@ -393,5 +435,5 @@ class TestReplicaFence:
 
     def test_no_replica_costs_writes_nothing(self, published):
         # Without DATABASE_REPLICA_URL a write records no fence (no WAL-position query).
-        services.course_update(course=published, title="No fence without a replica")
+        services.course_update(course=published, title="No fence without a replica", status="published")
         assert get_redis_connection("default").get(keys.fence()) is None

@@ -56,7 +56,7 @@ def test_every_worker_is_fresh_after_a_write_through_one(server, editor):
         url,
         method="PUT",
         token=token,
-        body={"title": "After", "topic": "Testing", "units": tree(1)},
+        body={"title": "After", "topic": "Testing", "units": tree(1), "status": "published"},
     )
     assert status == 200
 

@@ -4,11 +4,14 @@ The test walks the URL configuration itself: a new endpoint that is not listed b
 so whoever adds one has to say how learners may (or may not) reach hidden courses through it.
 """
 
+import datetime as dt
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from catalog import services
-from catalog.models import Course
+from catalog.models import Course, Module
 from tests.factories import CourseFactory, tree
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
@@ -35,14 +38,28 @@ def hidden_record(slug):
 
 @pytest.fixture
 def hidden():
-    """A draft, an archived course, and one that was published and then unpublished."""
+    """A draft, an archived course, one published then unpublished, one scheduled to go live later;
+    and two published courses whose working copies hold hidden changes: one publishable, one that
+    breaks the publish rule (all its units deleted)."""
     CourseFactory(**hidden_record("secret-draft"))
     archived = CourseFactory(**hidden_record("secret-archived"), status=Course.Status.PUBLISHED)
     services.course_archive(course=archived)
     unpublished = CourseFactory(**hidden_record("secret-unpublished"), status=Course.Status.PUBLISHED)
     services.course_unpublish(course=unpublished)
+    scheduled = CourseFactory(**hidden_record("secret-scheduled"))
+    services.course_schedule(course=scheduled, publish_at=timezone.now() + dt.timedelta(days=1))
     CourseFactory(slug="visible", title="Visible course", topic="Open", status=Course.Status.PUBLISHED, units=tree(1))
-    return ["secret-draft", "secret-archived", "secret-unpublished"]
+    pending = CourseFactory(slug="pending", title="Pending course", topic="Open", status="published", units=tree(1))
+    services.course_upsert_tree(record=hidden_record("pending"))  # the working copy only
+    broken = CourseFactory(slug="broken", title="Broken course", topic="Open", status="published", units=tree(1))
+    services.course_update(course=broken, title=f"Hidden title {SECRET}")
+    services.unit_delete(unit=broken.units.get())
+    assert pending.listings.exists() and broken.listings.exists()
+    return ["secret-draft", "secret-archived", "secret-unpublished", "secret-scheduled"]
+
+
+# Published courses learners see as released, whose working copies hold the hidden words.
+CHANGED = ["pending", "broken"]
 
 
 def learner_urls(slugs):
@@ -65,9 +82,16 @@ def learner_urls(slugs):
     urls = [f"/api/v1/courses/{q}" for q in lists]
     urls += ["/api/v1/topics/", "/api/v1/topics/?format=json"]
     urls += ["/", f"/?q={SECRET}", f"/?topic={SECRET}%20topic", "/?page=2", "/?topic=open"]
+    module_ids = list(Module.objects.values_list("id", flat=True))
     for slug in slugs:
         urls += [f"/api/v1/courses/{slug}/", f"/courses/{slug}/", f"/api/v1/courses/{slug}/?format=json"]
         urls += [f"/api/v1/courses/{slug}/{action}/" for action in ("publish", "unpublish", "archive", "restore")]
+        urls += [f"/api/v1/courses/{slug}/{action}/" for action in ("discard", "preview", "schedule", "releases")]
+        urls += [f"/api/v1/courses/{slug}/{path}" for path in ("releases/1/", "releases/1/revert/", "diff/")]
+        urls += [f"/api/v1/courses/{slug}/diff/?from=1&to=draft"]
+        for pk in module_ids:
+            urls += [f"/api/v1/courses/{slug}/modules/{pk}/", f"/courses/{slug}/modules/{pk}/"]
+    urls += ["/preview/forged-token/", "/api/v1/preview/forged-token/", "/preview/forged-token/modules/1/"]
     return urls
 
 
@@ -79,6 +103,14 @@ COVERED = {
     "api/v1/courses/": "learner_urls",
     "api/v1/courses/<slug>/": "learner_urls",
     "api/v1/courses/<slug>/<transition>/": "learner_urls (POST only; GET is 405)",
+    "api/v1/courses/<slug>/<editors only>/": "learner_urls: editors only (401/403)",
+    "api/v1/courses/<slug>/<editors only>/<n>/": "learner_urls: editors only (401/403)",
+    "api/v1/courses/<slug>/<editors only>/<n>/revert/": "learner_urls: editors only (401/403)",
+    "api/v1/courses/<slug>/modules/<id>/": "learner_urls, every module id of every course",
+    "courses/<slug>/modules/<id>/": "learner_urls, every module id of every course",
+    "api/v1/preview/<token>/": "learner_urls: a forged token; valid ones are editors' (test_previews.py)",
+    "preview/<token>/": "learner_urls: a forged token; valid ones are editors' (test_previews.py)",
+    "preview/<token>/modules/<id>/": "learner_urls: a forged token; valid ones are editors' (test_previews.py)",
     "api/v1/topics/": "learner_urls",
     "api/schema/": "the schema describes shapes, never data",
     "api/docs/": "static page",
@@ -109,6 +141,10 @@ def normalise(route: str) -> str:
     route = re.sub(r"\(\?P<(pk|slug)>[^)]*\)", "<slug>", route)
     route = route.replace("<slug:slug>", "<slug>")
     route = re.sub(r"<slug>/(publish|unpublish|archive|restore)/", "<slug>/<transition>/", route)
+    route = re.sub(r"<slug>/(discard|preview|schedule|releases|diff)/", "<slug>/<editors only>/", route)
+    route = re.sub(r"\(\?P<number>[^)]*\)", "<n>", route)
+    route = re.sub(r"\(\?P<module_id>[^)]*\)|<int:module_id>", "<id>", route)
+    route = route.replace("<str:token>", "<token>")
     return "api/<anything else>" if route == "api/.*" else route
 
 
@@ -122,8 +158,9 @@ def test_no_hidden_course_reaches_a_non_editor(hidden, who, api, learner_api, cl
     if who == "learner (session)":
         client.force_login(learner)
     requester = {"anonymous": api, "learner (token)": learner_api, "learner (session)": client}[who]
-    for url in learner_urls(hidden):
-        for method in ("get", "post") if "/publish/" in url or "/restore/" in url else ("get",):
+    for url in learner_urls(hidden + CHANGED):
+        writes = ("/publish/", "/restore/", "/discard/", "/preview/", "/revert/")
+        for method in ("get", "post") if any(w in url for w in writes) else ("get",):
             response = getattr(requester, method)(url)
             leaked = [p for p in FORBIDDEN if p.encode() in response.content]
             if SECRET not in url:
@@ -132,9 +169,10 @@ def test_no_hidden_course_reaches_a_non_editor(hidden, who, api, learner_api, cl
             for slug in hidden:
                 assert slug.encode() not in response.content, f"{method.upper()} {url} named {slug}"
             assert response.status_code < 500, url
-    # Counts, facets and totals are the visible course's alone.
-    assert api.get("/api/v1/courses/").json()["count"] == 1
-    assert api.get("/api/v1/topics/").json() == [{"topic": "open", "course_count": 1}]
+    # Counts, facets and totals are the visible courses' alone.
+    assert api.get("/api/v1/courses/").json()["count"] == 3
+    assert api.get("/api/v1/topics/").json() == [{"topic": "open", "course_count": 3}]
+    assert [api.get(f"/api/v1/courses/{s}/").json()["title"] for s in CHANGED] == ["Pending course", "Broken course"]
     assert {r.status_code for r in (requester.get(f"/api/v1/courses/{s}/") for s in hidden)} == {404}
     assert {r.status_code for r in (requester.get(f"/courses/{s}/") for s in hidden)} == {404}
     # A learner cannot publish one either (nothing changed).

@@ -1,6 +1,6 @@
 """API tests: shared URLs, record bodies, a snapshot of the catalog's rows (fixtures: conftest.py)."""
 
-from catalog.models import Course, CourseTransition, Module, Unit
+from catalog.models import Course, CourseTransition, Listing, Module, Release, Unit
 
 LIST = "/api/v1/courses/"
 TOPICS = "/api/v1/topics/"
@@ -17,6 +17,8 @@ SUMMARY_KEYS = {
     "unit_count",
     "module_count",
 }
+# Editors' answers show the working copy and add its release state.
+EDITOR_KEYS = SUMMARY_KEYS | {"live_release", "has_unpublished_changes"}
 
 
 def detail(slug: str) -> str:
@@ -59,6 +61,8 @@ def catalog_state():
         list(Unit.objects.order_by("id").values_list("id", "course_id", "title", "order", "updated_at")),
         list(Module.objects.order_by("id").values_list("id", "unit_id", "title", "order", "content", "updated_at")),
         CourseTransition.objects.count(),
+        list(Release.objects.order_by("id").values_list("id", "course_id", "number")),
+        list(Listing.objects.order_by("id").values_list("id", "slug", "release_id", "live_from", "live_until")),
     )
 
 

@@ -40,7 +40,10 @@ class TestETags:
     def test_the_etag_is_the_same_for_the_same_body(self, api, editor_api, target):
         miss, hit = api.get(detail("target")), api.get(detail("target"))
         assert miss["X-Cache"] == "MISS" and hit["X-Cache"] == "HIT"
-        assert miss["ETag"] == hit["ETag"] == editor_api.get(detail("target"))["ETag"]
+        assert miss["ETag"] == hit["ETag"]
+        # Editors read the working copy with its release state: another body, another tag.
+        assert editor_api.get(detail("target"))["ETag"] != miss["ETag"]
+        assert editor_api.get(detail("target"))["ETag"] == editor_api.get(detail("target"))["ETag"]
         assert api.get(LIST)["ETag"] != editor_api.get(LIST + "?status=draft")["ETag"]
 
     @pytest.mark.parametrize(
@@ -67,7 +70,9 @@ class TestETags:
         old = {url: (api.get(url)["ETag"], editor_api.get(url)["ETag"]) for url in READS}
         with django_capture_on_commit_callbacks(execute=True):
             assert (
-                editor_api.patch(detail("target"), {"title": "Renamed", "topic": "Other"}, format="json").status_code
+                editor_api.patch(
+                    detail("target"), {"title": "Renamed", "topic": "Other", "status": "published"}, format="json"
+                ).status_code
                 == 200
             )
         for url in READS:
@@ -115,10 +120,27 @@ class TestIfMatch:
         response = getattr(editor_api, method)(detail("target") + path, body, format="json", HTTP_IF_MATCH="*")
         assert response.status_code in (200, 204), response.content
 
-    def test_the_etag_a_learner_read_is_good_for_an_editor(self, api, editor_api, target):
-        etag = api.get(detail("target"))["ETag"]
-        response = editor_api.patch(detail("target"), {"title": "Seen by a learner"}, format="json", HTTP_IF_MATCH=etag)
+    def test_if_match_is_compared_with_the_working_copy_an_editor_reads(self, api, editor_api, target):
+        # What learners read is the live release, not what an editor changes: its tag does not match.
+        learners_tag = api.get(detail("target"))["ETag"]
+        response = editor_api.patch(detail("target"), {"title": "Mine"}, format="json", HTTP_IF_MATCH=learners_tag)
+        assert_json_error(response, 412)
+        editors_tag = editor_api.get(detail("target"))["ETag"]
+        response = editor_api.patch(detail("target"), {"title": "Mine"}, format="json", HTTP_IF_MATCH=editors_tag)
         assert response.status_code == 200
+
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [("post", "discard/"), ("post", "publish/"), ("post", "releases/1/revert/"), ("put", "schedule/")],
+    )
+    def test_release_writes_honour_if_match_too(self, editor_api, target, method, path):
+        stale = editor_api.get(detail("target"))["ETag"]
+        assert editor_api.patch(detail("target"), {"title": "Moved on"}, format="json").status_code == 200
+        before = catalog_state()
+        body = {"unpublish_at": "2999-01-01T00:00:00Z"} if path == "schedule/" else None
+        response = getattr(editor_api, method)(detail("target") + path, body, format="json", HTTP_IF_MATCH=stale)
+        assert_json_error(response, 412)
+        assert catalog_state() == before
 
     def test_each_write_needs_the_etag_read_after_the_last_one(self, editor_api, target):
         etag = editor_api.get(detail("target"))["ETag"]

@@ -55,16 +55,22 @@ class TestCourseDetail:
         body = api.get(detail("intro-to-sql")).json()
         assert {key: body[key] for key in SUMMARY_KEYS} == summary
 
-    def test_units_and_modules_come_in_their_order_not_their_creation_order(self, api, course):
-        services.unit_create(course=course, title="Preface", position=1)
+    def test_units_and_modules_come_in_their_order_not_their_creation_order(self, api, editor_api, course):
+        preface = services.unit_create(course=course, title="Preface", position=1)
         second = course.units.get(title="Unit 1")
         last = second.modules.get(title="Module 1.2")
         services.module_move(module=last, position=1)
-        body = api.get(detail("intro-to-sql")).json()
+        body = editor_api.get(detail("intro-to-sql")).json()  # the working copy
         assert [(u["order"], u["title"]) for u in body["units"]] == [(1, "Preface"), (2, "Unit 1"), (3, "Unit 2")]
         assert [(m["order"], m["title"]) for m in body["units"][1]["modules"]] == [(1, "Module 1.2"), (2, "Module 1.1")]
         assert body["units"][0]["modules"] == []
         assert (body["unit_count"], body["module_count"]) == (3, 3)
+        services.module_create(unit=preface, title="Welcome")
+        services.course_publish(course=course)
+        body = api.get(detail("intro-to-sql")).json()  # learners, once it is published
+        assert [(u["order"], u["title"]) for u in body["units"]] == [(1, "Preface"), (2, "Unit 1"), (3, "Unit 2")]
+        assert [(m["order"], m["title"]) for m in body["units"][1]["modules"]] == [(1, "Module 1.2"), (2, "Module 1.1")]
+        assert (body["unit_count"], body["module_count"]) == (3, 4)
 
     def test_a_logged_in_learner_sees_a_published_course(self, learner_api, course):
         assert learner_api.get(detail("intro-to-sql")).json()["title"] == "Intro to SQL"

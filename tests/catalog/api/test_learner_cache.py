@@ -94,6 +94,9 @@ class TestNoOldDataAfterAWrite:
         self._warm(api, *READS)
         with committed():
             editor_api.patch(detail("target"), {"title": "New title", "topic": "Chemistry"}, format="json")
+        assert api.get(detail("target")).json()["title"] == "Target"  # the working copy only
+        with committed():
+            editor_api.post(detail("target") + "publish/")
         assert api.get(detail("target")).json()["title"] == "New title"
         assert api.get(LIST).json()["results"][0]["title"] == "New title"
         assert api.get(TOPICS).json() == [{"topic": "chemistry", "course_count": 1}]
@@ -144,7 +147,8 @@ class TestNoOldDataAfterAWrite:
         self._warm(api, detail("target"), LIST)
         with committed():
             editor_api.patch(detail("target"), {"slug": "moved"}, format="json")
-        assert_json_error(api.get(detail("target")), 404)
+        old = api.get(detail("target"))  # the old address of a published course redirects, for good
+        assert old.status_code == 301 and old["Location"].endswith(detail("moved"))
         assert api.get(detail("moved")).json()["slug"] == "moved"
         assert slugs(api.get(LIST)) == ["moved"]
 

@@ -127,12 +127,16 @@ class TestSearchFollowsWrites:
         body = {
             "title": "Geometry",
             "topic": "Maths",
+            "status": "published",
             "units": [{"title": "Shapes", "modules": [{"title": "Octonions"}]}],
         }
+        published = {"status": "published"}
         with django_capture_on_commit_callbacks(execute=True):
             assert editor_api.put(detail("in-module"), body, format="json").status_code == 200
-            assert editor_api.patch(detail("in-title"), {"title": "Spinor basics"}, format="json").status_code == 200
-            assert editor_api.patch(detail("unrelated"), {"topic": "Ceramic Arts"}, format="json").status_code == 200
+            response = editor_api.patch(detail("in-title"), {"title": "Spinor basics", **published}, format="json")
+            assert response.status_code == 200
+            response = editor_api.patch(detail("unrelated"), {"topic": "Ceramic Arts", **published}, format="json")
+            assert response.status_code == 200
         assert slugs(api.get(LIST, {"search": "octonions"})) == ["in-module"]
         assert slugs(api.get(LIST, {"search": "spinor"})) == ["in-title"]
         assert slugs(api.get(LIST, {"search": "ceramic"})) == ["unrelated"]

@@ -78,7 +78,7 @@ class TestExportCourses:
     def test_streams_in_chunks_with_prefetch(self, catalog, monkeypatch, django_assert_num_queries):
         CourseFactory(slug="d-course", status="published")
         CourseFactory(slug="e-course", status="published")
-        monkeypatch.setattr(selectors, "EXPORT_CHUNK", 2)
+        monkeypatch.setattr(selectors.courses, "EXPORT_CHUNK", 2)
         # Three chunks (2 + 2 + 1 courses): three queries each (courses, units, modules), not one per course.
         with django_assert_num_queries(9):
             slugs = [c["slug"] for c in json.loads(export())["courses"]]

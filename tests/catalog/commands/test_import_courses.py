@@ -444,7 +444,8 @@ class TestDryRun:
             code, out, _ = run_import(path, "--dry-run")
         assert code == 0
         assert out.splitlines() == [
-            f"{path}: would update intro-to-sql: title; units[0] moved from 2 to 1; units[1] moved from 1 to 2",
+            f"{path}: would update intro-to-sql: title; units[0] moved from 2 to 1; units[1] moved from 1 to 2; "
+            "publish changes",
             f"{path}: would create brand-new",
             f"{path}: unchanged same",
             "created 1, updated 1, unchanged 1, failed 0",

@@ -45,7 +45,6 @@ class TestRefusedTransitions:
     @pytest.mark.parametrize(
         ("start", "action"),
         [
-            (S.PUBLISHED, "publish"),
             (S.ARCHIVED, "publish"),
             (S.DRAFT, "unpublish"),
             (S.ARCHIVED, "unpublish"),

@@ -146,7 +146,8 @@ class TestCoursesUpsertBatch:
         assert not Course.objects.filter(slug="new-one").exists()
 
     def test_a_batch_invalidates_once_after_commit(self, django_capture_on_commit_callbacks):
+        records = [clean_record(record(slug=f"c-{i}", units=tree(2, 1), status="published")) for i in range(5)]
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            services.courses_upsert(records=[clean_record(record(slug=f"c-{i}", units=tree(2, 1))) for i in range(5)])
+            services.courses_upsert(records=records)
         assert len(callbacks) == 1
         assert callbacks[0].slugs == {f"c-{i}" for i in range(5)}

@@ -1,8 +1,6 @@
-"""The JSON API: course list/detail/writes/transitions and topics, for learners and editors."""
+"""Courses in the JSON API: learners read live releases, editors read and write working copies."""
 
-from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
-from django.urls import Resolver404, resolve
-from django.views.decorators.csrf import csrf_exempt
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -10,27 +8,28 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from .. import cache, services
-from ..errors import NOT_FOUND, PreconditionFailedError
-from ..models import Course
-from ..selectors import course_list, course_with_tree, topic_counts
-from .caching import LearnerCacheMixin
-from .filters import CourseFilter
-from .pagination import CoursePagination
-from .permissions import IsEditorOrReadOnly
-from .schema import ERROR, FIELD_ERRORS, IF_MATCH
-from .serializers import (
+from ... import cache, documents, selectors, services
+from ...errors import PreconditionFailedError
+from ...models import Course
+from ...permissions import is_editor
+from .. import learners
+from ..caching import LearnerCacheMixin
+from ..filters import CourseFilter
+from ..pagination import CoursePagination
+from ..permissions import IsEditorOrReadOnly
+from ..schema import ERROR, FIELD_ERRORS, IF_MATCH
+from ..serializers import (
     CourseCreateSerializer,
     CourseDetailSerializer,
     CoursePatchSerializer,
     CourseRecordWriteSerializer,
     CourseSummarySerializer,
-    TopicSerializer,
+    ModulePageSerializer,
 )
+from .releases import ReleaseActions
 
-NO_SUCH_COURSE = "No course has this slug."
+NO_SUCH_COURSE = learners.NO_SUCH_COURSE
 STALE = "The course changed since you read it (If-Match does not match its current ETag)."
 
 
@@ -41,7 +40,8 @@ def _etags(header: str) -> set[str]:
 @extend_schema_view(
     list=extend_schema(
         summary="List courses",
-        description="Newest first. Learners see published courses only; `status` is for editors.",
+        description="Newest first. Learners see the live releases of published courses; editors see working "
+        "copies with their release state, and may filter by `status`.",
         parameters=[
             OpenApiParameter(
                 "search",
@@ -52,10 +52,13 @@ def _etags(header: str) -> set[str]:
         responses={200: CourseSummarySerializer(many=True), 400: FIELD_ERRORS, 404: ERROR},
     ),
     retrieve=extend_schema(
-        summary="A course with its ordered tree", responses={200: CourseDetailSerializer, 404: ERROR}
+        summary="A course with its ordered tree",
+        description="Learners get the live release; an old slug of a published course answers 301 to the new "
+        "one. Editors get the working copy.",
+        responses={200: CourseDetailSerializer, 301: None, 404: ERROR},
     ),
 )
-class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
+class CourseViewSet(ReleaseActions, LearnerCacheMixin, viewsets.GenericViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[a-z0-9-]{1,100}"
     permission_classes = [IsEditorOrReadOnly]
@@ -66,8 +69,8 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         if self.action == "list":
-            return course_list(user=self.request.user)
-        return course_with_tree(user=self.request.user)
+            return selectors.course_list(user=self.request.user)
+        return selectors.course_with_tree(user=self.request.user)
 
     def get_serializer_class(self):
         return {
@@ -80,11 +83,10 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
     # --- reads
 
     def list(self, request, *args, **kwargs):
-        def build():
-            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-            return self.get_paginated_response(CourseSummarySerializer(page, many=True).data)
-
-        return self.cached(request, build)
+        if not is_editor(request.user):
+            return self.cached(request, lambda: learners.course_list(self, request))
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.editor_answer(self.get_paginated_response(CourseSummarySerializer(page, many=True).data))
 
     def get_object(self):
         try:
@@ -92,13 +94,33 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
         except Http404:
             raise NotFound(NO_SUCH_COURSE) from None
 
-    def retrieve(self, request, *args, **kwargs):
-        return self.cached(request, lambda: Response(CourseDetailSerializer(self.get_object()).data))
+    def editor_answer(self, response):
+        """Editors' answers show working copies: never cached."""
+        return self.bypass(response)
+
+    def retrieve(self, request, slug=None, *args, **kwargs):
+        if not is_editor(request.user):
+            return self.cached(request, lambda: learners.course_detail(request, slug))
+        return self.editor_answer(Response(CourseDetailSerializer(self.get_object()).data))
+
+    @extend_schema(
+        summary="One module of the course, with its content and its neighbours",
+        description="Learners read the live release; editors the working copy.",
+        responses={200: ModulePageSerializer, 404: ERROR},
+    )
+    @action(detail=True, methods=["get"], url_path=r"modules/(?P<module_id>[0-9]{1,18})", url_name="module")
+    def module(self, request, slug=None, module_id=None):
+        if not is_editor(request.user):
+            return self.cached(request, lambda: learners.module_detail(request, slug, int(module_id)))
+        page = documents.module_page(selectors.working_document(course=self.get_object()), int(module_id))
+        if page is None:
+            raise NotFound(learners.NO_SUCH_MODULE)
+        return self.editor_answer(Response(page))
 
     # --- writes (editors only, see IsEditorOrReadOnly)
 
     def _detail(self, course: Course) -> dict:
-        return CourseDetailSerializer(course_with_tree(user=self.request.user).get(pk=course.pk)).data
+        return CourseDetailSerializer(selectors.course_with_tree(user=self.request.user).get(pk=course.pk)).data
 
     def _course(self, slug: str) -> Course:
         course = Course.objects.filter(slug=slug).first()
@@ -207,17 +229,22 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
         responses={200: CourseDetailSerializer, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 412: ERROR},
     )
 
-    @extend_schema(summary="Publish a draft (needs ≥ 1 unit, each with ≥ 1 module)", **TRANSITION_SCHEMA)
+    @extend_schema(
+        summary="Publish the working copy as a new release (needs ≥ 1 unit, each with ≥ 1 module)",
+        description="On a draft it goes live; on a published course these are its changes (nothing new is made "
+        "when the working copy equals the live release). Cancels a scheduled publish.",
+        **TRANSITION_SCHEMA,
+    )
     @action(detail=True, methods=["post"])
     def publish(self, request, slug=None):
         return self._transition(request, slug, "publish")
 
-    @extend_schema(summary="Move a published course back to draft", **TRANSITION_SCHEMA)
+    @extend_schema(summary="Withdraw the live release (the course becomes a draft)", **TRANSITION_SCHEMA)
     @action(detail=True, methods=["post"])
     def unpublish(self, request, slug=None):
         return self._transition(request, slug, "unpublish")
 
-    @extend_schema(summary="Archive a draft or published course", **TRANSITION_SCHEMA)
+    @extend_schema(summary="Archive a draft or published course (withdraws the live release)", **TRANSITION_SCHEMA)
     @action(detail=True, methods=["post"])
     def archive(self, request, slug=None):
         return self._transition(request, slug, "archive")
@@ -226,25 +253,3 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def restore(self, request, slug=None):
         return self._transition(request, slug, "restore")
-
-
-class TopicListView(LearnerCacheMixin, APIView):
-    permission_classes = []
-
-    @extend_schema(summary="Published topics with their course counts", responses={200: TopicSerializer(many=True)})
-    def get(self, request):
-        return self.cached(request, lambda: Response(TopicSerializer(topic_counts(), many=True).data))
-
-
-@csrf_exempt  # answering "not found" changes nothing; a CSRF page here would be HTML, not JSON
-def api_not_found(request, *args, **kwargs):
-    """Unknown URLs under /api/ answer JSON, like everything else there."""
-    if not request.path.endswith("/") and request.method in ("GET", "HEAD"):
-        try:
-            match = resolve(request.path + "/")
-        except Resolver404:
-            match = None
-        if match is not None and match.func is not api_not_found:
-            query = request.META.get("QUERY_STRING", "")
-            return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
-    return JsonResponse({"detail": NOT_FOUND}, status=404)

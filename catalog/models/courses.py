@@ -1,4 +1,4 @@
-"""Course, Unit, Module and the transition log; writes go through catalog.services."""
+"""Course, Unit, Module (the working copy editors change) and the course history; writes go through catalog.services."""
 
 import re
 
@@ -65,8 +65,15 @@ class Course(models.Model):
     unit_count = models.PositiveIntegerField(default=0, editable=False)
     module_count = models.PositiveIntegerField(default=0, editable=False)
     # Title, topic, description and the tree's titles; refreshed by the service layer on PostgreSQL
-    # and GIN-indexed there (migration 0002). Unused on SQLite.
+    # and GIN-indexed there (migration 0002). Unused on SQLite. Editors search the working copy.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The working copy's content (fields and tree, ids included; not the slug), so that "has
+    # unpublished changes" is one comparison with the live release's fingerprint.
+    fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # Scheduled switches, not yet recorded (catalog_tick records them; learners see them on time
+    # anyway, through the listings' windows).
+    publish_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    unpublish_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "id"]
@@ -127,11 +134,17 @@ class Module(models.Model):
 
 
 class CourseTransition(models.Model):
-    """One workflow move of a course: who moved it from what to what, and when."""
+    """One event of a course's history: a workflow move or a release made live, withdrawn, discarded
+    or reverted to; who did it (None: the import, a schedule, a script) and when."""
 
     course = models.ForeignKey(Course, related_name="transitions", on_delete=models.CASCADE)
     from_status = models.CharField(max_length=10, choices=Course.Status.choices)
     to_status = models.CharField(max_length=10, choices=Course.Status.choices)
+    # publish, unpublish, archive, restore, discard, revert; "" on rows older than releases.
+    action = models.CharField(max_length=20, blank=True, default="")
+    # The release made live (publish), withdrawn (unpublish, archive) or copied (discard, revert).
+    release = models.PositiveIntegerField(null=True, blank=True)
+    scheduled = models.BooleanField(default=False)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(default=timezone.now, db_index=True)
 

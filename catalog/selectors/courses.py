@@ -1,4 +1,4 @@
-"""Every read of the catalog; course_visible_to is the one visibility rule."""
+"""Editors' reads: the working copies, their release state, their history, and exports."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -6,12 +6,13 @@ from datetime import datetime
 
 from django.contrib.admin.models import ADDITION, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
-from .models import Course, Module, Unit, normalize_topic
-from .permissions import is_editor
+from ..models import Course, Listing, Module, Unit, normalize_topic
+from ..permissions import is_editor
+from .learners import live_at
+from .search import search
 
 SUMMARY_FIELDS = (
     "id",
@@ -28,61 +29,66 @@ SUMMARY_FIELDS = (
 )
 
 
+def working_document(*, course: Course) -> dict:
+    """The working copy as a document (catalog.documents): fields and the ordered tree with content."""
+    units = list(Unit.objects.filter(course_id=course.pk).order_by("order").values("id", "title", "order"))
+    modules_of = {u["id"]: [] for u in units}
+    rows = Module.objects.filter(unit__course_id=course.pk).order_by("unit_id", "order")
+    for row in rows.values("id", "unit_id", "title", "order", "content"):
+        modules_of[row.pop("unit_id")].append(row)
+    return {
+        "title": course.title,
+        "description": course.description,
+        "topic": course.topic,
+        "units": [{**u, "modules": modules_of[u["id"]]} for u in units],
+    }
+
+
 def course_visible_to(*, user) -> QuerySet[Course]:
-    """Editors see every course; everyone else sees published courses only."""
+    """Editors see every working copy; everyone else only courses with a live release (and reads
+    those from their listings, catalog.selectors.learners)."""
     qs = Course.objects.all()
     if not is_editor(user):
-        qs = qs.filter(status=Course.Status.PUBLISHED)
+        qs = qs.filter(Exists(Listing.objects.filter(live_at(timezone.now()), course=OuterRef("pk"))))
     return qs
+
+
+def with_release_state(qs: QuerySet[Course], *, now=None) -> QuerySet[Course]:
+    """Annotate `live_release` (number, or None) and `live_fingerprint` for has_unpublished_changes."""
+    live = Listing.objects.filter(live_at(now or timezone.now()), course=OuterRef("pk"))
+    return qs.annotate(
+        live_release=Subquery(live.values("release__number")[:1]),
+        live_fingerprint=Subquery(live.values("release__fingerprint")[:1]),
+    )
 
 
 def course_list(*, user) -> QuerySet[Course]:
     """Summaries, newest first; never loads the search document or the tree."""
-    return course_visible_to(user=user).only(*SUMMARY_FIELDS).order_by("-created_at", "id")
+    qs = course_visible_to(user=user).only(*SUMMARY_FIELDS, "fingerprint").order_by("-created_at", "id")
+    return with_release_state(qs)
 
 
 def course_with_tree(*, user) -> QuerySet[Course]:
     """Courses with their units and modules prefetched in order (3 queries whatever the size)."""
     modules = Module.objects.only("id", "unit_id", "title", "order").order_by("order")
     units = Unit.objects.only("id", "course_id", "title", "order").order_by("order")
-    return (
+    qs = (
         course_visible_to(user=user)
-        .only(*SUMMARY_FIELDS)
+        .only(*SUMMARY_FIELDS, "fingerprint")
         .prefetch_related(Prefetch("units", units.prefetch_related(Prefetch("modules", modules))))
     )
-
-
-def topic_counts() -> QuerySet:
-    """Published courses per topic, sorted by topic (the same for every user)."""
-    published = Course.objects.filter(status=Course.Status.PUBLISHED)
-    return published.order_by().values("topic").annotate(course_count=Count("id")).order_by("topic")
+    return with_release_state(qs)
 
 
 def course_search(qs: QuerySet[Course], text: str) -> QuerySet[Course]:
-    """Full-text search over title, description, topic and the tree's titles, best match first.
+    """Full-text search over the working copies (fields and the tree's titles), best match first."""
 
-    PostgreSQL uses the stored, GIN-indexed search document with websearch_to_tsquery (any input
-    is a valid query); SQLite, for `make run`, falls back to every word matching somewhere.
-    """
-    text = "".join(ch for ch in text if ch >= " " or ch in "\t\n").strip()
-    if not text:
-        return qs
-    if connection.vendor == "postgresql":
-        query = SearchQuery(text, search_type="websearch", config="english")
-        return (
-            qs.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "-created_at", "id")
+    def in_tree(word):
+        return Q(Exists(Unit.objects.filter(course=OuterRef("pk"), title__icontains=word))) | Q(
+            Exists(Module.objects.filter(unit__course=OuterRef("pk"), title__icontains=word))
         )
-    for word in text.split()[:20]:
-        qs = qs.filter(
-            Q(title__icontains=word)
-            | Q(description__icontains=word)
-            | Q(topic__icontains=word)
-            | Exists(Unit.objects.filter(course=OuterRef("pk"), title__icontains=word))
-            | Exists(Module.objects.filter(unit__course=OuterRef("pk"), title__icontains=word))
-        )
-    return qs
+
+    return search(qs, text, contains=("title", "description", "topic"), extra=in_tree)
 
 
 # Courses per query: each chunk costs three queries (courses, units, modules) and holds at most
@@ -95,10 +101,12 @@ def course_records(*, statuses=(), topics=(), chunk: int | None = None):
     """Every matching course as an import record with its tree, by slug, a chunk at a time (constant memory).
 
     Each chunk costs three queries (courses, their units, their modules) read as plain values: a
-    model instance per module would make a large export several times slower.
+    model instance per module would make a large export several times slower. A published course
+    whose working copy differs from its live release is written without `status`, so that importing
+    the file changes its working copy only, as it is (its changes stay unpublished).
     """
     chunk = chunk or EXPORT_CHUNK
-    courses = Course.objects.order_by("slug")
+    courses = with_release_state(Course.objects.order_by("slug"))
     if statuses:
         courses = courses.filter(status__in=statuses)
     if topics:
@@ -107,7 +115,7 @@ def course_records(*, statuses=(), topics=(), chunk: int | None = None):
     while True:
         # Keyset pagination on the unique slug: stable and cheap however deep the export gets.
         after = courses.filter(slug__gt=last) if last is not None else courses
-        page = list(after.values_list(*EXPORT_FIELDS)[:chunk])
+        page = list(after.values_list(*EXPORT_FIELDS, "fingerprint", "live_fingerprint")[:chunk])
         if not page:
             return
         ids = [row[0] for row in page]
@@ -119,15 +127,11 @@ def course_records(*, statuses=(), topics=(), chunk: int | None = None):
         modules = Module.objects.filter(unit__course_id__in=ids).order_by("unit_id", "order")
         for unit_id, title, content in modules.values_list("unit_id", "title", "content"):
             modules_of[unit_id].append({"title": title, "content": content})
-        for pk, slug, title, description, topic, status in page:
-            yield {
-                "slug": slug,
-                "title": title,
-                "description": description,
-                "topic": topic,
-                "status": status,
-                "units": units_of[pk],
-            }
+        for pk, slug, title, description, topic, status, fingerprint, live in page:
+            record = {"slug": slug, "title": title, "description": description, "topic": topic, "status": status}
+            if live is not None and live != fingerprint:
+                del record["status"]
+            yield {**record, "units": units_of[pk]}
         if len(page) < chunk:
             return
         last = page[-1][1]
@@ -166,6 +170,26 @@ def course_history(*, course: Course, limit: int | None = None) -> list[HistoryE
     ]
     events.sort(key=lambda event: event.at, reverse=True)
     return events[:limit] if limit is not None else events
+
+
+WORDS = {
+    "publish": "Published release {n}",
+    "unpublish": "Unpublished (release {n} withdrawn)",
+    "archive": "Archived",
+    "restore": "Restored to draft",
+    "discard": "Discarded the unpublished changes (back to release {n})",
+    "revert": "Reverted the working copy to release {n}",
+}
+
+
+def describe_transition(transition) -> str:
+    words = WORDS.get(transition.action)
+    if words is None:
+        return f"Status: {transition.from_status} → {transition.to_status}"
+    text = words.format(n=transition.release)
+    if transition.action == "archive" and transition.release:
+        text += f" (release {transition.release} withdrawn)"
+    return text + (", as scheduled" if transition.scheduled else "")
 
 
 def _username(user) -> str:

@@ -1,0 +1,6 @@
+"""The JSON API's views: courses (with their release endpoints), topics, previews, JSON 404s."""
+
+from .courses import CourseViewSet
+from .other import PreviewView, TopicListView, api_not_found
+
+__all__ = ["CourseViewSet", "PreviewView", "TopicListView", "api_not_found"]

@@ -1,0 +1,57 @@
+"""The topics list, previews of working copies, and JSON 404s for unknown API URLs."""
+
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema
+from rest_framework.views import APIView
+
+from ... import documents, previews, replica
+from ...errors import NOT_FOUND
+from .. import learners
+from ..caching import LearnerCacheMixin
+from ..schema import ERROR
+from ..serializers import CourseDetailSerializer, TopicSerializer
+
+
+class TopicListView(LearnerCacheMixin, APIView):
+    permission_classes = []
+
+    @extend_schema(summary="Published topics with their course counts", responses={200: TopicSerializer(many=True)})
+    def get(self, request):
+        return self.cached(request, lambda: learners.topics(request))
+
+
+@csrf_exempt  # answering "not found" changes nothing; a CSRF page here would be HTML, not JSON
+def api_not_found(request, *args, **kwargs):
+    """Unknown URLs under /api/ answer JSON, like everything else there."""
+    if not request.path.endswith("/") and request.method in ("GET", "HEAD"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+    return JsonResponse({"detail": NOT_FOUND}, status=404)
+
+
+class PreviewView(APIView):
+    """The API detail of a course's working copy, for whoever holds a signed, unexpired preview link."""
+
+    permission_classes = []
+    authentication_classes = []
+
+    @extend_schema(
+        summary="A working copy through a preview link (no login needed)",
+        description="The token comes from `POST /api/v1/courses/{slug}/preview/`. A tampered or expired "
+        "token is a 404. Never cached; not for search engines.",
+        responses={200: CourseDetailSerializer, 404: ERROR},
+    )
+    def get(self, request, token):
+        with replica.on_primary():
+            course = previews.course_for(token)
+            if course is None:
+                raise Http404("This preview link is not valid (altered, or expired).")
+            body = documents.dumps(previews.working_detail(course))
+        return previews.private(learners.json_response(body))

@@ -1,0 +1,30 @@
+"""Module content (Markdown) as HTML that is safe to put in a page: no script, handler or javascript: link.
+
+markdown-it-py renders CommonMark (plus tables) with raw HTML switched off, so markup in content is
+shown as text; nh3 then keeps only an allow-list of tags, attributes and URL schemes, as a second
+line of defence that does not depend on the renderer's choices.
+"""
+
+import nh3
+from markdown_it import MarkdownIt
+
+_renderer = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render(text: str) -> str:
+    html = _renderer.render(text or "")
+    return nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        filter_style_properties={"text-align"},
+    )

@@ -1,0 +1,35 @@
+"""The catalog's data: the working copy (courses, units, modules), its history and its releases."""
+
+from .courses import (
+    SLUG_MAX_LENGTH,
+    SLUG_PATTERN,
+    TITLE_MAX_LENGTH,
+    TOPIC_MAX_LENGTH,
+    Course,
+    CourseTransition,
+    Module,
+    TopicField,
+    Unit,
+    canonical_topics,
+    normalize_topic,
+    slug_validator,
+)
+from .releases import Listing, Release, SlugRedirect
+
+__all__ = [
+    "SLUG_MAX_LENGTH",
+    "SLUG_PATTERN",
+    "TITLE_MAX_LENGTH",
+    "TOPIC_MAX_LENGTH",
+    "Course",
+    "CourseTransition",
+    "Listing",
+    "Module",
+    "Release",
+    "SlugRedirect",
+    "TopicField",
+    "Unit",
+    "canonical_topics",
+    "normalize_topic",
+    "slug_validator",
+]

@@ -1,0 +1,81 @@
+"""Releases (immutable snapshots of a course) and what learners see of them; writes go through catalog.services."""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils import timezone
+
+from .courses import SLUG_MAX_LENGTH, TITLE_MAX_LENGTH, TOPIC_MAX_LENGTH, Course
+
+
+class Release(models.Model):
+    """Release `number` of a course: its fields and whole tree as they were, never changed afterwards.
+
+    `document` is {"title", "description", "topic", "units": [{"id", "title", "order", "modules":
+    [{"id", "title", "order", "content"}]}]}; `fingerprint` hashes it (equal content, equal hash).
+    """
+
+    course = models.ForeignKey(Course, related_name="releases", on_delete=models.CASCADE)
+    number = models.PositiveIntegerField()
+    document = models.JSONField()
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["course", "-number"]
+        constraints = [models.UniqueConstraint(fields=["course", "number"], name="release_number_unique")]
+
+    def __str__(self):
+        return f"{self.course_id} release {self.number}"
+
+
+class Listing(models.Model):
+    """A release as learners see it, while it is live: from `live_from` until `live_until` (open-ended
+    when null). A scheduled release has a listing from its go-live time; learners' reads pick the
+    listing whose window holds *now*, so a scheduled switch happens on time with no process running.
+
+    Everything a learner read needs is here, ready to serve: the summary and the detail as JSON
+    text, the list's columns and the search document. Listings are rewritten by the services only.
+    """
+
+    course = models.ForeignKey(Course, related_name="listings", on_delete=models.CASCADE)
+    # RESTRICT: a listed release cannot be deleted alone, but goes with its course.
+    release = models.ForeignKey(Release, related_name="listings", on_delete=models.RESTRICT)
+    slug = models.CharField(max_length=SLUG_MAX_LENGTH, db_index=True)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = models.TextField(blank=True, default="")
+    topic = models.CharField(max_length=TOPIC_MAX_LENGTH, db_index=True)
+    created_at = models.DateTimeField()  # the course's, for the list's order and date filters
+    live_from = models.DateTimeField(db_index=True)  # learners' published_at
+    live_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    unit_count = models.PositiveIntegerField(default=0)
+    module_count = models.PositiveIntegerField(default=0)
+    summary = models.TextField()  # the list entry, as served
+    detail = models.TextField()  # the course detail, as served
+    # Unit and module titles, for SQLite's contains search; PostgreSQL searches search_vector.
+    search_text = models.TextField(blank=True, default="")
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["-created_at", "id"], name="listing_newest")]
+
+    def __str__(self):
+        return f"{self.slug} (release {self.release_id})"
+
+
+class SlugRedirect(models.Model):
+    """An old slug of a course, answered with a permanent redirect until another course takes it."""
+
+    slug = models.CharField(max_length=SLUG_MAX_LENGTH, unique=True)
+    course = models.ForeignKey(Course, related_name="old_slugs", on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return f"{self.slug} -> {self.course_id}"

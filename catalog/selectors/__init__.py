@@ -1,0 +1,58 @@
+"""Every read of the catalog.
+
+- learners: what learners see (listings live now; `live_at` is their one visibility rule);
+- courses: editors' reads of the working copies, their release state and history; exports;
+- search: full-text search for both.
+"""
+
+from .courses import (
+    EXPORT_CHUNK,
+    SUMMARY_FIELDS,
+    HistoryEvent,
+    course_history,
+    course_list,
+    course_records,
+    course_search,
+    course_visible_to,
+    course_with_tree,
+    describe_transition,
+    with_release_state,
+    working_document,
+)
+from .learners import (
+    learner_course,
+    learner_detail,
+    learner_module,
+    learner_redirect,
+    learner_summaries,
+    listing_search,
+    listings_live,
+    live_at,
+    next_switch,
+    topic_counts,
+)
+
+__all__ = [
+    "EXPORT_CHUNK",
+    "SUMMARY_FIELDS",
+    "HistoryEvent",
+    "course_history",
+    "course_list",
+    "course_records",
+    "course_search",
+    "course_visible_to",
+    "course_with_tree",
+    "describe_transition",
+    "learner_course",
+    "learner_detail",
+    "learner_module",
+    "learner_redirect",
+    "learner_summaries",
+    "listing_search",
+    "listings_live",
+    "live_at",
+    "next_switch",
+    "topic_counts",
+    "with_release_state",
+    "working_document",
+]

@@ -1,0 +1,117 @@
+"""What learners can read: listings whose window holds now (catalog.models.Listing), served as stored."""
+
+import datetime as dt
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from .. import documents
+from ..models import Listing, SlugRedirect
+from .search import search
+
+
+def live_at(now) -> Q:
+    """The listings live at `now`: the one visibility rule for learners."""
+    return Q(live_from__lte=now) & (Q(live_until__isnull=True) | Q(live_until__gt=now))
+
+
+def listings_live(*, now=None) -> QuerySet[Listing]:
+    """Every course learners can see now, newest first."""
+    return Listing.objects.filter(live_at(now or timezone.now())).order_by("-created_at", "id")
+
+
+def listing_search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing]:
+    """Full-text search in title, description, topic and the tree's titles, best match first."""
+    return search(qs, text, contains=("title", "description", "topic", "search_text"))
+
+
+def switch_times(*, now, per_course: bool = True) -> dict:
+    """Annotations for when learners' view next changes by itself (a scheduled switch): of the row's
+    course, or of any course. Each is one index lookup."""
+    times = {}
+    for name in ("live_from", "live_until"):
+        later = Listing.objects.filter(**{f"{name}__gt": now})
+        if per_course:
+            later = later.filter(slug=OuterRef("slug"))
+        times[f"next_{name}"] = Subquery(later.order_by(name).values(name)[:1])
+    return times
+
+
+def earliest(*times) -> dt.datetime | None:
+    times = [t for t in times if t is not None]
+    return min(times) if times else None
+
+
+def learner_detail(*, slug: str, now=None) -> tuple[str, dt.datetime | None] | None:
+    """(the live detail document of the course at `slug` as stored, when it next changes by itself)."""
+    now = now or timezone.now()
+    row = (
+        listings_live(now=now)
+        .filter(slug=slug)
+        .annotate(**switch_times(now=now))
+        .values_list("detail", "next_live_from", "next_live_until")
+        .first()
+    )
+    return None if row is None else (row[0], earliest(row[1], row[2]))
+
+
+def learner_summaries(ids, *, now=None) -> tuple[dict, dt.datetime | None]:
+    """({id: summary as stored}, when any course's view next changes by itself) for a list page."""
+    now = now or timezone.now()
+    rows = list(
+        listings_live(now=now)
+        .filter(pk__in=ids)
+        .annotate(**switch_times(now=now, per_course=False))
+        .values_list("pk", "summary", "next_live_from", "next_live_until")
+    )
+    if not rows:
+        return {}, next_switch(now=now)
+    return {pk: summary for pk, summary, _a, _b in rows}, earliest(rows[0][2], rows[0][3])
+
+
+def learner_redirect(*, slug: str, now=None) -> str | None:
+    """The current slug of a visible course that used to answer at `slug` (a permanent redirect)."""
+    redirect = SlugRedirect.objects.filter(slug=slug).values_list("course_id", flat=True).first()
+    if redirect is None:
+        return None
+    return listings_live(now=now).filter(course_id=redirect).values_list("slug", flat=True).first()
+
+
+def learner_course(*, slug: str, now=None) -> dict | None:
+    """The live detail of the course at `slug` as data (the course page)."""
+    found = learner_detail(slug=slug, now=now)
+    return None if found is None else documents.loads(found[0])
+
+
+def learner_module(*, slug: str, module_id: int, now=None) -> tuple[dict, dict, dt.datetime | None] | None:
+    """(course summary, module page, when it next changes by itself) of a module of the live release;
+    None when either is not there."""
+    now = now or timezone.now()
+    row = (
+        listings_live(now=now)
+        .filter(slug=slug)
+        .annotate(**switch_times(now=now))
+        .values_list("summary", "release__document", "next_live_from", "next_live_until")
+        .first()
+    )
+    if row is None:
+        return None
+    page = documents.module_page(row[1], module_id)
+    return None if page is None else (documents.loads(row[0]), page, earliest(row[2], row[3]))
+
+
+def topic_counts(*, now=None) -> list[dict]:
+    """Published courses per topic, sorted by topic."""
+    live = listings_live(now=now).order_by()
+    return list(live.values("topic").annotate(course_count=Count("id")).order_by("topic"))
+
+
+def next_switch(*, now=None) -> dt.datetime | None:
+    """When learners' view of any course next changes by itself (a scheduled switch): one query."""
+    now = now or timezone.now()
+    later = [
+        Listing.objects.filter(live_from__gt=now).order_by("live_from").values("live_from")[:1],
+        Listing.objects.filter(live_until__gt=now).order_by("live_until").values("live_until")[:1],
+    ]
+    found = Listing.objects.annotate(a=Subquery(later[0]), b=Subquery(later[1])).values_list("a", "b").first()
+    return earliest(*found) if found else None
