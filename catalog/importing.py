@@ -90,6 +90,7 @@ class FileReport:
     unchanged: int = 0
     failed: int = 0
     changes: list[str] = field(default_factory=list)  # --dry-run: one line per course
+    unpublished: list[str] = field(default_factory=list)  # slugs whose working copy now differs from what is live
     _errors: list[tuple[int, str]] = field(default_factory=list)
 
     def add_error(self, text: str, *, position: int = sys.maxsize) -> None:
@@ -134,6 +135,7 @@ def import_file(
         # nowhere, and the would-be changes of a dry run are not reported.
         report.created = report.updated = report.unchanged = 0
         report.changes.clear()
+        report.unpublished.clear()
     return report
 
 
@@ -213,6 +215,8 @@ class _Importer:
             return
         for result in results:
             setattr(self.report, result.outcome, getattr(self.report, result.outcome) + 1)
+            if result.unpublished_changes:
+                self.report.unpublished.append(result.slug)
             if self.dry_run:
                 self.report.changes.append(f"{self.report.name}: {describe(result)}")
 

@@ -66,6 +66,13 @@ class CoursePagination(PageNumberPagination):
             },
         ]
 
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        example = "https://catalog.example.org/api/v1/courses/?page={}"
+        response["properties"]["next"]["example"] = example.format(4)
+        response["properties"]["previous"]["example"] = example.format(2)
+        return response
+
     def _link(self, number):
         request = self.request
         params = canonical_list_params(request.query_params, keep_status=is_editor(request.user))

@@ -19,11 +19,29 @@ IF_MATCH = OpenApiParameter(
 )
 
 
+# Reads anyone may make (learners get live releases; an editor's credentials show working copies).
+PUBLIC_READS = {"list", "retrieve", "module"}
+
+TOPIC = OpenApiParameter(
+    "topic",
+    {"type": "array", "items": {"type": "string"}},
+    description="One topic, or several as `topic=a&topic=b` (either matches); any case or spacing "
+    "(`Data Science` is `data-science`).",
+    explode=True,
+)
+ORDERING = OpenApiParameter(
+    "ordering",
+    {"type": "string", "pattern": r"^-?(title|created_at|published_at)(,-?(title|created_at|published_at))*$"},
+    description="`title`, `created_at` or `published_at`, each optionally with a leading `-` (descending); "
+    "several comma-separated. Default: newest first (`-created_at`); with `search`, best match first.",
+)
+
+
 class CatalogSchema(AutoSchema):
-    """Reads are public: say so in the schema (an empty security requirement)."""
+    """Public reads need no credentials: their operations carry no security requirement (no lock)."""
 
     def get_auth(self):
-        auth = super().get_auth()
-        if self.method in SAFE_METHODS and {} not in auth:
-            auth.append({})
-        return auth
+        public = getattr(self.view, "action", None) in PUBLIC_READS or getattr(self.view, "public_reads", False)
+        if self.method in SAFE_METHODS and public:
+            return []
+        return super().get_auth()

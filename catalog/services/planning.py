@@ -63,6 +63,12 @@ def plan_record(record: dict, course: Course | None, units: list, modules_of, *,
     _plan_units(plan, units, modules_of)
     plan.working_changed = course is None or bool(result.changes)
     _plan_status(plan)
+    # An estimate for dry runs (applying knows exactly): what learners see will differ from the working copy.
+    result.unpublished_changes = (
+        plan.action is None
+        and live_fingerprint is not None
+        and (plan.working_changed or live_fingerprint != course.fingerprint)
+    )
     if course is not None and result.changes:
         result.outcome = "updated"
     return plan

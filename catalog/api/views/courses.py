@@ -18,7 +18,7 @@ from ..caching import LearnerCacheMixin
 from ..filters import CourseFilter
 from ..pagination import CoursePagination
 from ..permissions import IsEditorOrReadOnly
-from ..schema import ERROR, FIELD_ERRORS, IF_MATCH
+from ..schema import ERROR, FIELD_ERRORS, IF_MATCH, ORDERING, TOPIC
 from ..serializers import (
     CourseCreateSerializer,
     CourseDetailSerializer,
@@ -48,6 +48,8 @@ def _etags(header: str) -> set[str]:
                 {"type": "string", "maxLength": 500},
                 description="Full-text search in titles, description, topic, unit and module titles; best match first.",
             ),
+            TOPIC,
+            ORDERING,
         ],
         responses={200: CourseSummarySerializer(many=True), 400: FIELD_ERRORS, 404: ERROR},
     ),

@@ -15,9 +15,16 @@ from ..serializers import CourseDetailSerializer, TopicSerializer
 
 
 class TopicListView(LearnerCacheMixin, APIView):
-    permission_classes = []
+    """Topics of the courses learners can see, with how many there are of each."""
 
-    @extend_schema(summary="Published topics with their course counts", responses={200: TopicSerializer(many=True)})
+    permission_classes = []
+    public_reads = True
+
+    @extend_schema(
+        summary="Published topics with their course counts",
+        description="Sorted by topic; topics are stored normalised (`Data Science` is `data-science`).",
+        responses={200: TopicSerializer(many=True)},
+    )
     def get(self, request):
         return self.cached(request, lambda: learners.topics(request))
 

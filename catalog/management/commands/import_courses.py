@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, dry_run, format, **options):
         totals = dict.fromkeys(COUNTS, 0)
-        failed_files = []
+        failed_files, unpublished = [], []
         for path in paths:
             progress = Progress(self._progress_write, name="<stdin>" if path == "-" else path, tty=self.stderr.isatty())
             report = import_file(path, dry_run=dry_run, fmt=format, progress=progress)
@@ -32,9 +32,19 @@ class Command(BaseCommand):
                 self.stderr.write(line)
             for key in COUNTS:
                 totals[key] += getattr(report, key)
+            unpublished += report.unpublished
             if not report.ok:
                 failed_files.append(report.name)
                 self.stderr.write(f"{report.name}: nothing written ({len(report.errors)} error(s))")
+        if unpublished:
+            shown = ", ".join(unpublished[:10]) + (
+                f" and {len(unpublished) - 10} more" if len(unpublished) > 10 else ""
+            )
+            when = "would" if dry_run else "now"
+            self.stdout.write(
+                f"{len(unpublished)} published course(s) {when} have unpublished changes ({shown}): learners see "
+                'them once published (in the admin, or import them with "status": "published")'
+            )
         self.stdout.write(", ".join(f"{key} {totals[key]}" for key in COUNTS))
         if failed_files:
             raise CommandError(f"{len(failed_files)} of {len(paths)} file(s) failed: {', '.join(failed_files)}")
