@@ -45,7 +45,8 @@ def apply(plans: list[Plan], *, by) -> None:
             )
         elif plan.action == "restore":
             _restore(plan.course, now, by=by)
-    for plan in changed:
+    for plan in writes:
+        # This write changed the working copy of a published course and left it unpublished.
         plan.result.unpublished_changes = plan.action is None and plan.live_fingerprint not in (
             None,
             plan.course.fingerprint,

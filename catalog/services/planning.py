@@ -19,7 +19,7 @@ class UpsertResult:
     outcome: str  # "created", "updated" or "unchanged"
     changes: list[str] = field(default_factory=list)
     course: Course | None = None
-    # True when, after this write, the working copy differs from the live release.
+    # True when this write changed the working copy of a published course and left that unpublished.
     unpublished_changes: bool = False
 
 
@@ -63,12 +63,8 @@ def plan_record(record: dict, course: Course | None, units: list, modules_of, *,
     _plan_units(plan, units, modules_of)
     plan.working_changed = course is None or bool(result.changes)
     _plan_status(plan)
-    # An estimate for dry runs (applying knows exactly): what learners see will differ from the working copy.
-    result.unpublished_changes = (
-        plan.action is None
-        and live_fingerprint is not None
-        and (plan.working_changed or live_fingerprint != course.fingerprint)
-    )
+    # For dry runs (applying knows exactly): this write leaves changes that learners do not see yet.
+    result.unpublished_changes = plan.action is None and live_fingerprint is not None and plan.working_changed
     if course is not None and result.changes:
         result.outcome = "updated"
     return plan
