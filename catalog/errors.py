@@ -40,6 +40,14 @@ class PreconditionFailedError(CatalogError):
     """The caller's precondition (e.g. an If-Match ETag) no longer holds; nothing was changed."""
 
 
+class FeedCursorError(CatalogError):
+    """A change-feed cursor that is not one of ours (altered, truncated, or from elsewhere)."""
+
+
+class FeedCursorExpiredError(CatalogError):
+    """A change-feed cursor older than what the feed still holds: start again without a cursor."""
+
+
 class CatalogBatchError(CatalogError):
     """Some records of a batch failed; the batch wrote nothing. `failures` maps index -> error."""
 

@@ -124,6 +124,8 @@ CATALOG_CACHE_ENABLED = env.bool("CATALOG_CACHE_ENABLED", default=True)
 CATALOG_CACHE_VERSION = env.str("CATALOG_CACHE_VERSION", default="")
 # Seconds a preview link of a working copy works (catalog/previews.py).
 CATALOG_PREVIEW_TTL = env.int("CATALOG_PREVIEW_TTL", default=7 * 24 * 3600)
+# Days the change feed keeps entries that are not a course's latest (catalog_tick compacts).
+CATALOG_FEED_RETENTION = env.int("CATALOG_FEED_RETENTION", default=30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

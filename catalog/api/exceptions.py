@@ -16,6 +16,8 @@ from ..errors import (
     CatalogConflictError,
     CatalogNotFoundError,
     CatalogValidationError,
+    FeedCursorError,
+    FeedCursorExpiredError,
     InvalidTransitionError,
     PreconditionFailedError,
 )
@@ -38,6 +40,8 @@ STATUS_OF = (
     (CatalogConflictError, status.HTTP_409_CONFLICT),
     (PreconditionFailedError, status.HTTP_412_PRECONDITION_FAILED),
     (CatalogNotFoundError, status.HTTP_404_NOT_FOUND),
+    (FeedCursorError, status.HTTP_400_BAD_REQUEST),
+    (FeedCursorExpiredError, status.HTTP_410_GONE),
 )
 
 

@@ -168,3 +168,17 @@ class CoursePatchSerializer(serializers.Serializer):
                     {key: [f"Unknown or read-only field. Writable: {', '.join(self.fields)}."] for key in unknown}
                 )
         return super().to_internal_value(data)
+
+
+class FeedEntrySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["published", "removed"])
+    release = serializers.IntegerField(allow_null=True)
+    at = serializers.DateTimeField()
+    course = CourseSummarySerializer(allow_null=True, help_text="The summary learners read (null when removed).")
+
+
+class FeedPageSerializer(serializers.Serializer):
+    results = FeedEntrySerializer(many=True)
+    next = serializers.CharField(help_text="Pass it as `cursor` to get what comes next.")
+    has_more = serializers.BooleanField()

@@ -21,7 +21,13 @@ MAX_PAGE_SIZE = 100
 VARY = "Authorization, Cookie"
 
 # URL name -> the token scope of its pages: every list, or the course named by the `slug` argument.
-CACHED = {"course-list": keys.LISTS, "topic-list": keys.LISTS, "course-detail": "slug", "course-module": "slug"}
+CACHED = {
+    "course-list": keys.LISTS,
+    "topic-list": keys.LISTS,
+    "change-list": keys.LISTS,
+    "course-detail": "slug",
+    "course-module": "slug",
+}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -48,6 +54,8 @@ def page_for(request) -> Page | None:
     url = f"{request.scheme}://{request.get_host()}{request.path_info}"
     if name == "course-list":
         url = list_url(url, canonical_list_params(request.GET, keep_status=False))
+    elif name == "change-list":
+        url = list_url(url, [(k, request.GET.get(k, "").strip()) for k in ("cursor", "limit") if request.GET.get(k)])
     return page(url=url, scope=scope)
 
 

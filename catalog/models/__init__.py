@@ -14,6 +14,7 @@ from .courses import (
     normalize_topic,
     slug_validator,
 )
+from .feed import FeedEntry, FeedHorizon
 from .releases import Listing, Release, SlugRedirect
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "TOPIC_MAX_LENGTH",
     "Course",
     "CourseTransition",
+    "FeedEntry",
+    "FeedHorizon",
     "Listing",
     "Module",
     "Release",

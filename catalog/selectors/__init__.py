@@ -5,6 +5,7 @@
 - search: full-text search for both.
 """
 
+from . import feed
 from .courses import (
     EXPORT_CHUNK,
     SUMMARY_FIELDS,
@@ -19,6 +20,7 @@ from .courses import (
     with_release_state,
     working_document,
 )
+from .feed import feed_page
 from .learners import (
     learner_course,
     learner_detail,
@@ -43,6 +45,8 @@ __all__ = [
     "course_visible_to",
     "course_with_tree",
     "describe_transition",
+    "feed",
+    "feed_page",
     "learner_course",
     "learner_detail",
     "learner_module",

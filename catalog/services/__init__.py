@@ -14,6 +14,7 @@ transaction has committed.
 
 from .common import Precondition, unchanged_since
 from .courses import course_create, course_delete, course_update
+from .feed import deferred_appends, feed_compact
 from .publishing import (
     course_archive,
     course_discard,
@@ -64,6 +65,8 @@ __all__ = [
     "course_upsert_tree",
     "courses_upsert",
     "duplicate_slug_error",
+    "deferred_appends",
+    "feed_compact",
     "merged_order",
     "module_create",
     "module_delete",

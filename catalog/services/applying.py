@@ -10,6 +10,7 @@ from django.utils import timezone
 from .. import cache, documents, selectors
 from ..models import Course, CourseTransition, Listing, Module, Release, SlugRedirect, Unit
 from .common import park, user_or_none
+from .feed import feed_append, published_entry
 from .planning import Plan
 from .releases import cancel_publish, listing_fields, record, withdraw
 from .search import listing_search_refresh, search_refresh_from_titles
@@ -172,6 +173,7 @@ def _publish(plans: list[Plan], documents_of: dict, now, *, by) -> None:
         )
     Listing.objects.bulk_create(listings, batch_size=500)
     listing_search_refresh(listing_ids=[listing.pk for listing in listings])
+    feed_append([published_entry(listing) for listing in listings])
     transitions = []
     for plan, release in zip(plans, releases, strict=True):
         course = plan.course

@@ -9,8 +9,9 @@ from ..models import Course, SlugRedirect
 from ..records import CourseRecordSerializer, clean_record
 from . import workflow
 from .common import Precondition, clean_fields, touch
+from .feed import feed_removed
 from .publishing import MOVES
-from .releases import rerender_listings
+from .releases import live_listing, rerender_listings
 from .schedule import lock_settled
 from .upsert import upsert_one
 
@@ -74,5 +75,8 @@ def _move_address(course: Course, slug: str) -> None:
 def course_delete(*, course: Course, precondition: Precondition | None = None) -> None:
     course = lock_settled(course.pk, precondition=precondition)
     slug = course.slug
+    live = live_listing(course, timezone.now())
+    if live is not None:
+        feed_removed(course_id=course.pk, slug=slug, release=live.release.number)
     course.delete()
     cache.course_changed(slugs=[slug])

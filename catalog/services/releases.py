@@ -15,6 +15,7 @@ from ..errors import InvalidTransitionError
 from ..models import Course, CourseTransition, Listing, Module, Release, Unit
 from . import workflow
 from .common import park, touch, user_or_none
+from .feed import feed_published, feed_removed
 from .search import listing_search_refresh
 
 Status = Course.Status
@@ -81,13 +82,18 @@ def make_listing(course: Course, release: Release, *, live_from, live_until=None
     return listing
 
 
-def rerender_listings(course: Course, *, old_slug: str | None = None) -> None:
-    """After a slug change: the course's listings serve the new address."""
+def rerender_listings(course: Course, *, old_slug: str) -> None:
+    """After a slug change: the course's listings serve the new address, and the feed says so (the old
+    slug removed, the course published at the new one)."""
+    now = timezone.now()
     for listing in course.listings.select_related("release"):
         for name, value in listing_fields(course, listing.release, live_from=listing.live_from).items():
             setattr(listing, name, value)
         listing.save()
-    cache.course_changed(slugs=[course.slug, *([old_slug] if old_slug else [])])
+        if listing.live_from <= now and (listing.live_until is None or listing.live_until > now):
+            feed_removed(course_id=course.pk, slug=old_slug, release=listing.release.number, at=now)
+            feed_published(listing)
+    cache.course_changed(slugs=[course.slug, old_slug])
 
 
 def live_listing(course: Course, now) -> Listing | None:
@@ -178,7 +184,7 @@ def go_live(course: Course, release: Release, *, at, by=None, replacing: Listing
     if replacing is not None:
         live_until = replacing.live_until if replacing.live_until and replacing.live_until > at else None
         drop_listing(replacing)
-    make_listing(course, release, live_from=at, live_until=live_until)
+    feed_published(make_listing(course, release, live_from=at, live_until=live_until))
     before = course.status
     course.status, course.published_at, course.updated_at = Status.PUBLISHED, at, at
     course.save(update_fields=["status", "published_at", "updated_at"])
@@ -191,6 +197,7 @@ def withdraw(course: Course, *, now, by=None, status=Status.DRAFT) -> None:
     number = live.release.number if live else None
     if live is not None:
         drop_listing(live)
+        feed_removed(course_id=course.pk, slug=live.slug, release=number, at=now)
     pending = pending_listing(course, now)
     if course.unpublish_at and (pending is None or pending.live_until != course.unpublish_at):
         course.unpublish_at = None  # it was the withdrawal of the listing that just ended

@@ -13,6 +13,7 @@ from .. import cache
 from ..errors import CatalogValidationError, InvalidTransitionError
 from ..models import Course
 from .common import Precondition, lock_course
+from .feed import feed_published, feed_removed
 from .releases import (
     cancel_publish,
     live_listing,
@@ -58,6 +59,7 @@ def _went_live(course: Course, at) -> None:
         course.save(update_fields=["publish_at"])
         return
     course.listings.filter(live_until__lte=at).exclude(pk=listing.pk).delete()
+    feed_published(listing)
     before = course.status
     course.status, course.published_at = Status.PUBLISHED, at
     course.save(update_fields=["publish_at", "status", "published_at"])
@@ -72,6 +74,8 @@ def _went_away(course: Course, at, now) -> None:
     if ended is not None:
         number = ended.release.number
         ended.delete()
+        if live_listing(course, now) is None:
+            feed_removed(course_id=course.pk, slug=ended.slug, release=number, at=at)
         if live_listing(course, now) is None and course.status == Status.PUBLISHED:
             course.status = Status.DRAFT
             fields.append("status")

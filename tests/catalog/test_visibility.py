@@ -112,6 +112,7 @@ COVERED = {
     "preview/<token>/": "learner_urls: a forged token; valid ones are editors' (test_previews.py)",
     "preview/<token>/modules/<id>/": "learner_urls: a forged token; valid ones are editors' (test_previews.py)",
     "api/v1/topics/": "learner_urls",
+    "api/v1/changes/": "test_the_feed_shows_no_hidden_content (tombstones name courses that were published)",
     "api/schema/": "the schema describes shapes, never data",
     "api/docs/": "static page",
     "api/redoc/": "static page",
@@ -184,3 +185,19 @@ def test_editors_do_see_them_so_the_secret_is_findable(hidden, editor_api):
     body = editor_api.get(f"/api/v1/courses/?search={SECRET}&status=draft").content
     assert SECRET.encode() in body
     assert editor_api.get("/api/v1/courses/secret-archived/").status_code == 200
+
+
+def test_the_feed_shows_no_hidden_content(hidden, api):
+    """The feed names a course only while learners can see it, or in the tombstone of its leaving."""
+    entries, cursor = [], None
+    while True:
+        body = api.get("/api/v1/changes/", {"cursor": cursor} if cursor else {}).json()
+        entries += body["results"]
+        cursor = body["next"]
+        if not body["has_more"]:
+            break
+    text = str(entries)
+    assert not [p for p in [*FORBIDDEN, SECRET] if p in text]
+    published = {e["slug"] for e in entries if e["kind"] == "published"}
+    assert published == {"visible", *CHANGED}
+    assert {e["slug"] for e in entries if e["kind"] == "removed"} <= {"secret-archived", "secret-unpublished"}

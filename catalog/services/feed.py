@@ -1,0 +1,96 @@
+"""Appending to the change feed, in the transaction of the change itself (a rollback appends nothing).
+
+Every way a course enters or leaves learners' view calls this: publishing (now, scheduled, in an
+import), withdrawing (unpublish, archive, scheduled), deleting, and moving to a new slug.
+
+Appends are serialised: a writer takes one transaction-level lock just before it inserts entries
+and holds it until it commits, so entry ids are handed out in commit order and a follower that
+has read entry n can never later find an entry below n (the sequence gaps that transactions
+committing out of order leave in other feeds). The lock is held only from the append to the
+commit; a long transaction (an import file) buffers its entries and appends them at its very end.
+"""
+
+import contextlib
+import datetime as dt
+from contextvars import ContextVar
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from ..models import FeedEntry, FeedHorizon, Listing
+
+Kind = FeedEntry.Kind
+LOCK = 0x636174616C6F67  # "catalog": the advisory lock of feed appends
+
+_buffer: ContextVar[list | None] = ContextVar("catalog_feed_buffer", default=None)
+
+
+def feed_append(entries: list[FeedEntry]) -> None:
+    if not entries:
+        return
+    buffer = _buffer.get()
+    if buffer is not None:
+        buffer.extend(entries)
+        return
+    _write(entries)
+
+
+def _write(entries: list[FeedEntry]) -> None:
+    if connection.vendor == "postgresql":  # SQLite serialises writers by itself
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+    FeedEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+@contextlib.contextmanager
+def deferred_appends():
+    """Inside a transaction that runs long: keep the entries and append them when the block ends."""
+    token = _buffer.set([])
+    try:
+        yield
+        _write(_buffer.get())
+    finally:
+        _buffer.reset(token)
+
+
+def published_entry(listing: Listing) -> FeedEntry:
+    return FeedEntry(
+        course_id=listing.course_id,
+        slug=listing.slug,
+        kind=Kind.PUBLISHED,
+        release=listing.release.number,
+        at=listing.live_from,
+        summary=listing.summary,
+    )
+
+
+def removed_entry(*, course_id: int, slug: str, release: int | None, at=None) -> FeedEntry:
+    return FeedEntry(course_id=course_id, slug=slug, kind=Kind.REMOVED, release=release, at=at or timezone.now())
+
+
+def feed_published(listing: Listing) -> None:
+    feed_append([published_entry(listing)])
+
+
+def feed_removed(*, course_id: int, slug: str, release: int | None, at=None) -> None:
+    feed_append([removed_entry(course_id=course_id, slug=slug, release=release, at=at)])
+
+
+def feed_compact(*, retention_days: int, now=None) -> int:
+    """Drop entries older than `retention_days`, except each course's latest (a follower can always
+    resume from the current state); cursors from before the newest dropped entry become too old."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=retention_days)
+    latest = FeedEntry.objects.values("course_id").annotate(last=Max("id")).values("last")
+    doomed = FeedEntry.objects.filter(at__lt=cutoff).exclude(id__in=latest)
+    with transaction.atomic():
+        newest = doomed.aggregate(n=Max("id"))["n"]
+        if newest is None:
+            return 0
+        deleted, _ = doomed.delete()
+        horizon, _ = FeedHorizon.objects.get_or_create(pk=1)
+        horizon.entry = max(horizon.entry, newest)
+        horizon.compacted_at = now
+        horizon.save()
+    return deleted

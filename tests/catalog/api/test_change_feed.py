@@ -1,0 +1,124 @@
+"""The change feed: the current state first, then every change; cursors; tombstones; compaction."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from catalog import services
+from catalog.models import Course, FeedEntry
+from tests.catalog.api import assert_json_error, detail
+from tests.factories import CourseFactory, tree
+
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
+
+FEED = "/api/v1/changes/"
+
+
+def follow(client, cursor=None, limit=100):
+    """Every entry from `cursor` until has_more is false; returns (entries, next cursor)."""
+    entries = []
+    while True:
+        body = client.get(FEED, {"cursor": cursor, "limit": limit} if cursor else {"limit": limit}).json()
+        entries += body["results"]
+        cursor = body["next"]
+        if not body["has_more"]:
+            return entries, cursor
+
+
+def apply(state: dict, entries) -> dict:
+    for entry in entries:
+        if entry["kind"] == "published":
+            state[entry["slug"]] = entry["course"]
+        else:
+            state.pop(entry["slug"], None)
+    return state
+
+
+def learners_see(api) -> dict:
+    return {c["slug"]: c for c in api.get("/api/v1/courses/?page_size=100").json()["results"]}
+
+
+class TestState:
+    def test_starts_with_one_published_entry_per_visible_course(self, api):
+        for slug in ("a", "b", "c"):
+            CourseFactory(slug=slug, status="published", units=tree(1))
+        CourseFactory(slug="draft", units=tree(1))
+        entries, _ = follow(api, limit=2)
+        assert sorted(e["slug"] for e in entries) == ["a", "b", "c"]
+        assert {e["kind"] for e in entries} == {"published"}
+        assert apply({}, entries) == learners_see(api)
+
+    def test_an_empty_catalog(self, api):
+        body = api.get(FEED).json()
+        assert body["results"] == [] and body["has_more"] is False and body["next"]
+
+
+class TestChanges:
+    def test_every_way_of_leaving_is_a_tombstone(self, api, editor_api):
+        # Each read below is of a cursor not read before: no cached page stands in the way.
+        for slug in ("unpub", "arch", "gone", "renamed", "kept"):
+            CourseFactory(slug=slug, status="published", units=tree(1))
+        state, cursor = follow(api)
+        state = apply({}, state)
+        services.course_unpublish(course=Course.objects.get(slug="unpub"))
+        services.course_archive(course=Course.objects.get(slug="arch"))
+        services.course_delete(course=Course.objects.get(slug="gone"))
+        services.course_update(course=Course.objects.get(slug="renamed"), slug="new-name")
+        services.course_update(course=Course.objects.get(slug="kept"), title="Kept, changed", status="published")
+        entries, cursor = follow(api, cursor)
+        kinds = {(e["slug"], e["kind"]) for e in entries}
+        assert kinds >= {("unpub", "removed"), ("arch", "removed"), ("gone", "removed"), ("renamed", "removed")}
+        assert ("new-name", "published") in kinds and ("kept", "published") in kinds
+        assert apply(state, entries) == learners_see(api)
+        assert api.get(FEED, {"cursor": cursor}).json()["results"] == []
+
+    def test_working_copy_changes_are_not_in_the_feed(self, api):
+        course = CourseFactory(slug="a", status="published", units=tree(1))
+        _, cursor = follow(api)
+        services.course_update(course=course, title="Not yet")
+        assert api.get(FEED, {"cursor": cursor}).json()["results"] == []
+
+    def test_a_scheduled_withdrawal_shows_once_its_time_has_come(self, api, django_capture_on_commit_callbacks):
+        course = CourseFactory(slug="a", status="published", units=tree(1))
+        _, cursor = follow(api)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.course_schedule(course=course, unpublish_at=timezone.now() + dt.timedelta(seconds=1))
+        assert api.get(FEED, {"cursor": cursor}).json()["results"] == []
+        later = timezone.now() + dt.timedelta(seconds=2)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.schedule_apply_due(now=later)
+        entries = api.get(FEED, {"cursor": cursor}).json()["results"]
+        assert [(e["slug"], e["kind"]) for e in entries] == [("a", "removed")]
+
+
+class TestBadInput:
+    @pytest.mark.parametrize("cursor", ["x", "eyJ9", "a" * 500, "%00", "1:2:3"])
+    def test_a_bad_cursor_is_400(self, api, cursor):
+        assert_json_error(api.get(FEED, {"cursor": cursor}), 400)
+
+    def test_a_cursor_from_before_compaction_is_410(self, api, django_capture_on_commit_callbacks):
+        course = CourseFactory(slug="a", status="published", units=tree(1))
+        _, old_cursor = follow(api)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.course_update(course=course, title="Two", status="published")
+            services.course_update(course=course, title="Three", status="published")
+        FeedEntry.objects.update(at=timezone.now() - dt.timedelta(days=60))
+        call_command("catalog_tick", stdout=io.StringIO())
+        body = assert_json_error(api.get(FEED, {"cursor": old_cursor}), 410)
+        assert "without a cursor" in body["detail"]
+        # The latest entry of each course stays: starting again still gives the whole state.
+        assert FeedEntry.objects.filter(course_id=course.pk).count() == 1
+        entries, _ = follow(api)
+        assert [e["course"]["title"] for e in entries] == ["Three"]
+
+    @pytest.mark.parametrize("limit", ["0", "1001", "x", "-1", "1.5"])
+    def test_a_bad_limit_is_400_naming_it(self, api, limit):
+        assert_json_error(api.get(FEED, {"limit": limit}), 400, "limit")
+
+    def test_learner_detail_and_feed_agree(self, api):
+        CourseFactory(slug="a", status="published", units=tree(2, 1))
+        (entry,), _ = follow(api)
+        assert {k: v for k, v in api.get(detail("a")).json().items() if k != "units"} == entry["course"]
