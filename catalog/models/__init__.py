@@ -15,6 +15,7 @@ from .courses import (
     slug_validator,
 )
 from .feed import FeedEntry, FeedHorizon
+from .imports import ImportState
 from .releases import Listing, Release, SlugRedirect
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "CourseTransition",
     "FeedEntry",
     "FeedHorizon",
+    "ImportState",
     "Listing",
     "Module",
     "Release",

@@ -37,6 +37,8 @@ def feed_append(entries: list[FeedEntry]) -> None:
 
 
 def _write(entries: list[FeedEntry]) -> None:
+    if not entries:
+        return
     if connection.vendor == "postgresql":  # SQLite serialises writers by itself
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
@@ -49,7 +51,9 @@ def deferred_appends():
     token = _buffer.set([])
     try:
         yield
-        _write(_buffer.get())
+        entries = _buffer.get()
+        if entries and not transaction.get_rollback():  # a dry run, or a file with errors, appends nothing
+            _write(entries)
     finally:
         _buffer.reset(token)
 

@@ -5,13 +5,19 @@ description D. SQLite (`make run`) searches by contains instead.
 
 from django.db import connection
 
-_VECTOR = """
-    setweight(to_tsvector('english', c.title), 'A')
-    || setweight(to_tsvector('english', c.topic), 'B')
-    || setweight(to_tsvector('english', coalesce(t.unit_titles, '')), 'B')
-    || setweight(to_tsvector('english', coalesce(t.module_titles, '')), 'C')
-    || setweight(to_tsvector('english', c.description), 'D')
+
+def vector_sql(row: str = "c", tree: str = "t") -> str:
+    """The search document of a row with title, topic and description, and its tree's titles."""
+    return f"""
+    setweight(to_tsvector('english', {row}.title), 'A')
+    || setweight(to_tsvector('english', {row}.topic), 'B')
+    || setweight(to_tsvector('english', coalesce({tree}.unit_titles, '')), 'B')
+    || setweight(to_tsvector('english', coalesce({tree}.module_titles, '')), 'C')
+    || setweight(to_tsvector('english', {row}.description), 'D')
 """
+
+
+_VECTOR = vector_sql()
 _FROM_TREE = """(
     SELECT c2.id,
         (SELECT string_agg(u.title, ' ') FROM catalog_unit u WHERE u.course_id = c2.id) AS unit_titles,
