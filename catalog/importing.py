@@ -16,7 +16,7 @@ from .errors import (
     InvalidTransitionError,
 )
 from .records import clean_record
-from .services import UpsertResult, courses_upsert, deferred_appends, duplicate_slug_error
+from .services import UpsertResult, courses_upsert, deferred, duplicate_slug_error
 from .services.imports import DEFAULT_SOURCE, record_hash, unchanged_imports
 
 # Records per courses_upsert call: big enough that a call's few queries serve many courses, small
@@ -144,7 +144,7 @@ def _import_once(path, report, *, dry_run, by, fmt, progress) -> str | None:
     """One attempt; returns what collided with it (nothing written), or None."""
     try:
         source = Source(path, fmt=fmt)
-        with transaction.atomic(), deferred_appends():
+        with transaction.atomic(), deferred():
             _Importer(source, report, dry_run=dry_run, by=by, progress=progress).run()
             if not report.ok or dry_run:
                 transaction.set_rollback(True)

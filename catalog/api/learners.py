@@ -25,6 +25,9 @@ def course_list(view, request) -> HttpResponse:
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
     paginator = CoursePagination()
+    chosen = filterset.form.cleaned_data
+    if not any(chosen.get(name) for name in ("search", "created_after", "created_before")):
+        paginator.count = selectors.learner_total(topics=chosen.get("topic") or ())  # kept counts: no scan
     ids = paginator.paginate_ids(filterset.qs, request, view=view)
     summaries, switch = selectors.learner_summaries(ids)
     expires_at(request, switch)

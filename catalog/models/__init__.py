@@ -16,7 +16,7 @@ from .courses import (
 )
 from .feed import FeedEntry, FeedHorizon
 from .imports import ImportState
-from .releases import Listing, Release, SlugRedirect
+from .releases import Listing, Release, SlugRedirect, TopicCount
 
 __all__ = [
     "SLUG_MAX_LENGTH",
@@ -32,6 +32,7 @@ __all__ = [
     "Module",
     "Release",
     "SlugRedirect",
+    "TopicCount",
     "TopicField",
     "Unit",
     "canonical_topics",

@@ -22,11 +22,13 @@ from .courses import (
 )
 from .feed import feed_page
 from .learners import (
+    learner_counts,
     learner_course,
     learner_detail,
     learner_module,
     learner_redirect,
     learner_summaries,
+    learner_total,
     listing_search,
     listings_live,
     live_at,
@@ -47,11 +49,13 @@ __all__ = [
     "describe_transition",
     "feed",
     "feed_page",
+    "learner_counts",
     "learner_course",
     "learner_detail",
     "learner_module",
     "learner_redirect",
     "learner_summaries",
+    "learner_total",
     "listing_search",
     "listings_live",
     "live_at",

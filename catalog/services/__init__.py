@@ -12,9 +12,10 @@ transaction has committed.
 - upsert, planning, applying: whole-tree upserts by slug (import, API PUT).
 """
 
+from .batching import deferred
 from .common import Precondition, unchanged_since
 from .courses import course_create, course_delete, course_update
-from .feed import deferred_appends, feed_compact
+from .feed import feed_compact
 from .publishing import (
     course_archive,
     course_discard,
@@ -65,7 +66,7 @@ __all__ = [
     "course_upsert_tree",
     "courses_upsert",
     "duplicate_slug_error",
-    "deferred_appends",
+    "deferred",
     "feed_compact",
     "merged_order",
     "module_create",

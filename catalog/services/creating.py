@@ -7,12 +7,14 @@ is the same as the planner and applier give (catalog.services.applying), which d
 """
 
 import datetime as dt
+from collections import Counter
 from types import SimpleNamespace
 
 from django.db import connection
 
 from .. import cache, documents
 from ..models import Course, CourseTransition, Listing, Module, Release, SlugRedirect, Unit
+from . import counts
 from .feed import feed_append, published_entry
 from .planning import UpsertResult
 from .releases import listing_fields
@@ -28,7 +30,7 @@ COURSE_COLUMNS = [
 TRANSITION_COLUMNS = ["course_id", "from_status", "to_status", "action", "release", "by_id", "at", "scheduled"]
 LISTING_COLUMNS = [
     "id", "course_id", "release_id", "slug", "title", "description", "topic", "created_at", "live_from",
-    "unit_count", "module_count", "summary", "detail", "search_text",
+    "unit_count", "module_count", "summary", "detail", "search_text", "counted",
 ]  # fmt: skip
 
 
@@ -124,6 +126,7 @@ def _publish(cursor, courses, now, *, by) -> None:
                 release_id=release_id,
                 unit_titles=course.unit_titles,
                 module_titles=course.module_titles,
+                counted=True,
                 **fields,
             )
         )
@@ -135,6 +138,7 @@ def _publish(cursor, courses, now, *, by) -> None:
         releases,
     )
     _stage(cursor, STAGE_LISTINGS, listings, LISTING_COLUMNS)
+    counts.add(Counter(listing.topic for listing in listings))
     transitions = [
         (c.id, Status.DRAFT, Status.PUBLISHED, "publish", 1, by.pk if by else None, now, False) for c in courses
     ]

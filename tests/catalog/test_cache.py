@@ -452,9 +452,7 @@ class TestBoundedMemory:
         assert client.ttl(keys.scope(keys.LISTS)) == -1  # one key for every list: it may stay
         assert client.ttl(keys.epoch()) == -1
 
-    def test_a_token_gone_makes_its_pages_dead_never_stale(
-        self, api, published, django_capture_on_commit_callbacks
-    ):
+    def test_a_token_gone_makes_its_pages_dead_never_stale(self, api, published, django_capture_on_commit_callbacks):
         client = get_redis_connection("default")
         api.get(detail("sql"))
         assert api.get(detail("sql"))["X-Cache"] == "HIT"

@@ -12,12 +12,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 AUTH = 3
 # count, the page's ids, the page's rows (learners: the stored summaries and the next scheduled switch)
 LIST_QUERIES = 3
+# learners' count without search or dates comes from the kept topic counts: two small queries, no scan
+KEPT_COUNT_QUERIES = 2
 # editors: the working copy with its release state, its units, their modules
 DETAIL_QUERIES = 3
 # learners: the stored document of the live release, with the course's next scheduled switch
 LEARNER_DETAIL_QUERIES = 1
-# the counts, and the next scheduled switch of any course
-TOPICS_QUERIES = 2
+# the kept counts, the listings they lag behind (scheduled switches not recorded yet), the next switch
+TOPICS_QUERIES = 3
 
 
 @pytest.fixture
@@ -74,14 +76,16 @@ class TestListQueries:
         self, request, django_assert_num_queries, hundred, client_fixture, auth
     ):
         client = request.getfixturevalue(client_fixture)
+        learner = client_fixture != "editor_api"
         for query in [
             "",
             "&ordering=title",
             "&topic=Topic 1&topic=Topic 2",
             "&created_after=2000-01-01&ordering=-published_at",
         ]:
-            one = count(django_assert_num_queries, client, f"{LIST}?page_size=1{query}", auth + LIST_QUERIES)
-            many = count(django_assert_num_queries, client, f"{LIST}?page_size=100{query}", auth + LIST_QUERIES)
+            queries = auth + LIST_QUERIES + (KEPT_COUNT_QUERIES - 1) * (learner and "created" not in query)
+            one = count(django_assert_num_queries, client, f"{LIST}?page_size=1{query}", queries)
+            many = count(django_assert_num_queries, client, f"{LIST}?page_size=100{query}", queries)
             assert len(one.json()["results"]) == 1 and len(many.json()["results"]) == many.json()["count"] > 1
 
     def test_a_search_page_too(self, django_assert_num_queries, api, editor_api, hundred):
