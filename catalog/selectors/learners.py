@@ -140,14 +140,22 @@ def learner_total(*, topics=(), now=None, counts: Counter | None = None) -> int:
     return sum(n for topic, n in counts.items() if n > 0 and (not topics or topic in topics))
 
 
+_COUNTS_SQL = (
+    f"SELECT topic, courses, 'kept', NULL FROM {TopicCount._meta.db_table} WHERE courses > 0 "
+    f"UNION ALL SELECT topic, 1, CASE WHEN counted THEN 'out' ELSE 'in' END, live_until FROM {_LISTING} "
+    "WHERE (NOT counted AND live_from <= %s) OR (counted AND live_until <= %s)"
+)
+
+
 def learner_counts(*, now=None) -> Counter:
-    """Courses learners see now, per topic, in two queries whatever the catalog's size: the kept counts
+    """Courses learners see now, per topic, in one query whatever the catalog's size: the kept counts
     (O(topics)), corrected by the few listings whose scheduled switch has come but is not recorded."""
     now = now or timezone.now()
-    counts = Counter(dict(TopicCount.objects.filter(courses__gt=0).values_list("topic", "courses")))
-    lagging = Listing.objects.filter(Q(counted=False, live_from__lte=now) | Q(counted=True, live_until__lte=now))
-    for topic, counted, live_until in lagging.values_list("topic", "counted", "live_until"):
-        if counted:
+    counts = Counter()
+    for topic, n, kind, live_until in _rows(_COUNTS_SQL, [now, now], times=(3,)):
+        if kind == "kept":
+            counts[topic] += n
+        elif kind == "out":
             counts[topic] -= 1  # withdrawn by its schedule, not recorded yet
         elif live_until is None or live_until > now:
             counts[topic] += 1  # gone live by its schedule, not recorded yet

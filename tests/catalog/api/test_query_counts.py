@@ -12,14 +12,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 AUTH = 3
 # count, the page's ids, the page's rows (learners: the stored summaries and the next scheduled switch)
 LIST_QUERIES = 3
-# learners' count without search or dates comes from the kept topic counts: two small queries, no scan
-KEPT_COUNT_QUERIES = 2
+# learners' count without search or dates comes from the kept topic counts: one small query, no scan
+KEPT_COUNT_QUERIES = 1
 # editors: the working copy with its release state, its units, their modules
 DETAIL_QUERIES = 3
 # learners: the stored document of the live release, with the course's next scheduled switch
 LEARNER_DETAIL_QUERIES = 1
-# the kept counts, the listings they lag behind (scheduled switches not recorded yet), the next switch
-TOPICS_QUERIES = 3
+# the kept counts with the listings they lag behind (scheduled switches not recorded yet), the next switch
+TOPICS_QUERIES = 2
 
 
 @pytest.fixture
