@@ -9,6 +9,8 @@ from .pagination import CoursePagination
 
 NO_SUCH_COURSE = "No course has this slug."
 NO_SUCH_MODULE = "This course has no module with this id."
+# More courses matched a search than it ranks and shows (catalog.selectors.learners.CANDIDATES).
+CAPPED = '"count_capped":true,'
 
 
 def json_response(body: str) -> HttpResponse:
@@ -31,8 +33,9 @@ def course_list(view, request) -> HttpResponse:
     ids = paginator.paginate_ids(filterset.qs, request, view=view)
     summaries, switch = selectors.learner_summaries(ids)
     expires_at(request, switch)
+    capped = bool(chosen.get("search")) and selectors.search_capped(filterset.unsearched, chosen["search"])
     body = (
-        f'{{"count":{paginator.page.paginator.count},'
+        f'{{"count":{paginator.page.paginator.count},{CAPPED if capped else ""}'
         f'"next":{documents.dumps(paginator.get_next_link())},'
         f'"previous":{documents.dumps(paginator.get_previous_link())},'
         f'"results":[{",".join(summaries[pk] for pk in ids if pk in summaries)}]}}'

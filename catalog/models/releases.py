@@ -58,6 +58,8 @@ class Listing(models.Model):
     # Unit and module titles, for SQLite's contains search; PostgreSQL searches search_vector.
     search_text = models.TextField(blank=True, default="")
     search_vector = SearchVectorField(null=True, editable=False)
+    # Title, topic and unit titles only: a strong match, ranked first (catalog.selectors.search).
+    title_vector = SearchVectorField(null=True, editable=False)
     # Counted in TopicCount (from when it went live, as recorded, until it is removed).
     counted = models.BooleanField(default=False)
 

@@ -33,6 +33,7 @@ from .learners import (
     listings_live,
     live_at,
     next_switch,
+    search_capped,
     topic_counts,
 )
 
@@ -59,6 +60,7 @@ __all__ = [
     "listing_search",
     "listings_live",
     "live_at",
+    "search_capped",
     "next_switch",
     "topic_counts",
     "with_release_state",

@@ -3,14 +3,15 @@
 import datetime as dt
 from collections import Counter
 
-from django.db import connections, router
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.contrib.postgres.search import SearchRank
+from django.db import connection, connections, router
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .. import documents
 from ..models import Listing, SlugRedirect, TopicCount
-from .search import search
+from .search import clean_query, search, websearch
 
 
 def live_at(now) -> Q:
@@ -23,9 +24,36 @@ def listings_live(*, now=None) -> QuerySet[Listing]:
     return Listing.objects.filter(live_at(now or timezone.now())).order_by("-created_at", "id")
 
 
+# A search ranks at most this many of its newest strong matches (title, topic, unit titles) and of its
+# newest matches anywhere: its cost does not grow with how many courses match, and strong matches are
+# never crowded out by the words every description shares.
+CANDIDATES = 1000
+NEWEST = ("-created_at", "id")
+
+
 def listing_search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing]:
-    """Full-text search in title, description, topic and the tree's titles, best match first."""
-    return search(qs, text, contains=("title", "description", "topic", "search_text"))
+    """Full-text search in title, description, topic and the tree's titles, best match first.
+
+    PostgreSQL ranks (ts_rank, title A, topic and units B, modules C, description D) only the
+    candidates: its newest CANDIDATES strong matches and newest CANDIDATES matches of any kind.
+    """
+    text = clean_query(text)
+    if not text or connection.vendor != "postgresql":
+        return search(qs, text, contains=("title", "description", "topic", "search_text"))
+    query = websearch(text)
+    strong = qs.filter(title_vector=query).order_by(*NEWEST).values("pk")[:CANDIDATES]
+    anywhere = qs.filter(search_vector=query).order_by(*NEWEST).values("pk")[:CANDIDATES]
+    candidates = qs.filter(Q(pk__in=strong) | Q(pk__in=anywhere))
+    return candidates.annotate(rank=SearchRank(F("search_vector"), query)).order_by("-rank", *NEWEST)
+
+
+def search_capped(qs: QuerySet[Listing], text: str) -> bool:
+    """Whether more courses match `text` than a search ranks and shows (one bounded query)."""
+    text = clean_query(text)
+    if not text or connection.vendor != "postgresql":
+        return False
+    matches = qs.filter(search_vector=websearch(text)).order_by(*NEWEST).values("pk")
+    return matches[CANDIDATES : CANDIDATES + 1].exists()
 
 
 def switch_times(*, now, per_course: bool = True) -> dict:

@@ -18,7 +18,7 @@ from . import counts
 from .feed import feed_append, published_entry
 from .planning import UpsertResult
 from .releases import listing_fields
-from .search import vector_sql
+from .search import title_vector_sql, vector_sql
 
 Status = Course.Status
 STAGE_COURSES = "catalog_stage_course"
@@ -196,6 +196,11 @@ def _stage(cursor, stage: str, rows, columns: list[str]) -> None:
             copy.write_row([getattr(row, name) for name in staged])
     targets = ", ".join(f'"{name}"' for name in columns)
     sources = ", ".join(f's."{name}"' for name in columns)
+    vectors, documents_sql = ["search_vector"], [vector_sql("s", "s")]
+    if stage == STAGE_LISTINGS:
+        vectors.append("title_vector")
+        documents_sql.append(title_vector_sql("s", "s"))
     cursor.execute(
-        f"INSERT INTO {table} ({targets}, search_vector) SELECT {sources}, {vector_sql('s', 's')} FROM {stage} s"
+        f"INSERT INTO {table} ({targets}, {', '.join(vectors)}) "
+        f"SELECT {sources}, {', '.join(documents_sql)} FROM {stage} s"
     )

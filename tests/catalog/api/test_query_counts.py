@@ -88,10 +88,11 @@ class TestListQueries:
             many = count(django_assert_num_queries, client, f"{LIST}?page_size=100{query}", queries)
             assert len(one.json()["results"]) == 1 and len(many.json()["results"]) == many.json()["count"] > 1
 
-    def test_a_search_page_too(self, django_assert_num_queries, api, editor_api, hundred):
-        for client, auth in ((editor_api, AUTH), (api, 0)):
-            count(django_assert_num_queries, client, f"{LIST}?page_size=1&search=course", auth + LIST_QUERIES)
-            count(django_assert_num_queries, client, f"{LIST}?page_size=100&search=course", auth + LIST_QUERIES)
+    def test_a_search_page_too(self, django_assert_num_queries, api, editor_api, hundred, is_postgres):
+        # Learners' searches also ask whether more courses matched than a search ranks (PostgreSQL).
+        for client, queries in ((editor_api, AUTH + LIST_QUERIES), (api, LIST_QUERIES + is_postgres)):
+            count(django_assert_num_queries, client, f"{LIST}?page_size=1&search=course", queries)
+            count(django_assert_num_queries, client, f"{LIST}?page_size=100&search=course", queries)
 
     def test_the_last_page_costs_the_same(self, django_assert_num_queries, editor_api, hundred):
         count(django_assert_num_queries, editor_api, f"{LIST}?page_size=3&page=34", AUTH + LIST_QUERIES)
