@@ -105,17 +105,29 @@ class PositionField(forms.IntegerField):
         super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
 
 
-class UnitInlineForm(NoMaxLengthAttribute, forms.ModelForm):
-    order = PositionField()
+class PositionForm(NoMaxLengthAttribute, forms.ModelForm):
+    """An inline row whose submitted place is read as `position`, not validated as the row's order.
 
+    The services renumber 1..n; taking the field out of cleaned_data keeps a 0-based or gapped
+    place from failing the model's order validation and the formset's (parent, order) check.
+    """
+
+    order = PositionField()
+    position = None
+
+    def clean(self):
+        cleaned = super().clean()
+        self.position = cleaned.pop("order", None)
+        return cleaned
+
+
+class UnitInlineForm(PositionForm):
     class Meta:
         model = Unit
         fields = ["title", "order"]
 
 
-class ModuleInlineForm(NoMaxLengthAttribute, forms.ModelForm):
-    order = PositionField()
-
+class ModuleInlineForm(PositionForm):
     class Meta:
         model = Module
         fields = ["title", "content", "order"]

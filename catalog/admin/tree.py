@@ -109,7 +109,7 @@ class Row:
 
 
 def _rank(form, index, current):
-    submitted = form.cleaned_data.get("order")
+    submitted = form.position
     # Kept rows by their submitted place (ties: current order); new rows without one after them.
     return (submitted if submitted is not None else float("inf"), current or float("inf"), index)
 

@@ -70,9 +70,11 @@
       live(labelOf(form) + " is already " + (up ? "first" : "last"));
       return;
     }
-    if (window.DJNesting && $) {
+    // django-nested-admin's bundle exposes its helpers on window.DJNesting.default.
+    const nesting = window.DJNesting && (window.DJNesting.updatePositions ? window.DJNesting : window.DJNesting.default);
+    if (nesting && $) {
       for (const g of [group, form.closest(".djn-group")]) {
-        window.DJNesting.updatePositions(g.id.replace(/-group$/, ""));
+        nesting.updatePositions(g.id.replace(/-group$/, ""));
         $(document).trigger("djnesting:mutate", [$(g)]);
       }
     }
@@ -90,8 +92,11 @@
   });
 
   // Unsaved edits: ask before any other link or button leaves the page.
-  const courseForm = document.getElementById("course_form");
-  if (courseForm) {
+  function watchEdits() {
+    const courseForm = document.getElementById("course_form");
+    if (!courseForm) {
+      return;
+    }
     let dirty = false;
     let saving = false;
     const mark = function () { dirty = true; };
@@ -105,6 +110,11 @@
         event.returnValue = "";
       }
     });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watchEdits);
+  } else {
+    watchEdits();
   }
 
   // "Copy preview link": fetch a new link as JSON, show it and copy it; a plain POST without script.
