@@ -99,10 +99,11 @@ class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdm
             notes.append(f"withdrawn {when(course.unpublish_at)}")
         if not notes:
             return badge
+        # Read aloud as one phrase: "Published, with unpublished changes, goes live …".
         return format_html(
-            '{}<span class="catalog-status-notes">{}</span>',
+            '{}<span class="catalog-sr-only">,</span> <span class="catalog-status-notes">{}</span>',
             badge,
-            format_html_join("", '<span class="catalog-status-note">, {}</span>', ((n,) for n in notes)),
+            ", ".join(notes),
         )
 
     @admin.display(description="status")
