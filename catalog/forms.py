@@ -9,8 +9,8 @@ from django.utils.functional import cached_property
 from .models import Course, Module, Unit, normalize_topic
 
 
-class NoMaxLengthAttribute:
-    """Too long is a validation message, never a silent cut.
+class EditorText:
+    """Text as editors type it: too long is a validation message, never a silent cut; line breaks as LF.
 
     Browsers cut pasted text at an input's maxlength attribute (a 439-character title lands as its
     first 200 characters, mid-word, with no word said), so the attribute is not rendered; the field's
@@ -22,6 +22,15 @@ class NoMaxLengthAttribute:
         for field in self.fields.values():
             field.widget.attrs.pop("maxlength", None)
 
+    def clean(self):
+        cleaned = super().clean()
+        # Browsers send a textarea's line breaks as CRLF; stored text uses LF, as the API and the
+        # import write it. Without this, saving a page would "change" every multi-line text.
+        for name, value in cleaned.items():
+            if isinstance(value, str) and "\r" in value:
+                cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+        return cleaned
+
 
 def parse_opened_at(value) -> datetime | None:
     """The hidden field's value back as a datetime; None for a missing or garbled value."""
@@ -31,7 +40,7 @@ def parse_opened_at(value) -> datetime | None:
         return None
 
 
-class StaleEditGuardForm(NoMaxLengthAttribute, forms.ModelForm):
+class StaleEditGuardForm(EditorText, forms.ModelForm):
     """Carries the course's updated_at as it was when the page was opened.
 
     Any change in a course's tree bumps the course's updated_at, so one timestamp guards the course
@@ -105,7 +114,7 @@ class PositionField(forms.IntegerField):
         super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
 
 
-class PositionForm(NoMaxLengthAttribute, forms.ModelForm):
+class PositionForm(EditorText, forms.ModelForm):
     """An inline row whose submitted place is read as `position`, not validated as the row's order.
 
     The services renumber 1..n; taking the field out of cleaned_data keeps a 0-based or gapped

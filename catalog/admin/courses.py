@@ -164,7 +164,11 @@ class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdm
             return services.course_create(by=request.user, **data)
         # The first service call of the save: it takes the course's row lock and checks the guard.
         course = services.course_update(course=obj, by=request.user, precondition=opened_guard(form, change), **data)
-        request.catalog_changes = [self._field_change(form, name) for name in form.changed_data if name in data]
+        request.catalog_changes = [
+            self._field_change(form, name)
+            for name in form.changed_data
+            if name in data and data[name] != form.initial.get(name)
+        ]
         return course
 
     @staticmethod

@@ -296,6 +296,7 @@ class CourseReleasesMixin:
             changes=changes,
             error=error,
             can_change=self.has_change_permission(request, course),
+            revert_to=sorted({int(p) for p in picks.values() if p.isascii() and p.isdigit() and len(p) < 10}),
         )
         if error:
             response.status_code = 400

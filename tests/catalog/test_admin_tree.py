@@ -297,3 +297,17 @@ class TestRefusals:
         response = admin_client.post(change_url(course), tree_form(course, rows))
         assert response.status_code == 200 and b"(it has 439)" in response.content
         assert outline(course) == [("Unit 1", ["Module 1.1"])]
+
+
+class TestText:
+    def test_line_breaks_from_a_browser_are_stored_as_lf_and_are_no_change(self, admin_client):
+        course = CourseFactory(units=[{"title": "Basics", "modules": [{"title": "SELECT", "content": "One\nTwo"}]}])
+        rows = as_is(course)
+        rows[0]["modules"][0]["content"] = "One\r\nTwo"  # what a textarea sends
+        before = Course.objects.get(pk=course.pk).updated_at
+        assert admin_client.post(change_url(course), tree_form(course, rows)).status_code == 302
+        assert Module.objects.get().content == "One\nTwo"
+        assert Course.objects.get(pk=course.pk).updated_at == before
+        rows[0]["modules"][0]["content"] = "One\r\nTwo\r\nThree"
+        admin_client.post(change_url(course), tree_form(course, rows))
+        assert Module.objects.get().content == "One\nTwo\nThree"
