@@ -226,6 +226,7 @@ class TestPreview:
         (text,) = messages_of(response)
         link = text[text.index('href="') + 6 : text.index('">')]
         assert "/preview/" in link and "no login needed" in text
+        assert f'<a class="catalog-preview-link" href="{link}">' in response.content.decode()  # a real link
         anonymous = Client()
         preview = anonymous.get(link)
         assert preview.status_code == 200 and b"New title" in preview.content
