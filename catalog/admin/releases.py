@@ -99,7 +99,7 @@ class CourseReleasesMixin:
             return None
         return services.unchanged_since(parse_opened_at(request.POST.get("opened_at")))
 
-    def run(self, request, course, call, success):
+    def run(self, request, call, success):
         """Call a service; its refusal becomes an error message, its result a success message."""
         try:
             result = call()
@@ -141,7 +141,6 @@ class CourseReleasesMixin:
 
         self.run(
             request,
-            course,
             lambda: services.course_transition(
                 course=course, action=action, by=request.user, precondition=self.guard_from(request)
             ),
@@ -171,7 +170,6 @@ class CourseReleasesMixin:
             return HttpResponseNotAllowed(["GET", "POST"])
         self.run(
             request,
-            course,
             lambda: services.course_discard(course=course, by=request.user, precondition=self.guard_from(request)),
             lambda c: f"Discarded the unpublished changes of '{c.title}': the working copy is the live release again.",
         )
@@ -202,7 +200,6 @@ class CourseReleasesMixin:
             return HttpResponseNotAllowed(["GET", "POST"])
         self.run(
             request,
-            course,
             lambda: services.course_revert(
                 course=course, number=number, by=request.user, precondition=self.guard_from(request)
             ),
@@ -242,7 +239,6 @@ class CourseReleasesMixin:
             if "cancel_all" in request.POST:
                 done = self.run(
                     request,
-                    course,
                     lambda: services.course_schedule_cancel(course=course, by=request.user),
                     lambda c: f"Cancelled the scheduled switches of '{c.title}'.",
                 )
