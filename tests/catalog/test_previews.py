@@ -110,6 +110,12 @@ class TestWhatALinkShows:
         _page, api_path = links(editor_api, "draft")
         assert APIClient().get(api_path).json()["status"] == "draft"
 
+    def test_a_link_follows_the_course_through_a_rename(self, editor_api, sql):
+        page, api_path = links(editor_api)
+        assert editor_api.patch(course_url("sql"), {"slug": "sql-basics"}, format="json").status_code == 200
+        assert APIClient().get(api_path).json()["slug"] == "sql-basics"
+        assert Client().get(page).status_code == 200
+
     def test_a_logged_in_learner_or_editor_sees_the_same(self, learner_api, editor_api, sql):
         _page, api_path = links(editor_api)
         assert learner_api.get(api_path).json()["title"] == "SQL, second edition"

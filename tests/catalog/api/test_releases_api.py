@@ -547,6 +547,20 @@ class TestSchedule:
         naive = at.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
         assert schedule(editor_api, {"publish_at": naive}).json()["publish_at"] == iso(at)
 
+    @pytest.mark.parametrize(
+        ("given", "answered"),
+        [
+            ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z"),
+            ("9999-12-31T23:59:59+14:00", "9999-12-31T09:59:59Z"),
+            ("2999-06-01T09:00:00.123456+02:00", "2999-06-01T07:00:00.123456Z"),
+            ("2999-06-01", "2999-06-01T00:00:00Z"),
+        ],
+    )
+    def test_far_and_odd_but_valid_times(self, api, editor_api, changed, given, answered):
+        assert schedule(editor_api, {"publish_at": given}).json()["publish_at"] == answered
+        assert api.get(detail("sql")).json()["title"] == "Intro to SQL"
+        assert api.get(LIST).json()["count"] == 1
+
     def test_unpublish_at_alone_on_a_published_course(self, editor_api, sql):
         away = later(days=3)
         assert schedule(editor_api, {"unpublish_at": iso(away)}).json() == {
@@ -608,6 +622,7 @@ class TestSchedule:
             "2999-01-01T25:00:00Z",
             "10000-01-01T00:00:00Z",
             "9999-12-31T23:59:59-23:59",
+            "0001-01-01T00:00:00+01:00",
             "",
             " ",
             "\x00",
@@ -774,6 +789,17 @@ class TestOldSlugs:
         assert (page.status_code, page["Location"]) == (301, "/courses/sql-basics/")
         assert client.get("/courses/sql-basics/").status_code == 200
         assert [c["slug"] for c in api.get(LIST).json()["results"]] == ["sql-basics"]
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="BUG: the old slug of a published course answers 301 to learners only; an editor (or the "
+        "generator's token) asking the API detail at the old slug gets 404, though the contract says the old "
+        "slug keeps answering with a 301 for the API detail",
+    )
+    def test_editors_are_redirected_too(self, editor_api, sql):
+        rename(editor_api, "sql", "sql-basics")
+        moved = editor_api.get(detail("sql"))
+        assert moved.status_code == 301 and moved["Location"].endswith(detail("sql-basics"))
 
     def test_a_module_page_under_the_old_slug_follows_too(self, client, editor_api, sql):
         rename(editor_api, "sql", "sql-basics")
