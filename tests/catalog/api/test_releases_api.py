@@ -113,6 +113,9 @@ class TestWhoMayUseThem:
         assert response.status_code == success, response.content
         assert response["Content-Type"] == "application/json"
         assert response.get("X-Cache") != "HIT"
+        if method == "get":  # every GET answer has an ETag, and a matching If-None-Match gets 304
+            again = editor_api.get(detail("sql") + path, HTTP_IF_NONE_MATCH=response["ETag"])
+            assert again.status_code == 304
 
 
 # --- the release state in editors' answers -----------------------------------------------------------

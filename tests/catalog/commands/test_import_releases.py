@@ -69,7 +69,7 @@ class TestPublishedInTheRecord:
         assert editors_state(editor_api) == (2, False)
         assert CourseTransition.objects.filter(course=sql, action="publish").count() == 2
 
-    def test_it_publishes_changes_that_editors_left_waiting(self, tmp_path, api):
+    def test_it_publishes_changes_that_editors_left_waiting(self, tmp_path, api, editor_api):
         imported(tmp_path, course())
         sql = Course.objects.get(slug="intro-to-sql")
         services.course_update(course=sql, title="Edited in the admin")
@@ -77,6 +77,10 @@ class TestPublishedInTheRecord:
         assert line == "created 0, updated 1, unchanged 0, failed 0"
         assert numbers() == [1, 2]
         assert learner_detail(api, "intro-to-sql")["title"] == "Edited in the admin"
+        assert document_rows(release(sql, 2).document) == tree_rows(sql)
+        assert editors_state(editor_api) == (2, False)
+        assert editor_api.post(course_url("intro-to-sql") + "publish/").status_code == 200
+        assert numbers() == [1, 2]  # nothing was left waiting
 
     @pytest.mark.xfail(
         strict=True,

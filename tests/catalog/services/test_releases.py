@@ -37,6 +37,13 @@ TREE = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def quick_setup(settings):
+    """Cheap password hashes and no static-file indexing per new client, as in the API tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
 @pytest.fixture
 def committed(django_capture_on_commit_callbacks):
     """Writes inside it run their on-commit work (the cache invalidation), as a real commit would."""

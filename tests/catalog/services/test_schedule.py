@@ -38,6 +38,14 @@ TREE = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def quick_setup(settings):
+    """As in the API tests: cheap password hashes, and no static-file indexing per new client, so that the
+    first request of a test does not eat the second before a switch."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
 @pytest.fixture
 def committed(django_capture_on_commit_callbacks):
     """Writes inside it run their on-commit work (the cache invalidation), as a real commit would."""
@@ -65,23 +73,32 @@ def title_seen(client, slug="sql"):
     return None if found is None else found["title"]
 
 
+def learner_slugs_found(client, words):
+    return [c["slug"] for c in client.get("/api/v1/courses/", {"search": words}).json()["results"]]
+
+
 def change(course, title):
     services.course_update(course=course, title=title)
 
 
 class TestScheduledPublish:
-    def test_a_draft_goes_live_at_publish_at_as_frozen_then(self, api, learner_api, client, editor, editor_api):
+    def test_a_draft_goes_live_at_publish_at_as_frozen_then(
+        self, api, learner_api, client, editor, editor_api, committed
+    ):
         course = draft()
-        at = soon(1.5)
-        services.course_schedule(course=course, publish_at=at, by=editor)
-        change(course, "Edited after scheduling")
-        services.module_create(unit=Unit.objects.get(course=course, title="Basics"), title="Later module")
 
         def before():
             assert title_seen(api) is None and title_seen(learner_api) is None
             assert learner_slugs(api) == [] and api.get(TOPICS).json() == []
             assert client.get("/courses/sql/").status_code == 404
+            assert api.get("/api/v1/courses/?search=select").json()["count"] == 0
 
+        before()  # the same reads before anything is scheduled (and every client warmed up)
+        at = soon(1.2)
+        with committed():
+            services.course_schedule(course=course, publish_at=at, by=editor)
+            change(course, "Edited after scheduling")
+            services.module_create(unit=Unit.objects.get(course=course, title="Basics"), title="Later module")
         assert poll_until(at, before) > 0
         wait_past(at)
         seen = learner_detail(api, "sql")
@@ -92,6 +109,7 @@ class TestScheduledPublish:
         assert learner_slugs(api) == ["sql"]
         assert "Intro to SQL" in client.get("/courses/sql/").content.decode()
         assert "Intro to SQL" in client.get("/").content.decode()
+        assert learner_slugs_found(api, "select") == ["sql"]
         assert api.get(TOPICS).json() == [{"topic": "databases", "course_count": 1}]
         editor_view = editor_api.get(course_url("sql")).json()
         assert (editor_view["live_release"], editor_view["has_unpublished_changes"]) == (1, True)
