@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from rest_framework.test import APIClient
 
 from catalog import services
 from catalog.models import Course, Module, Release, Unit
@@ -116,6 +117,35 @@ class TestWhoMayUseThem:
         if method == "get":  # every GET answer has an ETag, and a matching If-None-Match gets 304
             again = editor_api.get(detail("sql") + path, HTTP_IF_NONE_MATCH=response["ETag"])
             assert again.status_code == 304
+
+
+class TestBrowserSessions:
+    """An editor logged in with a session (the admin's browser) needs the CSRF token for the release writes."""
+
+    SECRET = "k" * 32
+    WRITES = [e for e in ENDPOINTS if e[1] != "get"]
+
+    @pytest.fixture
+    def session(self, editor):
+        session = APIClient(enforce_csrf_checks=True)
+        session.force_login(editor)
+        return session
+
+    @pytest.mark.parametrize(("name", "method", "path", "body", "success"), WRITES, ids=[w[0] for w in WRITES])
+    def test_without_the_csrf_token_nothing_changes(self, session, changed, name, method, path, body, success):
+        before = catalog_state()
+        assert "CSRF" in assert_json_error(call(session, method, path, body), 403)["detail"]
+        assert catalog_state() == before
+
+    @pytest.mark.parametrize(("name", "method", "path", "body", "success"), WRITES, ids=[w[0] for w in WRITES])
+    def test_with_it_the_write_is_made(self, session, changed, name, method, path, body, success):
+        session.cookies["csrftoken"] = self.SECRET
+        session.credentials(HTTP_X_CSRFTOKEN=self.SECRET)
+        assert call(session, method, path, body).status_code == success
+
+    def test_reads_need_no_token(self, session, changed):
+        assert session.get(detail("sql") + "releases/").status_code == 200
+        assert session.get(detail("sql") + "diff/").status_code == 200
 
 
 # --- the release state in editors' answers -----------------------------------------------------------
