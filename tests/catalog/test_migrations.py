@@ -9,7 +9,7 @@ import json
 
 import pytest
 from django.conf import settings
-from django.db import DatabaseError, OperationalError, connection
+from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -24,18 +24,6 @@ RELEASES_SCHEMA = [("catalog", "0004_releases")]
 FIRST_RELEASES = [("catalog", "0005_first_releases")]
 PUBLISHED_AT = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-
-# Reproduce: `manage.py migrate catalog 0003` on an empty PostgreSQL database, insert one published
-# course with a unit and a module, then `manage.py migrate`: 0005 fails and the deployment stops.
-FAILS_ON_POSTGRES = pytest.mark.xfail(
-    ON_POSTGRES,
-    strict=True,
-    raises=OperationalError,
-    reason="BUG: on PostgreSQL, migration 0005 fails on any database that has a published course: "
-    "it inserts listings (whose deferred foreign-key checks are still pending in the migration's "
-    "transaction) and then runs CREATE INDEX listing_search_gin on catalog_listing in the same "
-    "transaction -> 'cannot CREATE INDEX \"catalog_listing\" because it has pending trigger events'",
-)
 
 
 def migrate(targets):
@@ -123,7 +111,6 @@ def editor_client(django_user_model):
     return client
 
 
-@FAILS_ON_POSTGRES
 def test_published_courses_get_release_1_equal_to_their_tree(catalog, django_user_model):
     started = timezone.now()
     apps = migrate(FIRST_RELEASES)
@@ -165,7 +152,6 @@ def test_published_courses_get_release_1_equal_to_their_tree(catalog, django_use
         assert (state["live_release"], state["has_unpublished_changes"]) == (live, False), slug
 
 
-@FAILS_ON_POSTGRES
 def test_the_first_publish_after_it_makes_release_2(catalog):
     migrate(latest())
     from catalog import services
@@ -179,7 +165,6 @@ def test_the_first_publish_after_it_makes_release_2(catalog):
     assert sorted(course.releases.values_list("number", flat=True)) == [1, 2]
 
 
-@FAILS_ON_POSTGRES
 def test_reversing_removes_the_releases_and_forwards_again_brings_them_back(catalog):
     apps = migrate(FIRST_RELEASES)
     assert apps.get_model("catalog", "Release").objects.count() == 2
@@ -196,7 +181,6 @@ def test_reversing_removes_the_releases_and_forwards_again_brings_them_back(cata
     assert rows_of(Release.objects.get(course__slug="sql").document) == catalog["sql"][1]
 
 
-@FAILS_ON_POSTGRES
 def test_back_to_0003_and_forwards_again(catalog):
     migrate(latest())
     apps = migrate(BEFORE_RELEASES)

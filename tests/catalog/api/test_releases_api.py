@@ -576,12 +576,6 @@ class TestSchedule:
         body["unpublish_at"] = away.astimezone(dt.timezone(dt.timedelta(hours=-8))).isoformat()
         assert schedule(editor_api, body).json() == {"publish_at": iso(at), "unpublish_at": iso(away), "release": 2}
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: a future time without an offset (naive) is accepted and read as UTC (ScheduleSerializer "
-        "documents this) where a naive time should be a 400 naming the field: an editor who means 09:00 local "
-        "time silently goes live hours off",
-    )
     @pytest.mark.parametrize("field", ["publish_at", "unpublish_at"])
     @pytest.mark.parametrize("naive", ["2999-01-01T09:00:00", "2999-01-01 09:00", "2999-06-01"])
     def test_a_future_time_without_offset_is_400_naming_the_field(self, editor_api, changed, field, naive):
@@ -834,12 +828,6 @@ class TestOldSlugs:
         assert client.get("/courses/sql-basics/").status_code == 200
         assert [c["slug"] for c in api.get(LIST).json()["results"]] == ["sql-basics"]
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: the old slug of a published course answers 301 to learners only; an editor (or the "
-        "generator's token) asking the API detail at the old slug gets 404, though the contract says the old "
-        "slug keeps answering with a 301 for the API detail",
-    )
     def test_editors_are_redirected_too(self, editor_api, sql):
         rename(editor_api, "sql", "sql-basics")
         moved = editor_api.get(detail("sql"))

@@ -204,12 +204,6 @@ class TestScheduledPublish:
         assert release(course, 2).document["title"] == "Published now"
         assert title_seen(api) == "Published now"
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: publishing a course whose working copy equals its live release returns early and leaves "
-        "a scheduled publish in place (the API documents that publish cancels a scheduled publish): the "
-        "frozen release still goes live at publish_at",
-    )
     def test_publishing_now_cancels_it_even_when_nothing_is_waiting(self, editor_api):
         course = live()
         change(course, "Scheduled edition")
@@ -321,11 +315,6 @@ class TestRefusals:
         assert list(excinfo.value.errors) == [field]
         assert (fresh(course).publish_at, fresh(course).unpublish_at, release_numbers(course)) == (None, None, [1])
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: course_schedule compares a naive datetime with an aware one and raises TypeError "
-        "instead of a CatalogValidationError naming the field",
-    )
     def test_a_naive_time_is_refused_naming_its_field(self):
         course = draft()
         naive = dt.datetime.now() + dt.timedelta(hours=1)  # noqa: DTZ005 - the point of the test
@@ -382,15 +371,15 @@ class TestCatalogTick:
         course = draft()
         at = soon(0.8)
         services.course_schedule(course=course, publish_at=at, by=editor)
-        assert self.tick() == "0 course(s) with scheduled switches recorded"
+        assert self.tick().startswith("0 course(s) with scheduled switches recorded")
         assert history(course) == []
         wait_past(at)
         assert title_seen(api) == "Intro to SQL"  # learners did not wait for the tick
-        assert self.tick() == "1 course(s) with scheduled switches recorded"
+        assert self.tick().startswith("1 course(s) with scheduled switches recorded")
         assert history(course) == [("publish", S.DRAFT, S.PUBLISHED, 1, editor, True)]
         course = fresh(course)
         assert (course.status, course.published_at, course.publish_at) == (S.PUBLISHED, at, None)
-        assert self.tick() == "0 course(s) with scheduled switches recorded"
+        assert self.tick().startswith("0 course(s) with scheduled switches recorded")
         assert len(history(course)) == 1
 
     def test_records_a_scheduled_withdrawal(self, api):
@@ -398,7 +387,7 @@ class TestCatalogTick:
         at = soon(0.8)
         services.course_schedule(course=course, unpublish_at=at)
         wait_past(at)
-        assert self.tick() == "1 course(s) with scheduled switches recorded"
+        assert self.tick().startswith("1 course(s) with scheduled switches recorded")
         assert history(course)[-1] == ("unpublish", S.PUBLISHED, S.DRAFT, 1, None, True)
         course = fresh(course)
         assert (course.status, course.unpublish_at) == (S.DRAFT, None)
@@ -409,27 +398,20 @@ class TestCatalogTick:
         go, leave = soon(0.5), soon(1.0)
         services.course_schedule(course=course, publish_at=go, unpublish_at=leave, by=editor)
         wait_past(leave)
-        assert self.tick() == "1 course(s) with scheduled switches recorded"
+        assert self.tick().startswith("1 course(s) with scheduled switches recorded")
         assert history(course) == [
             ("publish", S.DRAFT, S.PUBLISHED, 1, editor, True),
             ("unpublish", S.PUBLISHED, S.DRAFT, 1, None, True),
         ]
         assert fresh(course).status == S.DRAFT
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: when the tick runs after both a scheduled withdrawal (t1) and a later scheduled go-live (t2), "
-        "the withdrawal at t1 is not recorded: schedule._went_away asks whether anything is live at *now* "
-        "(release 2 is) instead of at t1, so the history shows release 2 replacing release 1 directly although "
-        "learners saw no course between t1 and t2",
-    )
     def test_a_withdrawal_then_a_go_live_are_both_recorded_by_one_late_tick(self, editor):
         course = live()
         change(course, "Second edition")
         leave, back = soon(0.5), soon(1.0)
         services.course_schedule(course=course, unpublish_at=leave, publish_at=back, by=editor)
         wait_past(back)
-        assert self.tick() == "1 course(s) with scheduled switches recorded"
+        assert self.tick().startswith("1 course(s) with scheduled switches recorded")
         assert history(course)[1:] == [
             ("unpublish", S.PUBLISHED, S.DRAFT, 1, None, True),
             ("publish", S.DRAFT, S.PUBLISHED, 2, editor, True),
@@ -453,7 +435,7 @@ class TestCatalogTick:
         change(course, "Edited after it went live")
         assert history(course) == [("publish", S.DRAFT, S.PUBLISHED, 1, editor, True)]
         assert fresh(course).status == S.PUBLISHED
-        assert self.tick() == "0 course(s) with scheduled switches recorded"
+        assert self.tick().startswith("0 course(s) with scheduled switches recorded")
 
     def test_several_courses_at_once(self):
         courses = [draft(f"c{i}") for i in range(3)]
@@ -461,5 +443,5 @@ class TestCatalogTick:
         for course in courses:
             services.course_schedule(course=course, publish_at=at)
         wait_past(at)
-        assert self.tick() == "3 course(s) with scheduled switches recorded"
+        assert self.tick().startswith("3 course(s) with scheduled switches recorded")
         assert [fresh(c).status for c in courses] == [S.PUBLISHED] * 3
