@@ -30,11 +30,14 @@ class CoursePagination(PageNumberPagination):
     max_page_size = MAX_PAGE_SIZE
 
     def get_page_size(self, request):
-        raw = request.query_params.get("page_size", "")
+        raw = request.query_params.get("page_size", "").strip()
         return positive_int(raw, "page_size", maximum=MAX_PAGE_SIZE) if raw else DEFAULT_PAGE_SIZE
 
+    def get_page_number(self, request, paginator):
+        return request.query_params.get(self.page_query_param, "").strip() or 1
+
     def paginate_queryset(self, queryset, request, view=None):
-        raw = request.query_params.get("page", "")
+        raw = request.query_params.get("page", "").strip()
         if raw:
             positive_int(raw, "page")
         try:

@@ -59,9 +59,10 @@ def canonical_list_params(query, *, keep_status: bool) -> list[tuple[str, str]]:
     """
     params = []
     for name in ("search", "created_after", "created_before", "ordering"):
-        value = query.get(name, "").strip()
-        if value:
-            params.append((name, value))
+        value = query.get(name, "")
+        if value.strip():
+            # Stripped where the filter strips too; `ordering` items are read as sent (`title ` is a 400).
+            params.append((name, value if name == "ordering" else value.strip()))
     params += [("topic", topic) for topic in canonical_topics(query.getlist("topic"))]
     if keep_status and query.get("status", ""):
         params.append(("status", query.get("status")))
