@@ -34,6 +34,8 @@ migrate: venv
 demo: migrate
 	$(PY) manage.py load_demo
 
+# Development mode for make run and its steps (production is the default when DJANGO_DEBUG is unset).
+run: export DJANGO_DEBUG ?= 1
 run: demo
 	@echo ""
 	@echo "  Catalog:   http://$(HOST):$(PORT)/"

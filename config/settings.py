@@ -8,12 +8,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-# The local defaults are for a laptop: DEBUG on, a development secret, loopback hosts, SQLite and an
-# in-process cache. Production sets DJANGO_DEBUG=0, a real secret and its hosts; then the secure
-# defaults below switch on and `manage.py check --deploy` is clean.
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="django-insecure-local-development-key-do-not-deploy")
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+# Unset, this is production: DEBUG off, the secure defaults below on. `make run` and the tests set
+# DJANGO_DEBUG=1. Without DJANGO_SECRET_KEY a development key stands in, so that management commands
+# (`import_courses` next to `make run`, `check`) work with nothing set; but a server in production
+# mode refuses to start with it (config/startup.py), and `check --deploy` flags it.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-key-do-not-deploy"
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or DEVELOPMENT_SECRET_KEY
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -152,7 +154,14 @@ WHITENOISE_MANIFEST_STRICT = False
 
 # Production hardening: on by default whenever DEBUG is off; each can be relaxed explicitly
 # (e.g. DJANGO_SECURE_SSL_REDIRECT=0 behind a proxy that already redirects).
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Headers a proxy sets are trusted only when the operator says a proxy sets them (and strips what
+# clients send): e.g. DJANGO_SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto. See docs/deploy.md.
+_proxy_ssl_header = env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)
+USE_X_FORWARDED_HOST = env.bool("DJANGO_USE_X_FORWARDED_HOST", default=False)
+USE_X_FORWARDED_PORT = env.bool("DJANGO_USE_X_FORWARDED_PORT", default=False)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)

@@ -32,10 +32,11 @@ def test_production_settings_pass_check_deploy():
 
 
 @pytest.mark.embedded
-def test_local_defaults_are_flagged_by_check_deploy():
+def test_nothing_set_is_production_mode_and_check_deploy_flags_the_missing_secret():
     result = manage("check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0
-    assert "DEBUG" in result.stderr + result.stdout
+    assert "security.W009" in result.stderr + result.stdout  # the development key stands in
+    assert "security.W018" not in result.stderr + result.stdout  # DEBUG is off
 
 
 @pytest.mark.embedded
