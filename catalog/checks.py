@@ -1,5 +1,7 @@
 """System checks for settings that would otherwise fail at the first request."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.checks import Error, register
 
@@ -18,5 +20,29 @@ def replica_is_postgresql(app_configs, databases=None, **kwargs):
             hint="Learners read from the replica only once it has replayed the last write, which "
             "is checked by WAL position. Unset DATABASE_REPLICA_URL to read from one database.",
             id="catalog.E001",
+        )
+    ]
+
+
+@register()
+def base_url_is_an_origin_and_a_path(app_configs, **kwargs):
+    """Every absolute URL the API builds starts with CATALOG_BASE_URL (catalog.origin)."""
+    base = settings.CATALOG_BASE_URL
+    if not base:
+        return []
+    parts = urlsplit(base)
+    if parts.scheme in ("http", "https") and parts.hostname and not (parts.query or parts.fragment or parts.username):
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            pass
+        else:
+            return []
+    return [
+        Error(
+            f"CATALOG_BASE_URL={base!r} is not an http(s) origin with an optional path.",
+            hint="Write it as the address learners use, e.g. https://catalog.example.org or "
+            "https://example.org/catalog (no query, fragment or user).",
+            id="catalog.E002",
         )
     ]

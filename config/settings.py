@@ -1,6 +1,7 @@
 """Settings for the course catalog, read from the environment (see README, "Configuration")."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -154,6 +155,12 @@ WHITENOISE_MANIFEST_STRICT = False
 
 # Production hardening: on by default whenever DEBUG is off; each can be relaxed explicitly
 # (e.g. DJANGO_SECURE_SSL_REDIRECT=0 behind a proxy that already redirects).
+# Every absolute URL the API builds (pagination links, Location) and every cache key starts here,
+# never with what a request's headers say (catalog/origin.py). Its path, if any, is where a proxy
+# mounts the catalog: it becomes the script prefix, so a SCRIPT_NAME a client sends is ignored.
+CATALOG_BASE_URL = env.str("CATALOG_BASE_URL", default="").strip().rstrip("/")
+FORCE_SCRIPT_NAME = urlsplit(CATALOG_BASE_URL).path.rstrip("/")
+
 # Headers a proxy sets are trusted only when the operator says a proxy sets them (and strips what
 # clients send): e.g. DJANGO_SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto. See docs/deploy.md.
 _proxy_ssl_header = env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="").strip()

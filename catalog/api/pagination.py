@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from ..cache.routes import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, canonical_list_params, list_url
+from ..origin import absolute
 from ..permissions import is_editor
 
 PAST_THE_END = "Invalid page: there are fewer pages than that."
@@ -69,7 +70,7 @@ class CoursePagination(PageNumberPagination):
     def _link(self, number):
         request = self.request
         params = canonical_list_params(request.query_params, keep_status=is_editor(request.user))
-        return list_url(request.build_absolute_uri(request.path), params, page=number)
+        return list_url(absolute(request, request.path), params, page=number)
 
     def get_next_link(self):
         return self._link(self.page.next_page_number()) if self.page.has_next() else None

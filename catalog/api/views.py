@@ -1,7 +1,7 @@
 """The JSON API: course list/detail/writes/transitions and topics, for learners and editors."""
 
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from .. import cache, services
 from ..errors import NOT_FOUND, PreconditionFailedError
 from ..models import Course
+from ..origin import absolute
 from ..selectors import course_list, course_with_tree, topic_counts
 from .caching import LearnerCacheMixin
 from .filters import CourseFilter
@@ -133,7 +134,7 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         fields = {k: v for k, v in serializer.validated_data.items() if k != "status"}
         course = services.course_create(**fields, by=request.user)
-        location = request.build_absolute_uri(f"{request.path}{course.slug}/")
+        location = absolute(request, reverse("course-detail", kwargs={"slug": course.slug}))
         return Response(self._detail(course), status=status.HTTP_201_CREATED, headers={"Location": location})
 
     @extend_schema(

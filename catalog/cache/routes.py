@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 
 from ..models import canonical_topics
+from ..origin import absolute
 from . import keys
 from .pages import Hit, Page, page
 
@@ -45,7 +46,8 @@ def page_for(request) -> Page | None:
     if route is None:
         return None
     name, scope = route
-    url = f"{request.scheme}://{request.get_host()}{request.path_info}"
+    # The canonical origin, not the request's Host: one key per page, whatever Host variant asked.
+    url = absolute(request, request.path)
     if name == "course-list":
         url = list_url(url, canonical_list_params(request.GET, keep_status=False))
     return page(url=url, scope=scope)

@@ -111,3 +111,15 @@ def test_a_replica_needs_postgresql():
     result = manage("check", DATABASE_REPLICA_URL="sqlite:///replica.sqlite3")
     assert result.returncode != 0
     assert "catalog.E001" in result.stderr and "DATABASE_REPLICA_URL needs PostgreSQL" in result.stderr
+
+
+@pytest.mark.embedded
+def test_catalog_base_url_sets_the_script_prefix_and_must_be_an_origin():
+    show = "from django.conf import settings as s; print(repr(s.CATALOG_BASE_URL), repr(s.FORCE_SCRIPT_NAME))"
+    result = manage("shell", "-c", show, CATALOG_BASE_URL="https://example.org/catalog/")
+    assert result.stdout.split()[-2:] == ["'https://example.org/catalog'", "'/catalog'"]
+    assert manage("shell", "-c", show).stdout.split()[-2:] == ["''", "''"]  # a client's SCRIPT_NAME is ignored
+    for bad in ("example.org", "ftp://example.org", "https://example.org/?x=1", "https://user@example.org"):
+        result = manage("check", CATALOG_BASE_URL=bad)
+        assert result.returncode != 0 and "catalog.E002" in result.stderr, bad
+    assert manage("check", CATALOG_BASE_URL="https://example.org:8443/catalog").returncode == 0
