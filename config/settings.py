@@ -110,12 +110,20 @@ if REDIS_URL:
         }
     }
 else:
+    # `make run` needs nothing running: pages in each process's memory, and the tokens that say
+    # whether a page is still current in files every process on the machine shares, so a write from
+    # another process (`import_courses` in a second terminal) is seen at once (catalog/cache/stores.py).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "catalog",
             "OPTIONS": {"MAX_ENTRIES": 10_000},
-        }
+        },
+        "tokens": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.str("CATALOG_CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
     }
 # Sessions live in the database, but DRF's throttling uses this cache: a dead Redis must not fail
 # a request (the catalog cache handles its own failures in catalog/cache.py).

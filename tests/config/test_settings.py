@@ -45,10 +45,14 @@ def test_local_defaults_need_nothing_running():
         "shell",
         "-c",
         "from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'])",
+        "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'], s.CACHES['tokens']['BACKEND'])",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-2:] == ["django.db.backends.sqlite3", "django.core.cache.backends.locmem.LocMemCache"]
+    assert result.stdout.split()[-3:] == [
+        "django.db.backends.sqlite3",
+        "django.core.cache.backends.locmem.LocMemCache",  # pages, in each process
+        "django.core.cache.backends.filebased.FileBasedCache",  # tokens, shared by every process
+    ]
 
 
 @pytest.mark.django_db
