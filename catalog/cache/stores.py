@@ -8,6 +8,7 @@ import threading
 
 from django.conf import settings
 from django.core.cache import caches
+from redis.exceptions import OutOfMemoryError
 
 from . import keys as keys_module
 
@@ -58,7 +59,13 @@ class RedisStore:
         if fence is not None:
             pipe.eval(_RAISE, 1, fence_key, fence)
         pipe.mset(tokens)
-        pipe.execute()
+        try:
+            pipe.execute()
+        except OutOfMemoryError:
+            # A full Redis under `noeviction` refuses the new tokens but still allows deletions, and
+            # a missing token kills its pages too: so no process can serve what this write replaced.
+            self.client.delete(*tokens, fence_key)
+            raise
 
     def raise_number(self, key, value):
         self.client.eval(_RAISE, 1, key, value)
