@@ -1,9 +1,10 @@
 """System checks for settings that would otherwise fail at the first request."""
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, Warning, register
 
 from .fence import POSTGRESQL, REPLICA
 
@@ -44,5 +45,25 @@ def base_url_is_an_origin_and_a_path(app_configs, **kwargs):
             hint="Write it as the address learners use, e.g. https://catalog.example.org or "
             "https://example.org/catalog (no query, fragment or user).",
             id="catalog.E002",
+        )
+    ]
+
+
+@register(Tags.staticfiles, deploy=True)
+def static_files_collected(app_configs, **kwargs):
+    """Production names static files by collectstatic's manifest; without it they are served unhashed."""
+    backend = settings.STORAGES["staticfiles"]["BACKEND"]
+    if settings.DEBUG or "Manifest" not in backend:
+        return []
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists():
+        return []
+    return [
+        Warning(
+            f"collectstatic has not been run: {manifest} is missing.",
+            hint="Run `python manage.py collectstatic --noinput` on each release, before the new code "
+            "takes traffic. Until then pages work, but static files are served unhashed from the "
+            "apps' directories, without long-term browser caching.",
+            id="catalog.W001",
         )
     ]

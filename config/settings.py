@@ -147,18 +147,21 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed files in production (after collectstatic); plain files while developing.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "config.staticfiles.ManifestStaticFilesStorage"
     },
 }
-# Tests and `make run` need no collectstatic step to find the admin's assets.
-WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+# Tests and `make run` need no collectstatic step to find the admin's assets; neither does a
+# production server started before collectstatic ran (its pages work, `check --deploy` says why not).
+WHITENOISE_USE_FINDERS = env.bool(
+    "WHITENOISE_USE_FINDERS", default=DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
+)
 WHITENOISE_MANIFEST_STRICT = False
 
 # Production hardening: on by default whenever DEBUG is off; each can be relaxed explicitly

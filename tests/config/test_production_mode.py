@@ -1,5 +1,6 @@
 """Production is the default: no debug pages, no silent development key, no proxy header trusted unasked."""
 
+import re
 import subprocess
 import sys
 import urllib.error
@@ -7,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from tests.config.test_settings import ROOT, manage
+from tests.config.test_settings import PRODUCTION, ROOT, manage
 from tests.helpers import gunicorn, gunicorn_refuses
 
 SECRET = "s3cr3t-" + "0123456789abcdef" * 4
@@ -118,3 +119,29 @@ def test_x_forwarded_proto_is_trusted_only_when_the_operator_says_so(sqlite_url)
         assert status == 200, (status, dict(headers))
         status, headers = get_without_following(base + url)
         assert status == 301
+
+
+def test_before_collectstatic_pages_work_and_check_deploy_says_what_is_missing(sqlite_url, tmp_path):
+    static_root = tmp_path / "static"
+    with gunicorn(database_url=sqlite_url, DJANGO_STATIC_ROOT=str(static_root)) as base:
+        for path in ("/", "/admin/login/", "/api/docs/"):
+            status, _, body = get(base + path)
+            assert status == 200, (path, body[:300])
+        stylesheet = re.search(r'href="(/static/admin/css/base\.css)"', body) or re.search(
+            r'href="(/static/[^"]+\.css)"', get(base + "/admin/login/")[2]
+        )
+        assert get(base + stylesheet.group(1))[0] == 200
+
+    production = {**PRODUCTION, "DATABASE_URL": sqlite_url, "DJANGO_STATIC_ROOT": str(static_root)}
+    result = manage("check", "--deploy", **production)
+    said = result.stdout + result.stderr
+    assert "catalog.W001" in said and "collectstatic" in said and str(static_root) in said, said
+
+    assert manage("collectstatic", "--noinput", "-v0", **production).returncode == 0
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **production)
+    assert result.returncode == 0 and "no issues" in result.stdout, result.stdout + result.stderr
+    with gunicorn(database_url=sqlite_url, DJANGO_STATIC_ROOT=str(static_root)) as base:
+        status, _, body = get(base + "/admin/login/")
+        hashed = re.search(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', body)
+        assert status == 200 and hashed, body[:2000]
+        assert get(base + hashed.group(1))[0] == 200

@@ -24,9 +24,20 @@ def manage(*args, **env):
     )
 
 
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """STATIC_ROOT after a production collectstatic (a deployment runs it; see docs/deploy.md)."""
+    root = tmp_path_factory.mktemp("static")
+    result = manage("collectstatic", "--noinput", "-v0", DJANGO_STATIC_ROOT=str(root))
+    assert result.returncode == 0, result.stderr
+    return root
+
+
 @pytest.mark.embedded
-def test_production_settings_pass_check_deploy():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+def test_production_settings_pass_check_deploy(collected_static):
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, DJANGO_STATIC_ROOT=str(collected_static)
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
