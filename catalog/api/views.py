@@ -16,11 +16,11 @@ from .. import cache, services
 from ..errors import NOT_FOUND, PreconditionFailedError
 from ..models import Course
 from ..origin import absolute
-from ..selectors import course_list, course_with_tree, topic_counts
+from ..selectors import course_list, course_with_tree, course_written, topic_counts
 from .caching import LearnerCacheMixin
 from .filters import CourseFilter
 from .pagination import CoursePagination
-from .permissions import IsEditorOrReadOnly
+from .permissions import CoursePermissions, put_precondition
 from .schema import ERROR, FIELD_ERRORS, IF_MATCH
 from .serializers import (
     CourseCreateSerializer,
@@ -59,7 +59,7 @@ def _etags(header: str) -> set[str]:
 class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[a-z0-9-]{1,100}"
-    permission_classes = [IsEditorOrReadOnly]
+    permission_classes = [CoursePermissions]
     filter_backends = [DjangoFilterBackend]
     filterset_class = CourseFilter
     pagination_class = CoursePagination
@@ -96,10 +96,12 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
     def retrieve(self, request, *args, **kwargs):
         return self.cached(request, lambda: Response(CourseDetailSerializer(self.get_object()).data))
 
-    # --- writes (editors only, see IsEditorOrReadOnly)
+    # --- writes (the admin's permissions, see CoursePermissions)
 
     def _detail(self, course: Course) -> dict:
-        return CourseDetailSerializer(course_with_tree(user=self.request.user).get(pk=course.pk)).data
+        # The writer's answer shows what they wrote, even a draft that a creator without
+        # change_course could not read back.
+        return CourseDetailSerializer(course_written(pk=course.pk)).data
 
     def _course(self, slug: str) -> Course:
         course = Course.objects.filter(slug=slug).first()
@@ -160,7 +162,11 @@ class CourseViewSet(LearnerCacheMixin, viewsets.GenericViewSet):
         record = dict(serializer.validated_data)
         if record.setdefault("slug", slug) != slug:
             raise ValidationError({"slug": ["Must match the slug in the URL (rename with PATCH)."]})
-        result = services.course_upsert_tree(record=record, by=request.user, precondition=self._if_match())
+        result = services.course_upsert_tree(
+            record=record,
+            by=request.user,
+            precondition=services.all_of(put_precondition(request.user), self._if_match()),
+        )
         code = status.HTTP_201_CREATED if result.outcome == "created" else status.HTTP_200_OK
         return Response(self._detail(result.course), status=code)
 

@@ -10,7 +10,7 @@ transaction has committed.
 - tree: units and modules; upsert: whole-tree upserts by slug; search: the search document.
 """
 
-from .common import Precondition, unchanged_since
+from .common import Precondition, all_of, unchanged_since
 from .courses import (
     course_archive,
     course_create,
@@ -41,6 +41,7 @@ __all__ = [
     "PAST_TENSE",
     "TRANSITIONS",
     "Precondition",
+    "all_of",
     "UpsertResult",
     "course_archive",
     "course_create",
