@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -119,7 +120,7 @@ class TestSessionAuthentication:
     @pytest.fixture
     def session(self, editor):
         client = APIClient(enforce_csrf_checks=True)
-        assert client.login(username="ed", password="pw-editor-1")
+        assert client.login(request=HttpRequest(), username="ed", password="pw-editor-1")
         return client
 
     @pytest.mark.parametrize(("name", "method", "url", "body", "status", "success"), WRITES, ids=[w[0] for w in WRITES])
@@ -153,7 +154,7 @@ class TestSessionAuthentication:
     def test_a_logged_in_learner_is_403_even_with_the_token(self, learner):
         CourseFactory(slug="target", units=tree(1))
         client = APIClient(enforce_csrf_checks=True)
-        assert client.login(username="lea", password="pw-learner-1")
+        assert client.login(request=HttpRequest(), username="lea", password="pw-learner-1")
         client.cookies["csrftoken"] = CSRF_SECRET
         before = catalog_state()
         response = client.post(detail("target") + "publish/", HTTP_X_CSRFTOKEN=CSRF_SECRET)
