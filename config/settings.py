@@ -36,12 +36,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "adminsortable2",
     "axes",
+    "corsheaders",
     "catalog",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Before everything else but security headers: a learner's cache hit costs one Redis round
+    # Outside the learners' cache, so cached hits get their CORS headers (and Vary: Origin) too.
+    "corsheaders.middleware.CorsMiddleware",
+    # Before everything else but security and CORS headers: a learner's cache hit costs one Redis round
     # trip and nothing more. It also gives every API read its ETag and answers If-None-Match.
     "catalog.middleware.LearnerCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -196,6 +199,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 LOGIN_URL = "admin:login"
+
+# Browser code on these origins may read the API (cache hits included); e.g.
+# CORS_ALLOWED_ORIGINS=https://learn.example.org. No cookies cross origins: machine clients send a token.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_EXPOSE_HEADERS = ["ETag", "X-Cache", "X-Request-ID"]
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
 # client address, that pair is refused, even with the right password, for AXES_COOLOFF_MINUTES. An
