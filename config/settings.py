@@ -37,10 +37,14 @@ INSTALLED_APPS = [
     "adminsortable2",
     "axes",
     "corsheaders",
+    "django_guid",
     "catalog",
 ]
 
 MIDDLEWARE = [
+    # First: every answer, a cache hit too, carries X-Request-ID (the client's, or a new one), and
+    # every log line of the request names it.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the learners' cache, so cached hits get their CORS headers (and Vary: Origin) too.
     "corsheaders.middleware.CorsMiddleware",
@@ -250,17 +254,43 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# X-Request-ID: kept when it is a UUID (a proxy's, e.g. nginx's $request_id), else a new one.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,  # CORS_EXPOSE_HEADERS names it with the others
+}
+
+# DJANGO_LOG_FORMAT=json: one JSON object per line (python-json-logger), for a log collector.
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
     "loggers": {
         "catalog": {"level": env.str("CATALOG_LOG_LEVEL", default="INFO")},
         # One line per problem: Django's own console handler would repeat what the root logs.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"level": env.str("DJANGO_REQUEST_LOG_LEVEL", default="ERROR")},
+        # It would log every request, and a warning for each malformed X-Request-ID a client sends.
+        "django_guid": {"level": "ERROR"},
     },
 }
 

@@ -14,16 +14,6 @@ from tests.helpers import gunicorn, gunicorn_refuses
 SECRET = "s3cr3t-" + "0123456789abcdef" * 4
 
 
-@pytest.fixture(scope="module")
-def sqlite_url(tmp_path_factory):
-    """A migrated SQLite file of its own (the servers here read it; nothing else does)."""
-    path = tmp_path_factory.mktemp("production") / "db.sqlite3"
-    url = f"sqlite:///{path}"
-    result = manage("migrate", "--noinput", "-v0", DATABASE_URL=url)
-    assert result.returncode == 0, result.stderr
-    return url
-
-
 def get(url, **headers):
     request = urllib.request.Request(url, headers=headers)
     try:
