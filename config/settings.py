@@ -62,6 +62,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# GET /metrics in Prometheus' text format, and the counts behind it (catalog/metrics.py). Off, the
+# middleware is not even installed, so requests pay nothing for it.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)
+if METRICS_ENABLED:
+    MIDDLEWARE.insert(0, "catalog.middleware.MetricsMiddleware")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"

@@ -38,6 +38,12 @@ def _route(path: str) -> tuple[str, str] | None:
     return match.url_name, match.kwargs[scope] if scope == "slug" else scope
 
 
+def route_name(path: str) -> str | None:
+    """The URL name of a cached learner route (for metrics of hits, which never reach the resolver)."""
+    route = _route(path)
+    return route[0] if route else None
+
+
 def page_for(request) -> Page | None:
     """The cache page of a learner's GET, or None if this URL is not cached."""
     if "format" in request.GET:
