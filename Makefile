@@ -27,9 +27,11 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(STAMP)
 
+# collectstatic in production mode, so that the manifest a production server needs exists too
+# (`manage.py check --deploy` reports it missing otherwise); development serves from the apps.
 migrate: venv
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py collectstatic --noinput -v0
+	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
 
 demo: migrate
 	$(PY) manage.py load_demo
