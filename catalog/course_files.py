@@ -35,6 +35,7 @@ class Record:
     data: object  # the parsed JSON value, or Unreadable
     position: int = 0  # the index or the line number, for sorting errors
     raw: str | None = None  # the line as read (JSON Lines): what an unchanged record is recognised by
+    index: int = 0  # its place among the file's records (0-based), set by the importer
 
 
 def is_json_lines(path: str) -> bool:

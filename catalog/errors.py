@@ -48,6 +48,10 @@ class FeedCursorExpiredError(CatalogError):
     """A change-feed cursor older than what the feed still holds: start again without a cursor."""
 
 
+class PruneRefusedError(CatalogError):
+    """An import's --prune would archive more of a source's courses than allowed; nothing was archived."""
+
+
 class CatalogBatchError(CatalogError):
     """Some records of a batch failed; the batch wrote nothing. `failures` maps index -> error."""
 

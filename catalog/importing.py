@@ -20,6 +20,8 @@ from .records import clean_record
 from .services import UpsertResult, courses_upsert, deferred, duplicate_slug_error
 from .services.imports import DEFAULT_SOURCE, record_hash, unchanged_imports
 
+KEPT = "kept the editor's change"
+
 # Records per courses_upsert call: big enough that a call's few queries serve many courses, small
 # enough that one call's rows (500 courses x their trees) stay a modest amount of memory.
 CHUNK = 500
@@ -81,7 +83,52 @@ class Progress:
         return f"{self.name}: {self.count:,} records so far{share}, {self._rate(now)}"
 
 
-# --- importing ----------------------------------------------------------------------------------
+# --- importing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error of an import, as a person reads it (`text`) and as --report writes it (`as_json`)."""
+
+    file: str
+    text: str
+    message: str
+    record: int | None = None  # the record's index in the file (0-based), when the error is about one
+    line: int | None = None  # its line, in JSON Lines
+    slug: str | None = None
+    path: str | None = None  # the field path, e.g. "units[0].modules[1].title"
+    position: int = sys.maxsize  # where it sorts: errors about the whole file go last
+
+    def as_json(self) -> dict:
+        return {
+            "file": self.file,
+            "record": self.record,
+            "line": self.line,
+            "slug": self.slug,
+            "path": self.path,
+            "message": self.message,
+        }
+
+
+@dataclass
+class CoursePlan:
+    """What an import does (or would do) to one course: for --plan, and the kept-change lines."""
+
+    where: str  # "record 3" or "line 4"
+    record: int
+    line: int | None
+    result: UpsertResult
+
+    def as_json(self) -> dict:
+        result = self.result
+        return {
+            "record": self.record,
+            "line": self.line,
+            "slug": result.slug,
+            "outcome": result.outcome,
+            "changes": [change.as_json() for change in result.changes],
+            "kept": result.kept,
+        }
 
 
 @dataclass
@@ -91,27 +138,52 @@ class FileReport:
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
-    changes: list[str] = field(default_factory=list)  # --dry-run: one line per course
+    # Dry runs: every course; imports: those where an editor's change was kept.
+    courses: list[CoursePlan] = field(default_factory=list)
     unpublished: list[str] = field(default_factory=list)  # slugs whose working copy now differs from what is live
-    _errors: list[tuple[int, str]] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)  # every slug of the file (for --prune)
+    problems: list[Problem] = field(default_factory=list)
 
-    def add_error(self, text: str, *, position: int = sys.maxsize) -> None:
-        """`position` is the record's place in the file; errors about the whole file go last."""
-        self._errors.append((position, text))
+    def add_problem(self, message: str, *, text: str | None = None, **where) -> None:
+        self.problems.append(Problem(self.name, text or f"{self.name}: {message}", message, **where))
 
     @property
     def errors(self) -> list[str]:
         # Validation finds errors as records arrive, the workflow only when their chunk is
         # planned; people read them in file order.
-        return [text for _, text in sorted(self._errors, key=lambda item: item[0])]
+        return [problem.text for problem in self.ordered_problems]
+
+    @property
+    def ordered_problems(self) -> list[Problem]:
+        return sorted(self.problems, key=lambda problem: problem.position)
+
+    @property
+    def changes(self) -> list[str]:
+        """--dry-run: one line per course."""
+        return [f"{self.name}: {describe(course.result)}" for course in self.courses]
+
+    @property
+    def kept(self) -> list[str]:
+        return [
+            f"{self.name}: {course.where} ({course.result.slug}): {path}: {KEPT}"
+            for course in self.courses
+            for path in course.result.kept
+        ]
 
     @property
     def ok(self) -> bool:
-        return not self._errors
+        return not self.problems
 
 
 def import_file(
-    path: str, *, dry_run: bool = False, by=None, fmt: str | None = None, progress: Progress | None = None
+    path: str,
+    *,
+    dry_run: bool = False,
+    by=None,
+    fmt: str | None = None,
+    progress: Progress | None = None,
+    source: str = DEFAULT_SOURCE,
+    force: bool = False,
 ) -> FileReport:
     """Import one file in one transaction: any error anywhere, and nothing of it is written.
 
@@ -120,14 +192,19 @@ def import_file(
     writer collided with the file (PostgreSQL broke a deadlock between two big overlapping files, or
     created one of its slugs at the same moment), a file on disk is imported again from the start,
     up to ATTEMPTS times; standard input cannot be read twice and reports the collision instead.
+    What the import writes is remembered as written by `source`; what an editor changed since the
+    last import of a course is kept unless `force` (see catalog.services.merging).
     """
     for attempt in range(1, ATTEMPTS + 1):
         report = FileReport(name=display_name(path))
-        collision = _import_once(path, report, dry_run=dry_run, by=by, fmt=fmt, progress=progress)
+        importer = _Importer(
+            Source(path, fmt=fmt), report, dry_run=dry_run, by=by, progress=progress, name=source, force=force
+        )
+        collision = _import_once(importer)
         if collision is None:
             break
         if path == "-" or attempt == ATTEMPTS:
-            report.add_error(f"{report.name}: {collision}")
+            report.add_problem(collision)
             report.failed += 1
             break
         if progress:
@@ -136,7 +213,7 @@ def import_file(
         # All or nothing: the records without errors were not written either, so they are counted
         # nowhere, and the would-be changes of a dry run are not reported.
         report.created = report.updated = report.unchanged = 0
-        report.changes.clear()
+        report.courses.clear()
         report.unpublished.clear()
     if not dry_run:
         outcomes = ("created", "updated", "unchanged", "failed")
@@ -144,21 +221,21 @@ def import_file(
     return report
 
 
-def _import_once(path, report, *, dry_run, by, fmt, progress) -> str | None:
+def _import_once(importer: "_Importer") -> str | None:
     """One attempt; returns what collided with it (nothing written), or None."""
+    report = importer.report
     try:
-        source = Source(path, fmt=fmt)
         with transaction.atomic(), deferred():
-            _Importer(source, report, dry_run=dry_run, by=by, progress=progress).run()
-            if not report.ok or dry_run:
+            importer.run()
+            if not report.ok or importer.dry_run:
                 transaction.set_rollback(True)
     except SourceError as exc:
-        report.add_error(f"{report.name}: {exc}")
+        report.add_problem(str(exc))
         report.failed += 1  # the unreadable file counts as one failed record
     except CatalogConflictError as exc:
         return str(exc)
     except CatalogError as exc:
-        report.add_error(f"{report.name}: {exc}")
+        report.add_problem(str(exc))
         report.failed += 1
     except OperationalError as exc:
         if getattr(exc.__cause__, "sqlstate", None) not in TRANSIENT_SQLSTATES:
@@ -177,15 +254,18 @@ class _Importer:
         by,
         progress: Progress | None,
         name: str = DEFAULT_SOURCE,
+        force: bool = False,
     ):
         self.source, self.report, self.dry_run, self.by, self.progress = source, report, dry_run, by, progress
         self.name = name  # what ImportState remembers as the source of what this import writes
+        self.force = force  # True: the records win over editors' changes
         self.first_seen: dict[str, str] = {}  # slug -> where it first appeared
         self.chunk: list[tuple[Record, object, str | None, str]] = []  # (record, data, slug, hash)
 
     def run(self) -> None:
         count = 0
         for count, record in enumerate(self.source, start=1):
+            record.index = count - 1
             self._take(record)
             if len(self.chunk) >= CHUNK:
                 self._flush()
@@ -198,11 +278,14 @@ class _Importer:
     def _take(self, record: Record) -> None:
         data = record.data
         if isinstance(data, Unreadable):
-            self.report.add_error(f"{self.report.name}: {record.where}{data.detail}", position=record.position)
+            message = data.detail.removeprefix(":").strip()
+            text = f"{self.report.name}: {record.where}{data.detail}"
+            self.report.add_problem(message, text=text, **self._where(record))
             self.report.failed += 1
             return
         slug = data.get("slug") if isinstance(data, dict) and isinstance(data.get("slug"), str) else None
         if slug is not None:
+            self.report.seen.add(slug.strip())
             first = self.first_seen.setdefault(slug.strip(), record.where)
             if first != record.where:
                 self._fail(record, slug, duplicate_slug_error(slug.strip(), first, "file"))
@@ -217,11 +300,11 @@ class _Importer:
         # nothing: it is counted unchanged without being validated or compared again.
         known = {slug: digest for _r, _d, slug, digest in chunk if slug}
         statuses = {slug: data.get("status") for _r, data, slug, _h in chunk if slug}
-        unchanged = unchanged_imports(hashes=known, statuses=statuses)
+        unchanged = {} if self.force else unchanged_imports(hashes=known, statuses=statuses, source=self.name)
         work = []
         for record, data, slug, digest in chunk:
             if slug in unchanged:
-                self._count(UpsertResult(slug=slug, outcome="unchanged"))
+                self._count(record, UpsertResult(slug=slug, outcome="unchanged", kept=unchanged[slug]))
                 continue
             try:
                 work.append((record, clean_record(data), digest))
@@ -238,41 +321,46 @@ class _Importer:
                 dry_run=self.dry_run or not self.report.ok,
                 source=self.name,
                 hashes=[digest for _, _, digest in work],
+                force=self.force,
             )
         except CatalogBatchError as exc:
             for index, error in sorted(exc.failures.items()):
                 record, clean, _ = work[index]
                 self._fail(record, clean["slug"], error)
             return
-        for result in results:
-            self._count(result)
+        for (record, _, _), result in zip(work, results, strict=True):
+            self._count(record, result)
 
-    def _count(self, result: UpsertResult) -> None:
+    def _count(self, record: Record, result: UpsertResult) -> None:
         setattr(self.report, result.outcome, getattr(self.report, result.outcome) + 1)
         if result.unpublished_changes:
             self.report.unpublished.append(result.slug)
-        if self.dry_run:
-            self.report.changes.append(f"{self.report.name}: {describe(result)}")
+        if self.dry_run or result.kept:
+            line = record.position if record.where.startswith("line") else None
+            self.report.courses.append(CoursePlan(record.where, record.index, line, result))
+
+    @staticmethod
+    def _where(record: Record) -> dict:
+        line = record.position if record.where.startswith("line") else None
+        return {"record": record.index, "line": line, "position": record.position}
 
     def _fail(self, record: Record, slug: str | None, error: CatalogError) -> None:
         label = f"{self.report.name}: {record.where}" + (f" (slug '{slug}')" if slug else "")
         if isinstance(error, CatalogValidationError):
-            lines = [
-                f"{label if path == 'record' else f'{label}: {path}'}: {' '.join(messages)}"
-                for path, messages in error.errors.items()
-            ]
+            found = [(None if path == "record" else path, " ".join(msgs)) for path, msgs in error.errors.items()]
         elif isinstance(error, InvalidTransitionError):
-            lines = [f"{label}: status: {error}"]
+            found = [("status", str(error))]
         else:
-            lines = [f"{label}: {error}"]
-        for line in lines:
-            self.report.add_error(line, position=record.position)
+            found = [(None, str(error))]
+        for path, message in found:
+            text = f"{label}: {path}: {message}" if path else f"{label}: {message}"
+            self.report.add_problem(message, text=text, slug=slug, path=path, **self._where(record))
         self.report.failed += 1
 
 
 def describe(result: UpsertResult) -> str:
     if result.outcome == "updated":
-        return f"would update {result.slug}: {'; '.join(result.changes)}"
+        return f"would update {result.slug}: {'; '.join(map(str, result.changes))}"
     if result.outcome == "created":
         return f"would create {result.slug}"
     return f"unchanged {result.slug}"

@@ -8,8 +8,9 @@ from .courses import Course
 class ImportState(models.Model):
     """What the last import of a course wrote, from which source, and the course's working-copy
     fingerprint right after it. A re-import compares three versions of each part of a course (its
-    title, description, topic, and tree): what the last import wrote (base, kept as hashes here),
-    the new record (theirs) and the working copy (ours: an editor may have changed it since)."""
+    fields, units and modules): what the last import wrote (base, kept as hashes here, with the ids
+    of the rows written), the new record (theirs) and the working copy (ours: an editor may have
+    changed it since). See catalog.services.merging."""
 
     course = models.OneToOneField(Course, primary_key=True, on_delete=models.CASCADE, related_name="import_state")
     source = models.CharField(max_length=100, db_index=True)
@@ -18,6 +19,8 @@ class ImportState(models.Model):
     # Of the record as read, before validation: an identical record on an untouched course is skipped unread.
     record_hash = models.CharField(max_length=64)
     fingerprint = models.CharField(max_length=64)
+    # Field paths where that import kept an editor's change: reported again when the record is skipped.
+    kept = models.JSONField(default=list, blank=True)
     imported_at = models.DateTimeField()
 
     def __str__(self):

@@ -9,13 +9,15 @@ transaction has committed.
 - courses: fields, address and deletion; workflow: the rules, with no database;
 - publishing: the workflow's moves as releases, discard and revert; releases: their parts;
 - schedule: scheduled switches; tree: units and modules; search: the search documents;
-- upsert, planning, applying: whole-tree upserts by slug (import, API PUT).
+- upsert, planning, applying: whole-tree upserts by slug (import, API PUT); imports, merging: what
+  imports remember, so re-imports keep editors' changes, and pruning what a source no longer has.
 """
 
 from .batching import deferred
 from .common import Precondition, all_of, unchanged_since
 from .courses import course_create, course_delete, course_update
 from .feed import feed_compact
+from .imports import courses_prune
 from .publishing import (
     course_archive,
     course_discard,
@@ -66,6 +68,7 @@ __all__ = [
     "course_update",
     "course_upsert_tree",
     "courses_upsert",
+    "courses_prune",
     "duplicate_slug_error",
     "deferred",
     "feed_compact",

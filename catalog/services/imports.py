@@ -1,19 +1,21 @@
 """What imports remember of the courses they wrote (ImportState), and the unchanged records they skip unread."""
 
 import hashlib
+from collections import defaultdict
 
 import orjson
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from .. import selectors
-from ..models import Course, ImportState, Listing
+from ..errors import PruneRefusedError
+from ..models import Course, ImportState, Listing, Module, Unit
+from .merging import with_ids
+from .publishing import course_archive
 
 Status = Course.Status
 DEFAULT_SOURCE = "import"
-
-
-PARTS = ("title", "description", "topic", "units")
 
 
 def record_hash(data, *, raw: str | None = None) -> str:
@@ -23,21 +25,23 @@ def record_hash(data, *, raw: str | None = None) -> str:
     return hashlib.sha256(text).hexdigest()
 
 
-def part_hashes(record: dict) -> dict[str, str]:
-    """A hash of each part of a cleaned record (or working copy in record form): title, description,
-    topic, and the tree (unit titles, module titles and contents, in order)."""
-    return {name: record_hash(record[name])[:32] for name in PARTS}
+def import_bases(courses) -> dict[int, dict]:
+    """What the last import wrote of each of these courses (see services.merging), by course id."""
+    return dict(ImportState.objects.filter(course__in=list(courses)).values_list("course_id", "parts"))
 
 
-def unchanged_imports(*, hashes: dict[str, str], statuses: dict[str, str | None], now=None) -> set[str]:
-    """Slugs whose record equals the one the last import wrote, on a course nobody changed since and
-    whose status already is what the record asks: importing them again would change nothing."""
+def unchanged_imports(
+    *, hashes: dict[str, str], statuses: dict[str, str | None], source: str = DEFAULT_SOURCE, now=None
+) -> dict[str, list[str]]:
+    """Slugs whose record equals the one the last import (from `source`) wrote, on a course nobody changed since and
+    whose status already is what the record asks: importing them again would change nothing. With
+    each, where that last import kept an editor's change (it still is kept)."""
     if not hashes:
-        return set()
+        return {}
     now = now or timezone.now()
     live = Listing.objects.filter(selectors.live_at(now), course=OuterRef("pk")).values("release__fingerprint")[:1]
     rows = (
-        Course.objects.filter(slug__in=list(hashes), import_state__isnull=False)
+        Course.objects.filter(slug__in=list(hashes), import_state__source=source)
         .annotate(live_fingerprint=Subquery(live))
         .values_list(
             "slug",
@@ -48,10 +52,11 @@ def unchanged_imports(*, hashes: dict[str, str], statuses: dict[str, str | None]
             "import_state__fingerprint",
             "publish_at",
             "unpublish_at",
+            "import_state__kept",
         )
     )
-    unchanged = set()
-    for slug, status, fingerprint, live, imported_hash, imported_fingerprint, publish_at, unpublish_at in rows:
+    unchanged = {}
+    for slug, status, fingerprint, live, imported_hash, imported_fingerprint, publish_at, unpublish_at, kept in rows:
         if imported_hash != hashes[slug] or imported_fingerprint != fingerprint:
             continue
         if any(at and at <= now for at in (publish_at, unpublish_at)):
@@ -59,30 +64,60 @@ def unchanged_imports(*, hashes: dict[str, str], statuses: dict[str, str | None]
         wanted = statuses.get(slug) or status
         if wanted != status or (wanted == Status.PUBLISHED and live != fingerprint):
             continue
-        unchanged.add(slug)
+        unchanged[slug] = kept
     return unchanged
 
 
-def import_states_write(*, items: list[tuple[Course, dict, str]], source: str, now=None) -> None:
-    """Remember (course, cleaned record, record hash) as what `source` last wrote of each course."""
+def import_states_write(*, items: list[tuple[Course, dict, str, list[str]]], source: str, now=None) -> None:
+    """Remember, per course, what `source` wrote of it (see services.merging.remembered), the hash of
+    its record, and where an editor's change was kept; the ids of its units and modules are read here."""
     if not items:
         return
     now = now or timezone.now()
+    course_ids = [course.pk for course, *_ in items]
+    unit_ids, module_ids = defaultdict(list), defaultdict(list)
+    units = Unit.objects.filter(course_id__in=course_ids).order_by("course_id", "order")
+    for course_id, unit_id in units.values_list("course_id", "id"):
+        unit_ids[course_id].append(unit_id)
+    modules = Module.objects.filter(unit__course_id__in=course_ids).order_by("unit_id", "order")
+    for unit_id, module_id in modules.values_list("unit_id", "id"):
+        module_ids[unit_id].append(module_id)
     states = [
         ImportState(
             course_id=course.pk,
             source=source,
-            parts=part_hashes(record),
+            parts=with_ids(dict(remember), unit_ids[course.pk], module_ids),
             record_hash=digest,
             fingerprint=course.fingerprint,
+            kept=kept,
             imported_at=now,
         )
-        for course, record, digest in items
+        for course, remember, digest, kept in items
     ]
     ImportState.objects.bulk_create(
         states,
         batch_size=500,
         update_conflicts=True,
         unique_fields=["course"],
-        update_fields=["source", "parts", "record_hash", "fingerprint", "imported_at"],
+        update_fields=["source", "parts", "record_hash", "fingerprint", "kept", "imported_at"],
     )
+
+
+def courses_prune(*, source: str, keep: set[str], max_percent: float, by=None, dry_run: bool = False) -> list[str]:
+    """Archive the courses last imported from `source` whose slugs are not in `keep` (the slugs of
+    the files just imported), all or none. Refused when they are more than `max_percent` of the
+    source's courses that are not archived: a truncated or wrong file must not empty the catalog."""
+    with transaction.atomic():
+        courses = Course.objects.filter(import_state__source=source).exclude(status=Status.ARCHIVED)
+        slugs = set(courses.values_list("slug", flat=True))
+        gone = sorted(slugs - keep)
+        if gone and len(gone) * 100 > max_percent * len(slugs):
+            raise PruneRefusedError(
+                f"refusing to prune: {len(gone)} of the {len(slugs)} course(s) imported from source '{source}' "
+                f"({len(gone) / len(slugs):.0%}) are not in the file(s), more than --max-prune {max_percent:g}%; "
+                "nothing was archived (check the files, or raise --max-prune)"
+            )
+        if not dry_run:
+            for course in Course.objects.filter(slug__in=gone).order_by("pk"):
+                course_archive(course=course, by=by)
+    return gone

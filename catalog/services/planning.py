@@ -13,14 +13,55 @@ from . import workflow
 Status = Course.Status
 
 
+@dataclass(frozen=True)
+class Change:
+    """One thing an upsert changes. `path` is a field path of the record ("title", "units[0]",
+    "units[0].modules[1].content"); `change` is changed, added, removed, renamed, moved or status."""
+
+    path: str
+    change: str
+    before: object = None
+    after: object = None
+
+    def __str__(self) -> str:
+        """The short form (`import_courses --dry-run`)."""
+        return {
+            "added": f"{self.path} added",
+            "removed": f"{self.path}: '{self.before}' removed",
+            "renamed": f"{self.path}.title",
+            "moved": f"{self.path} moved from {self.before} to {self.after}",
+            "status": f"status: {self.before} -> {self.after}" if self.before != self.after else "publish changes",
+        }.get(self.change, self.path)
+
+    def describe(self) -> str:
+        """The long form (`import_courses --plan`)."""
+        if self.change == "changed":
+            shown = self.path.rsplit(".", 1)[-1] in ("title", "topic")
+            return f"{self.path}: {self.before!r} -> {self.after!r}" if shown else f"{self.path}: changed"
+        return {
+            "added": f"{self.path}: added {self.after!r}",
+            "removed": f"{self.path}: removed {self.before!r}",
+            "renamed": f"{self.path}: renamed {self.before!r} -> {self.after!r}",
+            "moved": f"{self.path}: moved from {self.before} to {self.after}",
+            "status": f"status: {self.before} -> {self.after}"
+            if self.before != self.after
+            else f"status: {self.after} (publishes the changes)",
+        }[self.change]
+
+    def as_json(self) -> dict:
+        return {"path": self.path, "change": self.change, "from": self.before, "to": self.after}
+
+
 @dataclass
 class UpsertResult:
     slug: str
     outcome: str  # "created", "updated" or "unchanged"
-    changes: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
     course: Course | None = None
     # True when this write changed the working copy of a published course and left that unpublished.
     unpublished_changes: bool = False
+    kept: list[str] = field(default_factory=list)  # imports: where an editor's change was kept (field paths)
+    remember: dict | None = field(default=None, repr=False)  # imports: what to remember as written
 
 
 @dataclass
@@ -75,28 +116,28 @@ def _plan_fields(plan: Plan) -> None:
         if plan.course is None or getattr(plan.course, name) != plan.record[name]:
             plan.course_values[name] = plan.record[name]
             if plan.course is not None:
-                plan.result.changes.append(name)
+                plan.result.changes.append(Change(name, "changed", getattr(plan.course, name), plan.record[name]))
 
 
 def _plan_units(plan: Plan, units: list, modules_of) -> None:
     changes = plan.result.changes
     wanted_units = plan.record["units"]
     paired, plan.unit_deletes = match(units, wanted_units)
-    changes.extend(f"units: '{row.title}' removed" for row in plan.unit_deletes)
+    changes.extend(Change("units", "removed", row.title) for row in plan.unit_deletes)
     for position, (wanted, row) in enumerate(zip(wanted_units, paired, strict=True), start=1):
         path = f"units[{position - 1}]"
         if row is None:
             row = Unit(title=wanted["title"], order=position)
             if plan.course is not None:
-                changes.append(f"{path} added")
+                changes.append(Change(path, "added", after=wanted["title"]))
         else:
             dirty = []
             if row.title != wanted["title"]:
                 dirty.append("title")
-                changes.append(f"{path}.title")
+                changes.append(Change(path, "renamed", row.title, wanted["title"]))
             if row.order != position:
                 dirty.append("order")
-                changes.append(f"{path} moved from {row.order} to {position}")
+                changes.append(Change(path, "moved", row.order, position))
             if dirty:
                 plan.unit_updates.append((row, wanted["title"]))
         plan.unit_rows.append(row)
@@ -110,20 +151,23 @@ def _plan_modules(plan: Plan, path: str, unit: Unit, existing: list, wanted_modu
     changes = plan.result.changes
     paired, deletes = match(existing, wanted_modules)
     plan.module_deletes.extend(deletes)
-    changes.extend(f"{path}.modules: '{m.title}' removed" for m in deletes)
+    changes.extend(Change(f"{path}.modules", "removed", m.title) for m in deletes)
     rows = []
     for position, (wanted, row) in enumerate(zip(wanted_modules, paired, strict=True), start=1):
         m_path = f"{path}.modules[{position - 1}]"
         if row is None:
             row = Module(title=wanted["title"], content=wanted["content"], order=position)
             if unit.pk:
-                changes.append(f"{m_path} added")
+                changes.append(Change(m_path, "added", after=wanted["title"]))
         else:
             dirty = [n for n in ("title", "content") if getattr(row, n) != wanted[n]]
-            changes.extend(f"{m_path}.{n}" for n in dirty)
+            if "title" in dirty:
+                changes.append(Change(m_path, "renamed", row.title, wanted["title"]))
+            if "content" in dirty:
+                changes.append(Change(f"{m_path}.content", "changed", row.content, wanted["content"]))
             if row.order != position:
                 dirty.append("order")
-                changes.append(f"{m_path} moved from {row.order} to {position}")
+                changes.append(Change(m_path, "moved", row.order, position))
             if dirty:
                 plan.module_updates.append((row, wanted))
         rows.append(row)
@@ -143,7 +187,8 @@ def _plan_status(plan: Plan) -> None:
     plan.action, refusal = workflow.action_for(slug, current, target)
     if refusal:
         raise InvalidTransitionError(refusal)
-    plan.result.changes.append(f"status: {current} -> {target}" if target != current else "publish changes")
+    if plan.course is not None:  # a new course's changes are the course itself
+        plan.result.changes.append(Change("status", "status", current, target))
     if plan.action == "publish":
         refusal = workflow.publish_refusal(slug, [(w["title"], len(w["modules"])) for w in plan.record["units"]])
         if refusal:

@@ -24,7 +24,8 @@ from ..records import clean_record
 from . import creating, workflow
 from .applying import apply
 from .common import Precondition, user_or_none
-from .imports import import_states_write
+from .imports import import_bases, import_states_write
+from .merging import merge, remembered
 from .planning import UpsertResult, plan_record
 from .schedule import settle_course
 
@@ -56,22 +57,24 @@ def courses_upsert(
     precondition: Precondition | None = None,
     source: str | None = None,
     hashes: list[str] | None = None,
+    force: bool = False,
 ) -> list[UpsertResult]:
     """Upsert cleaned records (see catalog.records.clean_record) by slug, all or nothing.
 
     Unchanged records cost reads only. Raises CatalogBatchError with every failing record's index
     when any record breaks a rule; then nothing is written. `precondition` (one record only) is
     checked under the lock, with the existing course or None. An import names its `source` and
-    gives each record's hash (services.imports.record_hash): what it wrote is remembered.
+    gives each record's hash (services.imports.record_hash): what it wrote is remembered, and what
+    an editor changed since the last import of a course is kept (see services.merging) unless `force`.
     """
     for attempt in range(2):
         try:
             with transaction.atomic():
-                results = _upsert_batch(records, by=by, dry_run=dry_run, precondition=precondition)
+                results = _upsert_batch(
+                    records, by=by, dry_run=dry_run, precondition=precondition, merging=bool(source), force=force
+                )
                 if source and not dry_run:
-                    items = [
-                        (r.course, record, digest) for r, record, digest in zip(results, records, hashes, strict=True)
-                    ]
+                    items = [(r.course, r.remember, digest, r.kept) for r, digest in zip(results, hashes, strict=True)]
                     import_states_write(items=items, source=source)
                 return results
         except IntegrityError as exc:
@@ -103,7 +106,7 @@ def _lock_slugs(slugs: list[str]) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORTS_LOCK])
 
 
-def _upsert_batch(records, *, by, dry_run, precondition) -> list[UpsertResult]:
+def _upsert_batch(records, *, by, dry_run, precondition, merging=False, force=False) -> list[UpsertResult]:
     failures: dict[int, CatalogError] = {}
     first_seen: dict[str, int] = {}
     for i, record in enumerate(records):
@@ -115,6 +118,7 @@ def _upsert_batch(records, *, by, dry_run, precondition) -> list[UpsertResult]:
     existing, units_of, modules_of, live = _read_existing(list(first_seen))
     if precondition is not None:
         precondition(existing.get(records[0]["slug"]))
+    bases = {} if force or not merging else import_bases(existing.values())
 
     # New courses of a batch are created in bulk (PostgreSQL); single records and the rest are planned.
     fresh = [r for r in records if r["slug"] not in existing and len(records) > 1 and creating.supported(r)]
@@ -127,11 +131,13 @@ def _upsert_batch(records, *, by, dry_run, precondition) -> list[UpsertResult]:
         try:
             if course is None and record["slug"] in bulk:
                 _check_new(record)
-                results.append(UpsertResult(slug=record["slug"], outcome="created"))
+                results.append(UpsertResult(slug=record["slug"], outcome="created", remember=remembered(record)))
                 continue
             units = units_of[course.pk] if course else []
+            merged = merge(record, course, units, modules_of, bases.get(course.pk) if course else None)
             live_fingerprint = live.get(course.pk) if course else None
-            plans.append(plan_record(record, course, units, modules_of, live_fingerprint=live_fingerprint))
+            plans.append(plan_record(merged.record, course, units, modules_of, live_fingerprint=live_fingerprint))
+            plans[-1].result.kept, plans[-1].result.remember = merged.kept, merged.remember
             results.append(plans[-1].result)
         except CatalogError as exc:
             failures[i] = exc
@@ -141,8 +147,13 @@ def _upsert_batch(records, *, by, dry_run, precondition) -> list[UpsertResult]:
         apply(plans, by=by)
         if bulk:
             created = iter(creating.create_courses(fresh, by=user_or_none(by), now=timezone.now()))
-            results = [next(created) if r.slug in bulk else r for r in results]
+            results = [_created(next(created), r) if r.slug in bulk else r for r in results]
     return results
+
+
+def _created(written: UpsertResult, planned: UpsertResult) -> UpsertResult:
+    written.remember = planned.remember
+    return written
 
 
 def _check_new(record: dict) -> None:
