@@ -60,7 +60,12 @@ def create_courses(records: list[dict], *, by, now: dt.datetime) -> list[UpsertR
         _copy(cursor, CourseTransition, TRANSITION_COLUMNS, archived)
     SlugRedirect.objects.filter(slug__in=[c.slug for c in courses]).delete()
     return [
-        UpsertResult(slug=c.slug, outcome="created", course=Course(pk=c.id, slug=c.slug, fingerprint=c.fingerprint))
+        UpsertResult(
+            slug=c.slug,
+            outcome="created",
+            course=Course(pk=c.id, slug=c.slug, fingerprint=c.fingerprint),
+            tree_ids=[(u["id"], [m["id"] for m in u["modules"]]) for u in c.document["units"]],
+        )
         for c in courses
     ]
 

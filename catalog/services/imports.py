@@ -4,7 +4,7 @@ import hashlib
 from collections import defaultdict
 
 import orjson
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -74,7 +74,8 @@ def import_states_write(*, items: list[tuple[Course, dict, str, list[str]]], sou
     if not items:
         return
     now = now or timezone.now()
-    course_ids = [course.pk for course, *_ in items]
+    # The ids of the rows written, unless known already (the courses created in bulk).
+    course_ids = [course.pk for course, remember, *_ in items if "items" in remember]
     unit_ids, module_ids = defaultdict(list), defaultdict(list)
     units = Unit.objects.filter(course_id__in=course_ids).order_by("course_id", "order")
     for course_id, unit_id in units.values_list("course_id", "id"):
@@ -82,25 +83,41 @@ def import_states_write(*, items: list[tuple[Course, dict, str, list[str]]], sou
     modules = Module.objects.filter(unit__course_id__in=course_ids).order_by("unit_id", "order")
     for unit_id, module_id in modules.values_list("unit_id", "id"):
         module_ids[unit_id].append(module_id)
-    states = [
-        ImportState(
-            course_id=course.pk,
-            source=source,
-            parts=with_ids(dict(remember), unit_ids[course.pk], module_ids),
-            record_hash=digest,
-            fingerprint=course.fingerprint,
-            kept=kept,
-            imported_at=now,
-        )
+    rows = [
+        (course.pk, source, _with_ids(remember, unit_ids[course.pk], module_ids), digest, course.fingerprint, kept)
         for course, remember, digest, kept in items
     ]
+    if connection.vendor == "postgresql":
+        _copy_states(rows, now)
+        return
+    states = [ImportState(**dict(zip(STATE_COLUMNS, row, strict=False)), imported_at=now) for row in rows]
     ImportState.objects.bulk_create(
-        states,
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["course"],
-        update_fields=["source", "parts", "record_hash", "fingerprint", "kept", "imported_at"],
+        states, batch_size=500, update_conflicts=True, unique_fields=["course"], update_fields=STATE_COLUMNS[1:]
     )
+
+
+def _with_ids(remember: dict, unit_ids, module_ids) -> dict:
+    return with_ids(dict(remember), unit_ids, module_ids) if "items" in remember else remember
+
+
+STATE_COLUMNS = ["course_id", "source", "parts", "record_hash", "fingerprint", "kept", "imported_at"]
+
+
+def _copy_states(rows, now) -> None:
+    """The rows through COPY into a staging table, then one upsert (bulk_create would spend more time
+    building its statement than the database spends on it)."""
+    table, stage = ImportState._meta.db_table, "catalog_stage_importstate"
+    names = ", ".join(STATE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table}) ON COMMIT DROP; TRUNCATE {stage}")
+        with cursor.cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for course_id, source, parts, digest, fingerprint, kept in rows:
+                copy.write_row((course_id, source, orjson.dumps(parts).decode(), digest, fingerprint,
+                                orjson.dumps(kept).decode(), now))  # fmt: skip
+        updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in STATE_COLUMNS[1:])
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} ON CONFLICT (course_id) DO UPDATE SET {updates}"
+        )
 
 
 def courses_prune(*, source: str, keep: set[str], max_percent: float, by=None, dry_run: bool = False) -> list[str]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from .planning import match
 
 FIELDS = ("title", "description", "topic")
-VERSION = 2
+VERSION = 3
 EDITED = -1  # the remembered hash of an item kept from the editor: it never equals a real one
 
 
@@ -37,25 +37,29 @@ def tree_of(units, modules_of) -> list[dict]:
     ]
 
 
-def tree_hash(units: list[dict]) -> int:
-    return text_hash(repr([(u["title"], [(m["title"], m["content"]) for m in u["modules"]]) for u in units]))
-
-
 def item_hashes(units: list[dict]) -> list:
     """[[unit title hash, [[module title hash, content hash], ...]], ...], in order."""
+    crc = zlib.crc32
     return [
-        [text_hash(u["title"]), [[text_hash(m["title"]), text_hash(m["content"])] for m in u["modules"]]] for u in units
+        [crc(u["title"].encode()), [[crc(m["title"].encode()), crc(m["content"].encode())] for m in u["modules"]]]
+        for u in units
     ]
+
+
+def tree_hash(units: list[dict], items: list | None = None) -> int:
+    """Of the whole tree: its titles, contents and shape (from its item hashes, when known)."""
+    return text_hash(repr(item_hashes(units) if items is None else items))
 
 
 def remembered(record: dict, *, items: list | None = ..., status=...) -> dict:
     """What an import remembers of writing `record` (the tree's ids are added once they exist)."""
+    written = item_hashes(record["units"])
     return {
         "v": VERSION,
         **{name: text_hash(record[name]) for name in FIELDS},
         "status": record.get("status") if status is ... else status,
-        "units": tree_hash(record["units"]),
-        "items": item_hashes(record["units"]) if items is ... else items,
+        "units": tree_hash(record["units"], written),
+        "items": written if items is ... else items,
     }
 
 
@@ -100,7 +104,8 @@ def merge(theirs: dict, course, units: list, modules_of, base: dict | None) -> M
 
     ours_tree = tree_of(units, modules_of)
     items = ...
-    if tree_hash(ours_tree) != base["units"] and tree_hash(ours_tree) != tree_hash(theirs["units"]):
+    ours_hash = tree_hash(ours_tree)
+    if ours_hash != base["units"] and ours_hash != tree_hash(theirs["units"]):
         if _same_shape(units, modules_of, base.get("tree")):
             record["units"], items, kept_items = _merge_items(theirs["units"], units, modules_of, base["tree"])
             kept += kept_items

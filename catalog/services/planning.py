@@ -62,6 +62,8 @@ class UpsertResult:
     unpublished_changes: bool = False
     kept: list[str] = field(default_factory=list)  # imports: where an editor's change was kept (field paths)
     remember: dict | None = field(default=None, repr=False)  # imports: what to remember as written
+    # New courses written in bulk: the ids of their units, each with the ids of its modules, in order.
+    tree_ids: list | None = field(default=None, repr=False)
 
 
 @dataclass

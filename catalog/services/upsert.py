@@ -25,7 +25,7 @@ from . import creating, workflow
 from .applying import apply
 from .common import Precondition, user_or_none
 from .imports import import_bases, import_states_write
-from .merging import merge, remembered
+from .merging import merge, remembered, with_ids
 from .planning import UpsertResult, plan_record
 from .schedule import settle_course
 
@@ -152,7 +152,8 @@ def _upsert_batch(records, *, by, dry_run, precondition, merging=False, force=Fa
 
 
 def _created(written: UpsertResult, planned: UpsertResult) -> UpsertResult:
-    written.remember = planned.remember
+    unit_ids = [unit_id for unit_id, _ in written.tree_ids]
+    written.remember = with_ids(dict(planned.remember), unit_ids, dict(written.tree_ids))
     return written
 
 
