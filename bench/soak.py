@@ -133,7 +133,7 @@ class Soak:
             version += 1
             slug = rng.choice(self.hot)
             url = f"{self.base}/api/v1/courses/{slug}/"
-            status, _ = self.timed(url, "PATCH", {"title": f"Hot course v{version}"}, self.token)
+            status, _ = self.timed(url, "PATCH", {"title": f"Hot course v{version}", "status": "published"}, self.token)
             if status == 200:
                 with self.lock:
                     self.committed[slug] = version
