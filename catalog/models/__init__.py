@@ -1,4 +1,4 @@
-"""The catalog's data: the working copy (courses, units, modules), its history and its releases."""
+"""The catalog's data: the working copy, its history, its releases, the change feed and its webhooks."""
 
 from .courses import (
     SLUG_MAX_LENGTH,
@@ -16,6 +16,7 @@ from .courses import (
 )
 from .feed import FeedEntry, FeedHorizon
 from .releases import Listing, Release, SlugRedirect
+from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "SLUG_MAX_LENGTH",
@@ -32,6 +33,8 @@ __all__ = [
     "SlugRedirect",
     "TopicField",
     "Unit",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "canonical_topics",
     "normalize_topic",
     "slug_validator",

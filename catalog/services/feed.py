@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ..models import FeedEntry, FeedHorizon, Listing
+from .webhooks import deliveries_enqueue
 
 Kind = FeedEntry.Kind
 LOCK = 0x636174616C6F67  # "catalog": the advisory lock of feed appends
@@ -41,6 +42,7 @@ def _write(entries: list[FeedEntry]) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
     FeedEntry.objects.bulk_create(entries, batch_size=1000)
+    deliveries_enqueue(entries)  # the webhooks' outbox: sent after commit, or never if this rolls back
 
 
 @contextlib.contextmanager
