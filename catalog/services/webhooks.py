@@ -18,7 +18,7 @@ import uuid
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from .. import documents
@@ -255,31 +255,33 @@ def _send_round(endpoint: WebhookEndpoint, batch: list[WebhookDelivery], *, now=
 def _record(endpoint, batch, results: dict, *, now) -> int:
     token = batch[0].claim
     # Only the holder of the claim records: a sender whose lease ran out lost the batch to another.
-    mine = {
-        d.pk: d for d in WebhookDelivery.objects.select_for_update().filter(pk__in=[d.pk for d in batch], claim=token)
-    }
+    mine = WebhookDelivery.objects.select_for_update().filter(pk__in=[d.pk for d in batch], claim=token)
+    # One UPDATE per outcome rather than per row: a round's successes usually all look alike.
+    updates: dict[tuple, list[int]] = {}
     sent = failed = 0
     last_failure = ""
-    for pk, delivery in mine.items():
-        delivery.claim, delivery.claimed_until = "", None
+    for pk, attempts, retry_until in mine.values_list("pk", "attempts", "retry_until"):
+        values = {"claim": "", "claimed_until": None}
         result = results.get(pk)
-        if result is None:  # not tried: the round stopped at a failure
-            continue
-        delivery.attempts += 1
-        delivery.last_attempt_at = now
-        delivery.last_code, delivery.last_body, delivery.last_error = result.code, result.body[:EXCERPT], result.error
-        if result.ok:
-            sent += 1
-            delivery.status, delivery.sent_at = Status.SENT, now
-            continue
-        failed += 1
-        last_failure = result.error or f"answered {result.code}"
-        if now >= delivery.retry_until:
-            delivery.status = Status.GAVE_UP
-        else:
-            delivery.status, delivery.next_attempt_at = Status.FAILED, now + retry_wait(delivery.attempts)
-    fields = ["claim", "claimed_until", "attempts", "last_attempt_at", "last_code", "last_body", "last_error"]
-    WebhookDelivery.objects.bulk_update(list(mine.values()), [*fields, "status", "sent_at", "next_attempt_at"])
+        if result is not None:  # else not tried: the round stopped at a failure
+            values.update(last_attempt_at=now, last_code=result.code, last_body=result.body[:EXCERPT])
+            values["last_error"] = result.error
+            if result.ok:
+                sent += 1
+                values.update(status=Status.SENT, sent_at=now)
+            else:
+                failed += 1
+                last_failure = result.error or f"answered {result.code}"
+                if now >= retry_until:
+                    values["status"] = Status.GAVE_UP
+                else:
+                    values.update(status=Status.FAILED, next_attempt_at=now + retry_wait(attempts + 1))
+        updates.setdefault(tuple(sorted(values.items())), []).append(pk)
+    for key, pks in updates.items():
+        values = dict(key)
+        if "last_attempt_at" in values:
+            values["attempts"] = F("attempts") + 1
+        WebhookDelivery.objects.filter(pk__in=pks).update(**values)
     if sent or failed:
         _endpoint_record(endpoint.pk, ok=bool(sent), last_failure=last_failure, now=now)
     return sent
