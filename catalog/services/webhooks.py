@@ -12,19 +12,18 @@ import datetime as dt
 import logging
 import random
 import secrets
-import threading
 import time
 import uuid
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from .. import documents
 from ..errors import CatalogValidationError
 from ..models import FeedEntry, WebhookDelivery, WebhookEndpoint
-from . import webhook_http
+from . import webhook_http, webhook_thread
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +116,10 @@ def endpoint_remove(*, endpoint: WebhookEndpoint) -> None:
 
 def deliveries_enqueue(entries: list[FeedEntry]) -> None:
     """In the transaction that appended `entries`: one delivery per active endpoint and entry."""
+    if not entries:
+        return
     endpoints = _active_endpoint_ids()
-    if not endpoints or not entries:
+    if not endpoints:
         return
     now = timezone.now()
     WebhookDelivery.objects.bulk_create(
@@ -327,50 +328,7 @@ def deliveries_kick() -> None:
         except Exception:  # the beat's sweep sends them within a minute anyway
             log.exception("could not wake the webhook worker; the next sweep sends the deliveries")
     elif sender == "thread":
-        _InlineSender.wake()
+        webhook_thread.wake(deliveries_send_due)
 
 
-class _InlineSender:
-    """Without a broker (`make run`): one daemon thread per process sends after each commit that made
-    deliveries, and sweeps every WEBHOOKS_SWEEP_SECONDS while the process lives (retries)."""
-
-    _lock = threading.Lock()
-    _thread: threading.Thread | None = None
-    _event = threading.Event()
-    _stop = threading.Event()
-
-    @classmethod
-    def wake(cls) -> None:
-        with cls._lock:
-            if cls._thread is None or not cls._thread.is_alive():
-                cls._stop.clear()
-                cls._thread = threading.Thread(target=cls._run, name="catalog-webhooks", daemon=True)
-                cls._thread.start()
-        cls._event.set()
-
-    @classmethod
-    def stop(cls, timeout: float = 15) -> None:
-        with cls._lock:
-            thread, cls._thread = cls._thread, None
-        cls._stop.set()
-        cls._event.set()
-        if thread is not None:
-            thread.join(timeout)
-
-    @classmethod
-    def _run(cls) -> None:
-        while not cls._stop.is_set():
-            cls._event.wait(settings.WEBHOOKS_SWEEP_SECONDS)
-            cls._event.clear()
-            if cls._stop.is_set():
-                break
-            try:
-                deliveries_send_due()
-            except Exception:
-                log.exception("webhook sweep failed; trying again at the next one")
-            finally:
-                close_old_connections()
-                connection.close()
-
-
-inline_sender_stop = _InlineSender.stop
+inline_sender_stop = webhook_thread.stop

@@ -113,3 +113,29 @@ def test_a_celery_worker_sends_what_a_commit_made_due(settings, receiver, tmp_pa
     finally:
         worker.terminate()
         worker.wait(20)
+
+
+def test_without_a_broker_a_command_delivers_its_changes_before_it_exits(settings, receiver, tmp_path):
+    """`import_courses` in a second terminal next to `make run`: its changes leave with it."""
+    import json
+
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    services.endpoint_add(url=receiver.url, secret=receiver.secret)
+    record = {"slug": "imported", "title": "Imported", "topic": "T", "status": "published", "units": tree(1)}
+    (tmp_path / "one.json").write_text(json.dumps([record]))
+    db = connection.settings_dict
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_URL")}
+    env.update(
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}", WEBHOOKS_ALLOW_PRIVATE="1"
+    )
+    done = subprocess.run(
+        [sys.executable, "manage.py", "import_courses", str(tmp_path / "one.json")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [p["slug"] for p in receiver.payloads()] == ["imported"]
+    assert WebhookDelivery.objects.get().status == "sent"
