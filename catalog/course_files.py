@@ -7,6 +7,8 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import orjson
+
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 BOM = "\ufeff"
 
@@ -32,6 +34,7 @@ class Record:
     where: str  # "record 3" (0-based index in a JSON array) or "line 4" (1-based line of JSON Lines)
     data: object  # the parsed JSON value, or Unreadable
     position: int = 0  # the index or the line number, for sorting errors
+    raw: str | None = None  # the line as read (JSON Lines): what an unchanged record is recognised by
 
 
 def is_json_lines(path: str) -> bool:
@@ -91,7 +94,7 @@ class Source:
 
     def _document(self, text: str) -> Iterator[Record]:
         try:
-            document = json.loads(text)
+            document = parse(text)
         except json.JSONDecodeError as exc:
             raise SourceError(f"line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}") from exc
         del text  # this generator lives as long as the import: don't keep the text beside its records
@@ -149,10 +152,19 @@ def json_line_record(number: int, raw) -> Iterator[Record]:
     if not raw.strip():
         return
     try:
-        data = json.loads(raw)
+        data = parse(raw)
     except json.JSONDecodeError as exc:
         data = Unreadable(f" column {exc.colno}: invalid JSON: {exc.msg}")
-    yield Record(where, data, number)
+    yield Record(where, data, number, raw)
+
+
+def parse(text: str):
+    """JSON text -> value: orjson (fast); whatever it refuses, the standard library decides (it accepts
+    a little more, e.g. NaN and huge integers, and its error messages are the ones we report)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def write_records(out, records, *, lines: bool) -> int:

@@ -9,6 +9,29 @@ from django.utils.functional import cached_property
 from .models import Course, Module, Unit, normalize_topic
 
 
+class EditorText:
+    """Text as editors type it: too long is a validation message, never a silent cut; line breaks as LF.
+
+    Browsers cut pasted text at an input's maxlength attribute (a 439-character title lands as its
+    first 200 characters, mid-word, with no word said), so the attribute is not rendered; the field's
+    max_length still refuses the value on save with "at most 200 characters (it has 439)".
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("maxlength", None)
+
+    def clean(self):
+        cleaned = super().clean()
+        # Browsers send a textarea's line breaks as CRLF; stored text uses LF, as the API and the
+        # import write it. Without this, saving a page would "change" every multi-line text.
+        for name, value in cleaned.items():
+            if isinstance(value, str) and "\r" in value:
+                cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+        return cleaned
+
+
 def parse_opened_at(value) -> datetime | None:
     """The hidden field's value back as a datetime; None for a missing or garbled value."""
     try:
@@ -17,7 +40,7 @@ def parse_opened_at(value) -> datetime | None:
         return None
 
 
-class StaleEditGuardForm(forms.ModelForm):
+class StaleEditGuardForm(EditorText, forms.ModelForm):
     """Carries the course's updated_at as it was when the page was opened.
 
     Any change in a course's tree bumps the course's updated_at, so one timestamp guards the course
@@ -83,17 +106,46 @@ class UnitAdminForm(StaleEditGuardForm):
         return self.instance.course_id if self.instance.pk else None
 
 
-class UnitInlineForm(forms.ModelForm):
+class PositionField(forms.IntegerField):
+    """A row's place as the drag (or the move buttons) left it: only its rank among its siblings
+    counts (django-nested-admin numbers from 0), and a new row may come without one."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
+
+
+class PositionForm(EditorText, forms.ModelForm):
+    """An inline row whose submitted place is read as `position`, not validated as the row's order.
+
+    The services renumber 1..n; taking the field out of cleaned_data keeps a 0-based or gapped
+    place from failing the model's order validation and the formset's (parent, order) check.
+    """
+
+    order = PositionField()
+    position = None
+
+    def clean(self):
+        cleaned = super().clean()
+        self.position = cleaned.pop("order", None)
+        return cleaned
+
+
+class UnitInlineForm(PositionForm):
     class Meta:
         model = Unit
         fields = ["title", "order"]
 
 
-class ModuleInlineForm(forms.ModelForm):
+class ModuleInlineForm(PositionForm):
     class Meta:
         model = Module
         fields = ["title", "content", "order"]
-        widgets = {"content": forms.Textarea(attrs={"rows": 2, "cols": 60})}
+        widgets = {"content": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+
+
+def unit_label(unit: Unit) -> str:
+    """A unit as pickers name it: its course too ("Intro to SQL › 1. Basics")."""
+    return f"{unit.course.title} › {unit}"
 
 
 class ModuleAdminForm(StaleEditGuardForm):
@@ -101,5 +153,36 @@ class ModuleAdminForm(StaleEditGuardForm):
         model = Module
         fields = ["unit", "title", "content"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "unit" in self.fields:
+            self.fields["unit"].label_from_instance = unit_label
+
     def guarded_course_id(self):
         return self.instance.unit.course_id if self.instance.pk else None
+
+
+class ScheduleForm(forms.Form):
+    """A course's scheduled switches. A time left as it was is not sent to the service (setting
+    publish_at again would freeze the working copy anew); a cleared time cancels that switch."""
+
+    publish_at = forms.DateTimeField(
+        required=False,
+        label="Goes live at",
+        help_text="Freezes the working copy as it is now; learners see it from this time.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    unpublish_at = forms.DateTimeField(
+        required=False,
+        label="Withdrawn at",
+        help_text="Learners no longer see the course from this time.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, course: Course, **kwargs):
+        super().__init__(
+            *args, initial={"publish_at": course.publish_at, "unpublish_at": course.unpublish_at}, **kwargs
+        )
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data}

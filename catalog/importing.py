@@ -16,7 +16,8 @@ from .errors import (
     InvalidTransitionError,
 )
 from .records import clean_record
-from .services import UpsertResult, courses_upsert, deferred_appends, duplicate_slug_error
+from .services import UpsertResult, courses_upsert, deferred, duplicate_slug_error
+from .services.imports import DEFAULT_SOURCE, record_hash, unchanged_imports
 
 # Records per courses_upsert call: big enough that a call's few queries serve many courses, small
 # enough that one call's rows (500 courses x their trees) stay a modest amount of memory.
@@ -143,7 +144,7 @@ def _import_once(path, report, *, dry_run, by, fmt, progress) -> str | None:
     """One attempt; returns what collided with it (nothing written), or None."""
     try:
         source = Source(path, fmt=fmt)
-        with transaction.atomic(), deferred_appends():
+        with transaction.atomic(), deferred():
             _Importer(source, report, dry_run=dry_run, by=by, progress=progress).run()
             if not report.ok or dry_run:
                 transaction.set_rollback(True)
@@ -163,10 +164,20 @@ def _import_once(path, report, *, dry_run, by, fmt, progress) -> str | None:
 
 
 class _Importer:
-    def __init__(self, source: Source, report: FileReport, *, dry_run: bool, by, progress: Progress | None):
+    def __init__(
+        self,
+        source: Source,
+        report: FileReport,
+        *,
+        dry_run: bool,
+        by,
+        progress: Progress | None,
+        name: str = DEFAULT_SOURCE,
+    ):
         self.source, self.report, self.dry_run, self.by, self.progress = source, report, dry_run, by, progress
+        self.name = name  # what ImportState remembers as the source of what this import writes
         self.first_seen: dict[str, str] = {}  # slug -> where it first appeared
-        self.chunk: list[tuple[Record, dict]] = []
+        self.chunk: list[tuple[Record, object, str | None, str]] = []  # (record, data, slug, hash)
 
     def run(self) -> None:
         count = 0
@@ -187,38 +198,57 @@ class _Importer:
             self.report.failed += 1
             return
         slug = data.get("slug") if isinstance(data, dict) and isinstance(data.get("slug"), str) else None
-        try:
-            clean = clean_record(data)
-        except CatalogValidationError as exc:
-            self._fail(record, slug, exc)
-            return
-        first = self.first_seen.setdefault(clean["slug"], record.where)
-        if first != record.where:
-            self._fail(record, slug, duplicate_slug_error(clean["slug"], first, "file"))
-            return
-        self.chunk.append((record, clean))
+        if slug is not None:
+            first = self.first_seen.setdefault(slug.strip(), record.where)
+            if first != record.where:
+                self._fail(record, slug, duplicate_slug_error(slug.strip(), first, "file"))
+                return
+        self.chunk.append((record, data, slug, record_hash(data, raw=record.raw)))
 
     def _flush(self) -> None:
         if not self.chunk:
             return
         chunk, self.chunk = self.chunk, []
+        # A record equal to the one the last import wrote, on a course nobody touched since, changes
+        # nothing: it is counted unchanged without being validated or compared again.
+        known = {slug: digest for _r, _d, slug, digest in chunk if slug}
+        statuses = {slug: data.get("status") for _r, data, slug, _h in chunk if slug}
+        unchanged = unchanged_imports(hashes=known, statuses=statuses)
+        work = []
+        for record, data, slug, digest in chunk:
+            if slug in unchanged:
+                self._count(UpsertResult(slug=slug, outcome="unchanged"))
+                continue
+            try:
+                work.append((record, clean_record(data), digest))
+            except CatalogValidationError as exc:
+                self._fail(record, slug, exc)
+        if not work:
+            return
         # Once the file has an error nothing more is written, but the remaining records are still
         # planned (checked against the database and the workflow) so one run reports every error.
         try:
             results = courses_upsert(
-                records=[clean for _, clean in chunk], by=self.by, dry_run=self.dry_run or not self.report.ok
+                records=[clean for _, clean, _ in work],
+                by=self.by,
+                dry_run=self.dry_run or not self.report.ok,
+                source=self.name,
+                hashes=[digest for _, _, digest in work],
             )
         except CatalogBatchError as exc:
             for index, error in sorted(exc.failures.items()):
-                record, clean = chunk[index]
+                record, clean, _ = work[index]
                 self._fail(record, clean["slug"], error)
             return
         for result in results:
-            setattr(self.report, result.outcome, getattr(self.report, result.outcome) + 1)
-            if result.unpublished_changes:
-                self.report.unpublished.append(result.slug)
-            if self.dry_run:
-                self.report.changes.append(f"{self.report.name}: {describe(result)}")
+            self._count(result)
+
+    def _count(self, result: UpsertResult) -> None:
+        setattr(self.report, result.outcome, getattr(self.report, result.outcome) + 1)
+        if result.unpublished_changes:
+            self.report.unpublished.append(result.slug)
+        if self.dry_run:
+            self.report.changes.append(f"{self.report.name}: {describe(result)}")
 
     def _fail(self, record: Record, slug: str | None, error: CatalogError) -> None:
         label = f"{self.report.name}: {record.where}" + (f" (slug '{slug}')" if slug else "")

@@ -1,7 +1,16 @@
-"""The declared schema of a course record: one course and its whole tree (import, API PUT/POST)."""
+"""The declared schema of a course record: one course and its whole tree (import, API PUT/POST).
 
+Two declarations of one format: DRF serializers (the reference for every message) and a JSON Schema
+(published for generators at /api/schema/course-record.json, and the import's fast path: a record
+it accepts needs no field-by-field validation). A record the schema refuses, or one that passes it
+but still needs a closer look (blank titles once trimmed, a topic with no letter or digit, NUL or
+surrogate characters), is validated by the serializers, so errors read the same either way.
+"""
+
+import re
 from collections.abc import Mapping
 
+import jsonschema_rs
 from rest_framework import serializers
 
 from .errors import CatalogValidationError
@@ -122,6 +131,9 @@ def flatten_errors(detail, path: str = "", *, root: str = "record") -> dict[str,
 
 def clean_record(data) -> dict:
     """Validate one course record; returns plain dicts or raises CatalogValidationError."""
+    fast = fast_clean(data)
+    if fast is not None:
+        return fast
     if not isinstance(data, Mapping):
         raise CatalogValidationError({"record": ["A course record must be a JSON object."]})
     serializer = CourseRecordSerializer(data=data)
@@ -136,3 +148,109 @@ def _plain(value):
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+# --- the same format as a JSON Schema ---------------------------------------------------------
+
+SCHEMA_ID = "https://catalog.example.org/api/schema/course-record.json"
+
+
+def _title(what: str) -> dict:
+    return {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_LENGTH, "description": f"The {what}'s title."}
+
+
+MODULE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["title"],
+    "properties": {
+        "title": _title("module"),
+        "content": {
+            "type": "string",
+            "maxLength": MAX_CONTENT_LENGTH,
+            "default": "",
+            "description": "Markdown, shown to learners rendered safely (no raw HTML).",
+        },
+    },
+}
+UNIT = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["title"],
+    "properties": {
+        "title": _title("unit"),
+        "modules": {"type": "array", "maxItems": MAX_MODULES_PER_UNIT, "items": MODULE, "default": []},
+    },
+}
+SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": SCHEMA_ID,
+    "title": "Course record",
+    "description": "One course and its whole tree, as import_courses reads it and PUT /api/v1/courses/{slug}/ "
+    "takes it. Order is the position in the arrays. Unknown keys are errors.",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["slug", "title", "topic"],
+    "properties": {
+        "slug": {
+            "type": "string",
+            "pattern": SLUG_PATTERN,
+            "maxLength": SLUG_MAX_LENGTH,
+            "description": "The course's address: lowercase letters, digits and hyphens.",
+        },
+        "title": _title("course"),
+        "description": {"type": "string", "maxLength": MAX_DESCRIPTION_LENGTH, "default": ""},
+        "topic": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": TITLE_MAX_LENGTH,
+            "description": f"Stored normalised (`Data Science` is `data-science`, at most {TOPIC_MAX_LENGTH}).",
+        },
+        "status": {
+            "enum": list(Course.Status.values),
+            "description": "Reached through the workflow. `published` makes this content live; without it a "
+            "published course's changes wait in its working copy. Default: draft for a new course, unchanged "
+            "for an existing one.",
+        },
+        "units": {"type": "array", "maxItems": MAX_UNITS, "items": UNIT, "default": []},
+    },
+}
+
+_validator = jsonschema_rs.validator_for(SCHEMA)
+# What DRF's CharField refuses beyond the schema: NUL and lone surrogates.
+_ODD = re.compile("[\x00\ud800-\udfff]")
+
+
+def fast_clean(data) -> dict | None:
+    """The cleaned record (as catalog.records.clean_record gives it), or None: validate it the slow way."""
+    if not isinstance(data, dict) or not _validator.is_valid(data):
+        return None
+    title = _text(data["title"])
+    topic = normalize_topic(data["topic"])
+    description = data.get("description", "")
+    if title is None or not topic or len(topic) > TOPIC_MAX_LENGTH or _ODD.search(description):
+        return None
+    units = []
+    for unit in data.get("units", ()):
+        unit_title = _text(unit["title"])
+        if unit_title is None:
+            return None
+        modules = []
+        for module in unit.get("modules", ()):
+            module_title, content = _text(module["title"]), module.get("content", "")
+            if module_title is None or _ODD.search(content):
+                return None
+            modules.append({"title": module_title, "content": content})
+        units.append({"title": unit_title, "modules": modules})
+    record = {"slug": data["slug"], "title": title, "description": description, "topic": topic, "units": units}
+    if "status" in data:
+        record["status"] = data["status"]
+    return record
+
+
+def _text(value: str) -> str | None:
+    """A title as DRF keeps it (trimmed), or None when DRF would have something to say about it."""
+    text = value.strip()
+    if not text or "\x00" in text or (not text.isascii() and _ODD.search(text)):
+        return None
+    return text

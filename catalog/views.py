@@ -7,20 +7,21 @@ admin or through preview links).
 
 from urllib.parse import urlencode
 
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
 from . import documents, markdown, previews, replica, selectors
 from .models import canonical_topics
+from .paging import CountedPaginator
 
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
 MAX_TOPICS = 20
 
 
-def _page(request, paginator: Paginator):
+def _page(request, paginator: CountedPaginator):
     """The requested page; anything that is not one is a 404 that says how many pages there are."""
     raw = request.GET.get("page") or "1"
     try:
@@ -36,11 +37,13 @@ def catalog_home(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     selected = canonical_topics(request.GET.getlist("topic"), limit=MAX_TOPICS)
     courses = selectors.listings_live().only("slug", "title", "description", "topic", "unit_count", "module_count")
+    counts = selectors.learner_counts()
     if selected:
         courses = courses.filter(topic__in=selected)
     if query:
         courses = selectors.listing_search(courses, query)
-    page = _page(request, Paginator(courses, PAGE_SIZE))
+    total = None if query else selectors.learner_total(topics=selected, counts=counts)
+    page = _page(request, CountedPaginator(courses, PAGE_SIZE, count=total))
 
     def query_string(topics):
         return urlencode([("q", query)] * bool(query) + [("topic", t) for t in topics])
@@ -48,7 +51,7 @@ def catalog_home(request):
     # Each chip toggles its topic and keeps the search words and the other selected topics.
     topics = [
         {**row, "selected": row["topic"] in selected, "query": query_string(sorted(set(selected) ^ {row["topic"]}))}
-        for row in selectors.topic_counts()
+        for row in selectors.topic_counts(counts=counts)
     ]
     base = query_string(selected)
     context = {

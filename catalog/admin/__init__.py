@@ -1,7 +1,10 @@
 """The editors' back-office, a module per model; every save, delete and action goes through catalog.services."""
 
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 
+from ..forms import unit_label
+from ..models import Unit
 from . import courses, modules, units, webhooks  # noqa: F401  (registers the model admins)
 
 admin.site.site_header = "Course catalog: editors"
@@ -9,3 +12,22 @@ admin.site.site_title = "Course catalog admin"
 admin.site.index_title = "Courses, units and modules"
 # The index is where editors land: it says when a webhook endpoint was switched off.
 admin.site.index = webhooks.with_switched_off_notice(admin.site.index)
+
+
+class CatalogAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's search-as-you-type pickers, naming a unit with its course ("Intro to SQL › 1. Basics"):
+    "1. Basics" alone could be any course's first unit."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, Unit):
+            result["text"] = unit_label(obj)
+        return result
+
+
+def autocomplete_view(request):
+    return CatalogAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+# The default site builds its URLs from this attribute when the URLconf is first loaded.
+admin.site.autocomplete_view = autocomplete_view

@@ -97,7 +97,7 @@ def apply_inline(formset, *, rows, create, update, delete, reorder):
     for index, form in enumerate(formset.forms):
         if form in formset.deleted_forms or not getattr(form, "cleaned_data", None):
             continue  # deleted, or an extra row left empty
-        submitted = form.cleaned_data.get("order")
+        submitted = getattr(form, "position", None)
         if form.instance.pk:
             if form.instance.pk not in order:  # deleted by someone else after the form was validated
                 name = form.instance._meta.verbose_name

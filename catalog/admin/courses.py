@@ -1,66 +1,77 @@
-"""The course pages: fields, units inline (drag to reorder), workflow buttons and bulk actions, history."""
+"""The course pages: fields, the whole tree on one page, the release workflow, bulk actions, history."""
 
-from adminsortable2.admin import SortableAdminBase, SortableTabularInline
+import nested_admin
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.db.models import Q
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
 from .. import services
 from ..errors import CatalogError
-from ..forms import CourseAdminForm, UnitInlineForm
-from ..models import Course, Unit
-from ..selectors import course_history
+from ..forms import CourseAdminForm
+from ..models import Course
+from ..selectors import course_search, with_release_state
 from ..services import workflow
-from .common import ServiceAdmin, apply_inline, opened_guard
+from .common import ServiceAdmin, opened_guard
+from .history import history_events, releases_table
+from .overdue import overdue_warning
+from .releases import CONFIRMED_MOVES, CourseReleasesMixin, publish_label, when
+from .tree import CONFIRM_UNIT_DELETE, UnitInline, apply_tree
 
 HISTORY_ON_PAGE = 10
 
 
-class UnitInline(SortableTabularInline):
-    model = Unit
-    form = UnitInlineForm
-    ordering = ["order"]
-    fields = ["title", "order"]
-    extra = 1
-    show_change_link = True
-    verbose_name_plural = "Units (drag a row by its name to reorder; open a unit to edit its modules)"
+def has_unpublished_changes(course) -> bool:
+    live = getattr(course, "live_fingerprint", None)
+    return live is not None and live != course.fingerprint
+
+
+def _quote(value) -> str:
+    text = str(value)
+    return f"'{text if len(text) <= 80 else text[:79] + '…'}'"
 
 
 @admin.register(Course)
-class CourseAdmin(ServiceAdmin, SortableAdminBase, admin.ModelAdmin):
+class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdmin):
     form = CourseAdminForm
-    list_display = ["title", "topic", "status_badge", "unit_count", "module_count", "updated_at"]
+    list_display = ["title", "topic", "status_column", "unit_count", "module_count", "updated_at"]
     list_display_links = ["title"]
     list_filter = ["status", "topic"]
     search_fields = ["title", "slug"]
-    search_help_text = "Finds courses by title or slug."
+    search_help_text = "Finds courses by title or slug, and by the words of their descriptions, units and modules."
     date_hierarchy = "created_at"
     # Recently edited first: what an editor most often comes back to.
     ordering = ["-updated_at", "-id"]
     list_per_page = 50
-    readonly_fields = [
-        "status_badge",
-        "published_at",
-        "unit_count",
-        "module_count",
-        "created_at",
-        "updated_at",
-        "recent_history",
-    ]
+    readonly_fields = ["status_summary", "releases", "recent_history"]
     inlines = [UnitInline]
     actions = ["publish_selected", "unpublish_selected", "archive_selected", "restore_selected"]
     change_form_template = "admin/catalog/course/change_form.html"
+    change_list_template = "admin/catalog/course/change_list.html"
     object_history_template = "admin/catalog/course/object_history.html"
 
     class Media:
         css = {"all": ["catalog/admin.css"]}
+        js = ["catalog/admin.js"]
+
+    def get_queryset(self, request):
+        return with_release_state(super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        # Titles and slugs as before (the contract), and the full-text search of the working copies,
+        # which also knows the words of the units' and modules' titles.
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return found, may_have_duplicates
+        words = course_search(Course.objects.all(), search_term).values("pk")
+        return queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=words)), False
 
     def get_fieldsets(self, request, obj=None):
         fields = (None, {"fields": ["slug", "title", "topic", "description", "opened_at"]})
@@ -68,28 +79,68 @@ class CourseAdmin(ServiceAdmin, SortableAdminBase, admin.ModelAdmin):
             return [fields]
         return [
             fields,
-            (
-                "Status",
-                {
-                    "fields": [
-                        ("status_badge", "published_at"),
-                        ("created_at", "updated_at"),
-                        ("unit_count", "module_count"),
-                    ]
-                },
-            ),
+            ("Status and releases", {"fields": ["status_summary", "releases"]}),
             ("Recent history", {"fields": ["recent_history"]}),
         ]
 
+    # --- columns and read-only panels
+
     @admin.display(description="status", ordering="status")
-    def status_badge(self, course):
-        return format_html(
+    def status_column(self, course):
+        badge = format_html(
             '<span class="catalog-badge catalog-badge-{}">{}</span>', course.status, course.get_status_display()
         )
+        notes = []
+        if has_unpublished_changes(course):
+            notes.append("with unpublished changes")
+        if course.publish_at:
+            notes.append(f"goes live {when(course.publish_at)}")
+        if course.unpublish_at:
+            notes.append(f"withdrawn {when(course.unpublish_at)}")
+        if not notes:
+            return badge
+        # Read aloud as one phrase: "Published, with unpublished changes, goes live …".
+        return format_html(
+            '{}<span class="catalog-sr-only">,</span> <span class="catalog-status-notes">{}</span>',
+            badge,
+            ", ".join(notes),
+        )
+
+    @admin.display(description="status")
+    def status_summary(self, course):
+        lines = [self.status_column(course)]
+        if course.live_release is not None:
+            lines.append(
+                format_html("Learners see release {} (live since {}).", course.live_release, when(course.published_at))
+            )
+        elif course.status != Course.Status.ARCHIVED:
+            lines.append("Learners do not see this course.")
+        if has_unpublished_changes(course):
+            compare = reverse("admin:catalog_course_compare", args=[course.pk])
+            lines.append(
+                format_html(
+                    'The working copy has changes learners do not see yet: <a href="{}?from=live&amp;to=draft">'
+                    "compare them with the live release</a>, then publish or discard them.",
+                    compare,
+                )
+            )
+        redirects = list(course.old_slugs.order_by("slug").values_list("slug", flat=True))
+        if redirects:
+            lines.append(
+                format_html(
+                    "Old addresses that redirect here: {}.",
+                    format_html_join(", ", "<code>/courses/{}/</code>", ((slug,) for slug in redirects)),
+                )
+            )
+        return format_html_join("", "<p>{}</p>", ((line,) for line in lines))
+
+    @admin.display(description="releases")
+    def releases(self, course):
+        return releases_table(course, can_change=getattr(course, "catalog_can_change", False))
 
     @admin.display(description="history")
     def recent_history(self, course):
-        events = course_history(course=course, limit=HISTORY_ON_PAGE)
+        events = history_events(course, limit=HISTORY_ON_PAGE)
         full = reverse("admin:catalog_course_history", args=[course.pk])
         if not events:
             return format_html('No changes recorded yet. <a href="{}">Full history</a>', full)
@@ -99,8 +150,8 @@ class CourseAdmin(ServiceAdmin, SortableAdminBase, admin.ModelAdmin):
             ((e.kind, e.at.strftime("%Y-%m-%d %H:%M:%S UTC"), e.who, e.what) for e in events),
         )
         return format_html(
-            '<table class="catalog-history"><thead><tr><th>When</th><th>Who</th><th>What</th></tr></thead>'
-            '<tbody>{}</tbody></table><p><a href="{}">Full history</a></p>',
+            '<table class="catalog-history"><thead><tr><th scope="col">When</th><th scope="col">Who</th>'
+            '<th scope="col">What</th></tr></thead><tbody>{}</tbody></table><p><a href="{}">Full history</a></p>',
             rows,
             full,
         )
@@ -109,56 +160,66 @@ class CourseAdmin(ServiceAdmin, SortableAdminBase, admin.ModelAdmin):
 
     def service_save(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in ("slug", "title", "topic", "description")}
-        if change:
-            return services.course_update(course=obj, by=request.user, precondition=opened_guard(form, change), **data)
-        return services.course_create(by=request.user, **data)
+        if not change:
+            return services.course_create(by=request.user, **data)
+        # The first service call of the save: it takes the course's row lock and checks the guard.
+        course = services.course_update(course=obj, by=request.user, precondition=opened_guard(form, change), **data)
+        request.catalog_changes = [
+            self._field_change(form, name)
+            for name in form.changed_data
+            if name in data and data[name] != form.initial.get(name)
+        ]
+        return course
+
+    @staticmethod
+    def _field_change(form, name) -> str:
+        before, after = form.initial.get(name, ""), form.cleaned_data[name]
+        label = capfirst(form.fields[name].label or name)
+        if name == "description":
+            return f"{label} changed ({len(before or '')} → {len(after)} characters)."
+        return f"{label}: {_quote(before)} → {_quote(after)}."
 
     def service_delete(self, obj):
         services.course_delete(course=obj)
 
-    def save_formset(self, request, form, formset, change):
-        course = form.instance
-        apply_inline(
-            formset,
-            rows=lambda: Unit.objects.filter(course_id=course.pk).order_by("order"),
-            create=lambda data: services.unit_create(course=course, title=data["title"]),
-            update=lambda unit, changes: services.unit_update(unit=unit, **changes),
-            delete=lambda unit: services.unit_delete(unit=unit),
-            reorder=lambda ids: services.unit_reorder(course=course, unit_ids=ids),
-        )
+    def save_related(self, request, form, formsets, change):
+        lines = apply_tree(form.instance, formsets)
+        request.catalog_changes = getattr(request, "catalog_changes", []) + lines
 
-    # --- the workflow: buttons on the course page, bulk actions on the list
+    def construct_change_message(self, request, form, formsets, add=False):
+        if add:
+            return super().construct_change_message(request, form, formsets, add)
+        # Before and after, in words, with the numbers units and modules have after this save.
+        return " ".join(getattr(request, "catalog_changes", []))
 
-    def get_urls(self):
-        transition = self.admin_site.admin_view(self.transition_view)
-        return [
-            path("<path:object_id>/transition/<slug:action>/", transition, name="catalog_course_transition"),
-            *super().get_urls(),
-        ]
-
-    def transition_view(self, request, object_id, action):
-        """POST only (the buttons are forms with a CSRF token): one workflow move, or its refusal."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        course = self.get_object(request, unquote(object_id))
-        if course is None:
-            raise Http404("No such course.")
-        if not self.has_change_permission(request, course):
-            raise PermissionDenied
-        try:
-            course = services.course_transition(course=course, action=action, by=request.user)
-        except CatalogError as exc:
-            self.message_user(request, str(exc), level=messages.ERROR)
-        else:
-            self.message_user(
-                request, f"'{course.title}' is now {course.get_status_display().lower()}.", level=messages.SUCCESS
-            )
-        return HttpResponseRedirect(reverse("admin:catalog_course_change", args=[course.pk]))
+    # --- the page
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and self.has_change_permission(request, obj):
-            context["transitions"] = [(action, workflow.LABELS[action]) for action in workflow.actions_from(obj.status)]
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        if obj is not None:
+            # Read by the releases panel (a read-only field sees the course only).
+            obj.catalog_can_change = self.has_change_permission(request, obj)
+        if obj is not None and obj.catalog_can_change:
+            moves = workflow.actions_from(obj.status)
+            if obj.status == Course.Status.PUBLISHED and not has_unpublished_changes(obj):
+                moves = [action for action in moves if action != "publish"]
+            context["transitions"] = [
+                (
+                    action,
+                    publish_label(obj) if action == "publish" else workflow.LABELS[action],
+                    action in CONFIRMED_MOVES,
+                )
+                for action in moves
+            ]
+            context["can_discard"] = has_unpublished_changes(obj)
+        context["overdue"] = obj is not None and overdue_warning(course=obj)
+        context["confirm_unit_delete"] = CONFIRM_UNIT_DELETE
+        context["unit_delete_pending"] = any(
+            getattr(f.formset, "needs_delete_confirmation", ()) for f in context.get("inline_admin_formsets", [])
+        )
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"overdue": overdue_warning(), **(extra_context or {})})
 
     def history_view(self, request, object_id, extra_context=None):
         course = self.get_object(request, unquote(object_id))
@@ -173,12 +234,14 @@ class CourseAdmin(ServiceAdmin, SortableAdminBase, admin.ModelAdmin):
             "object": course,
             "opts": self.opts,
             "module_name": capfirst(self.opts.verbose_name_plural),
-            "events": Paginator(course_history(course=course), 100).get_page(request.GET.get("p")),
+            "events": Paginator(history_events(course), 100).get_page(request.GET.get("p")),
             "preserved_filters": self.get_preserved_filters(request),
             **(extra_context or {}),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.object_history_template, context)
+
+    # --- bulk actions
 
     def _bulk(self, request, queryset, action):
         # Listed first: a status filter on the changelist would otherwise shrink the set as we go.
@@ -202,7 +265,7 @@ class CourseAdmin(ServiceAdmin, SortableAdminBase, admin.ModelAdmin):
             level=messages.INFO if done == total else messages.WARNING,
         )
 
-    @admin.action(description="Publish selected courses", permissions=["change"])
+    @admin.action(description="Publish selected courses (or their changes)", permissions=["change"])
     def publish_selected(self, request, queryset):
         self._bulk(request, queryset, "publish")
 
@@ -210,8 +273,26 @@ class CourseAdmin(ServiceAdmin, SortableAdminBase, admin.ModelAdmin):
     def unpublish_selected(self, request, queryset):
         self._bulk(request, queryset, "unpublish")
 
-    @admin.action(description="Archive selected courses", permissions=["change"])
+    @admin.action(description="Archive selected courses…", permissions=["change"])
     def archive_selected(self, request, queryset):
+        if request.POST.get("post") != "yes":
+            # Ask first, as Django's delete action does: a page listing what would be archived.
+            courses = list(queryset.order_by("title", "id"))
+            request.current_app = self.admin_site.name
+            return TemplateResponse(
+                request,
+                "admin/catalog/course/archive_selected_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": f"Archive {len(courses)} course{'s' * (len(courses) != 1)}?",
+                    "subtitle": None,
+                    "opts": self.opts,
+                    "courses": courses,
+                    "live": sum(1 for c in courses if c.live_release is not None),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "media": self.media,
+                },
+            )
         self._bulk(request, queryset, "archive")
 
     @admin.action(description="Restore selected courses (to draft)", permissions=["change"])

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from .. import services
-from ..forms import ModuleAdminForm
+from ..forms import ModuleAdminForm, unit_label
 from ..models import Module
 from .common import LogsOnCourse, ServiceAdmin, opened_guard
 
@@ -18,10 +18,14 @@ class ModuleAdmin(ServiceAdmin, LogsOnCourse, admin.ModelAdmin):
     autocomplete_fields = ["unit"]
 
     def get_fields(self, request, obj=None):
-        return ["unit", "title", "content", "order", "opened_at"] if obj else ["unit", "title", "content"]
+        return ["unit_of", "title", "content", "order", "opened_at"] if obj else ["unit", "title", "content"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["unit", "order"] if obj else []
+        return ["unit_of", "order"] if obj else []
+
+    @admin.display(description="unit")
+    def unit_of(self, module):
+        return unit_label(module.unit)
 
     @admin.display(description="course", ordering="unit__course__title")
     def course(self, module):

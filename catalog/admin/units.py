@@ -36,6 +36,11 @@ class UnitAdmin(ServiceAdmin, LogsOnCourse, SortableAdminBase, admin.ModelAdmin)
     def get_fields(self, request, obj=None):
         return ["course", "title", "order", "opened_at"] if obj else ["course", "title"]
 
+    def get_search_results(self, request, queryset, search_term):
+        # The module page's unit picker names each unit with its course: one query, not one per unit.
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return found.select_related("course"), may_have_duplicates
+
     def get_readonly_fields(self, request, obj=None):
         # A unit stays in its course: moving it elsewhere is not an edit the services offer.
         return ["course", "order"] if obj else []

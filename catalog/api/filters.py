@@ -143,3 +143,14 @@ class ListingFilter(CourseFilter):
 
     def filter_search(self, qs, name, value):
         return listing_search(qs, value)
+
+    def filter_queryset(self, queryset):
+        # The search ranks candidates among what the other filters kept, so it comes after them, and
+        # before `ordering`, which replaces its best-match-first order.
+        data = self.form.cleaned_data
+        names = [n for n in self.filters if n not in ("search", "ordering")] + ["search", "ordering"]
+        for name in names:
+            if name == "search":
+                self.unsearched = queryset  # what the search chose among (see search_capped)
+            queryset = self.filters[name].filter(queryset, data.get(name))
+        return queryset

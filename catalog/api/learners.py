@@ -9,6 +9,8 @@ from .pagination import CoursePagination
 
 NO_SUCH_COURSE = "No course has this slug."
 NO_SUCH_MODULE = "This course has no module with this id."
+# More courses matched a search than it ranks and shows (catalog.selectors.learners.CANDIDATES).
+CAPPED = '"count_capped":true,'
 
 
 def json_response(body: str) -> HttpResponse:
@@ -25,11 +27,15 @@ def course_list(view, request) -> HttpResponse:
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
     paginator = CoursePagination()
+    chosen = filterset.form.cleaned_data
+    if not any(chosen.get(name) for name in ("search", "created_after", "created_before")):
+        paginator.count = selectors.learner_total(topics=chosen.get("topic") or ())  # kept counts: no scan
     ids = paginator.paginate_ids(filterset.qs, request, view=view)
     summaries, switch = selectors.learner_summaries(ids)
     expires_at(request, switch)
+    capped = bool(chosen.get("search")) and selectors.search_capped(filterset.unsearched, chosen["search"])
     body = (
-        f'{{"count":{paginator.page.paginator.count},'
+        f'{{"count":{paginator.page.paginator.count},{CAPPED if capped else ""}'
         f'"next":{documents.dumps(paginator.get_next_link())},'
         f'"previous":{documents.dumps(paginator.get_previous_link())},'
         f'"results":[{",".join(summaries[pk] for pk in ids if pk in summaries)}]}}'

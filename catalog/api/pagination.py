@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from ..cache.routes import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, canonical_list_params, list_url
+from ..paging import CountedPaginator
 from ..permissions import is_editor
 
 PAST_THE_END = "Invalid page: there are fewer pages than that."
@@ -28,6 +29,10 @@ class CoursePagination(PageNumberPagination):
     page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+    count = None  # when known beforehand
+
+    def django_paginator_class(self, queryset, page_size):
+        return CountedPaginator(queryset, page_size, count=self.count)
 
     def get_page_size(self, request):
         raw = request.query_params.get("page_size", "")

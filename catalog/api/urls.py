@@ -15,6 +15,7 @@ urlpatterns = [
     path("v1/changes/", views.ChangeFeedView.as_view(), name="change-list"),
     path("v1/preview/<str:token>/", views.PreviewView.as_view(), name="course-preview"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/course-record.json", views.record_schema, name="course-record-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     re_path(r"^.*$", views.api_not_found),

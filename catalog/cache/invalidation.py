@@ -88,7 +88,10 @@ def course_invalidate(*, slugs) -> None:
         return
     position = _fence_position()
     try:
-        stores.current().publish(tokens, fence_key=keys.fence(), fence=position)
+        expiring = [key for key in tokens if keys.is_course_scope(key)]
+        stores.current().publish(
+            tokens, fence_key=keys.fence(), fence=position, expiring=expiring, ttl=keys.course_token_ttl()
+        )
     except Exception as exc:  # noqa: BLE001
         backoff.failed(exc, "invalidation")
         backoff.needs_repair()

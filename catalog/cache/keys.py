@@ -43,6 +43,16 @@ def scope(name: str) -> str:
     return f"{prefix()}gen:lists" if name == LISTS else f"{prefix()}gen:course:{name}"
 
 
+def course_token_ttl() -> int:
+    """A course's token outlives every page that depends on it, then goes: Redis keeps what learners
+    read, not a key for every course ever written (a missing token only kills pages)."""
+    return 2 * settings.CATALOG_CACHE_TTL + 60
+
+
+def is_course_scope(key: str) -> bool:
+    return key.startswith(f"{prefix()}gen:course:")
+
+
 def epoch() -> str:
     return f"{prefix()}epoch"
 

@@ -55,7 +55,8 @@ def lookup(p: Page) -> Hit | None:
         raw, epoch, gen = store.mget([p.key, keys.epoch(), p.scope])
         hit = _valid(raw, epoch, gen)
         if hit is None and not (epoch and gen):
-            epoch, gen = store.init_tokens([keys.epoch(), p.scope])
+            expiring = [p.scope] if keys.is_course_scope(p.scope) else []
+            epoch, gen = store.init_tokens([keys.epoch(), p.scope], expiring=expiring, ttl=keys.course_token_ttl())
     except Exception as exc:  # noqa: BLE001
         backoff.failed(exc, "lookup")
         return None

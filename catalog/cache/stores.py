@@ -46,22 +46,27 @@ class RedisStore:
     def set_many(self, mapping):
         self.client.mset(mapping)
 
-    def publish(self, tokens, *, fence_key, fence):
-        """Raise the fence (if any), then replace the tokens: one round trip, in that order."""
+    def publish(self, tokens, *, fence_key, fence, expiring=(), ttl=None):
+        """Raise the fence (if any), then replace the tokens: one round trip, in that order. Tokens
+        named in `expiring` go after `ttl` seconds (a missing token only ever kills pages)."""
         pipe = self.client.pipeline(transaction=False)
         if fence is not None:
             pipe.eval(_RAISE, 1, fence_key, fence)
-        pipe.mset(tokens)
+        lasting = {key: value for key, value in tokens.items() if key not in expiring}
+        if lasting:
+            pipe.mset(lasting)
+        for key in expiring:
+            pipe.set(key, tokens[key], ex=ttl)
         pipe.execute()
 
     def raise_number(self, key, value):
         self.client.eval(_RAISE, 1, key, value)
 
-    def init_tokens(self, keys):
+    def init_tokens(self, keys, *, expiring=(), ttl=None):
         """Give missing tokens a fresh value and return the values now stored."""
         pipe = self.client.pipeline(transaction=False)
         for key in keys:
-            pipe.set(key, new_token(), nx=True)
+            pipe.set(key, new_token(), nx=True, ex=ttl if key in expiring else None)
         for key in keys:
             pipe.get(key)
         return pipe.execute()[len(keys) :]
@@ -108,19 +113,20 @@ class LocalStore:
     def set_many(self, mapping):
         self.cache.set_many(mapping, timeout=None)
 
-    def publish(self, tokens, *, fence_key, fence):
+    def publish(self, tokens, *, fence_key, fence, expiring=(), ttl=None):
         if fence is not None:
             self.raise_number(fence_key, fence)
-        self.set_many(tokens)
+        for key, value in tokens.items():
+            self.cache.set(key, value, timeout=ttl if key in expiring else None)
 
     def raise_number(self, key, value):
         with self.lock_numbers:
             if int(self.cache.get(key) or 0) < value:
                 self.cache.set(key, str(value).encode(), timeout=None)
 
-    def init_tokens(self, keys):
+    def init_tokens(self, keys, *, expiring=(), ttl=None):
         for key in keys:
-            self.cache.add(key, new_token(), timeout=None)
+            self.cache.add(key, new_token(), timeout=ttl if key in expiring else None)
         return self.mget(keys)
 
     def lock(self, key):

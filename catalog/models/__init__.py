@@ -15,7 +15,8 @@ from .courses import (
     slug_validator,
 )
 from .feed import FeedEntry, FeedHorizon
-from .releases import Listing, Release, SlugRedirect
+from .imports import ImportState
+from .releases import Listing, Release, SlugRedirect, TopicCount
 from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -27,10 +28,12 @@ __all__ = [
     "CourseTransition",
     "FeedEntry",
     "FeedHorizon",
+    "ImportState",
     "Listing",
     "Module",
     "Release",
     "SlugRedirect",
+    "TopicCount",
     "TopicField",
     "Unit",
     "WebhookDelivery",

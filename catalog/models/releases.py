@@ -58,10 +58,22 @@ class Listing(models.Model):
     # Unit and module titles, for SQLite's contains search; PostgreSQL searches search_vector.
     search_text = models.TextField(blank=True, default="")
     search_vector = SearchVectorField(null=True, editable=False)
+    # Title, topic and unit titles only: a strong match, ranked first (catalog.selectors.search).
+    title_vector = SearchVectorField(null=True, editable=False)
+    # Counted in TopicCount (from when it went live, as recorded, until it is removed).
+    counted = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "id"]
-        indexes = [models.Index(fields=["-created_at", "id"], name="listing_newest")]
+        indexes = [
+            # The windows ride along (PostgreSQL), so pages and counts are index-only scans.
+            models.Index(fields=["-created_at", "id"], include=["live_from", "live_until"], name="listing_newest"),
+            models.Index(
+                fields=["topic", "-created_at", "id"], include=["live_from", "live_until"], name="listing_topic_newest"
+            ),
+            # The few listings whose going live is not recorded yet (scheduled): what counts lag behind.
+            models.Index(fields=["live_from"], condition=models.Q(counted=False), name="listing_uncounted"),
+        ]
 
     def __str__(self):
         return f"{self.slug} (release {self.release_id})"
@@ -79,3 +91,15 @@ class SlugRedirect(models.Model):
 
     def __str__(self):
         return f"{self.slug} -> {self.course_id}"
+
+
+class TopicCount(models.Model):
+    """How many listings of a topic are counted (Listing.counted): learners' topic counts and list
+    totals in O(topics), kept by the services in the transactions that change listings. Between a
+    scheduled switch and its recording, readers correct it from the few listings concerned."""
+
+    topic = models.CharField(max_length=TOPIC_MAX_LENGTH, primary_key=True)
+    courses = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.topic}: {self.courses}"

@@ -22,15 +22,18 @@ from .courses import (
 )
 from .feed import feed_page
 from .learners import (
+    learner_counts,
     learner_course,
     learner_detail,
     learner_module,
     learner_redirect,
     learner_summaries,
+    learner_total,
     listing_search,
     listings_live,
     live_at,
     next_switch,
+    search_capped,
     topic_counts,
 )
 
@@ -47,14 +50,17 @@ __all__ = [
     "describe_transition",
     "feed",
     "feed_page",
+    "learner_counts",
     "learner_course",
     "learner_detail",
     "learner_module",
     "learner_redirect",
     "learner_summaries",
+    "learner_total",
     "listing_search",
     "listings_live",
     "live_at",
+    "search_capped",
     "next_switch",
     "topic_counts",
     "with_release_state",

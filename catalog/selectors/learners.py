@@ -1,13 +1,17 @@
 """What learners can read: listings whose window holds now (catalog.models.Listing), served as stored."""
 
 import datetime as dt
+from collections import Counter
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.contrib.postgres.search import SearchRank
+from django.db import connection, connections, router
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from .. import documents
-from ..models import Listing, SlugRedirect
-from .search import search
+from ..models import Listing, SlugRedirect, TopicCount
+from .search import clean_query, search, websearch
 
 
 def live_at(now) -> Q:
@@ -20,9 +24,36 @@ def listings_live(*, now=None) -> QuerySet[Listing]:
     return Listing.objects.filter(live_at(now or timezone.now())).order_by("-created_at", "id")
 
 
+# A search ranks at most this many of its newest strong matches (title, topic, unit titles) and of its
+# newest matches anywhere: its cost does not grow with how many courses match, and strong matches are
+# never crowded out by the words every description shares.
+CANDIDATES = 1000
+NEWEST = ("-created_at", "id")
+
+
 def listing_search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing]:
-    """Full-text search in title, description, topic and the tree's titles, best match first."""
-    return search(qs, text, contains=("title", "description", "topic", "search_text"))
+    """Full-text search in title, description, topic and the tree's titles, best match first.
+
+    PostgreSQL ranks (ts_rank, title A, topic and units B, modules C, description D) only the
+    candidates: its newest CANDIDATES strong matches and newest CANDIDATES matches of any kind.
+    """
+    text = clean_query(text)
+    if not text or connection.vendor != "postgresql":
+        return search(qs, text, contains=("title", "description", "topic", "search_text"))
+    query = websearch(text)
+    strong = qs.filter(title_vector=query).order_by(*NEWEST).values("pk")[:CANDIDATES]
+    anywhere = qs.filter(search_vector=query).order_by(*NEWEST).values("pk")[:CANDIDATES]
+    candidates = qs.filter(Q(pk__in=strong) | Q(pk__in=anywhere))
+    return candidates.annotate(rank=SearchRank(F("search_vector"), query)).order_by("-rank", *NEWEST)
+
+
+def search_capped(qs: QuerySet[Listing], text: str) -> bool:
+    """Whether more courses match `text` than a search ranks and shows (one bounded query)."""
+    text = clean_query(text)
+    if not text or connection.vendor != "postgresql":
+        return False
+    matches = qs.filter(search_vector=websearch(text)).order_by(*NEWEST).values("pk")
+    return matches[CANDIDATES : CANDIDATES + 1].exists()
 
 
 def switch_times(*, now, per_course: bool = True) -> dict:
@@ -42,28 +73,53 @@ def earliest(*times) -> dt.datetime | None:
     return min(times) if times else None
 
 
+# The hot reads of a cache miss, in plain SQL: building them with the ORM cost more than running them.
+_LISTING = Listing._meta.db_table
+_NEXT = (
+    f"(SELECT min(n.live_from) FROM {_LISTING} n WHERE n.live_from > %s{{slug}}), "
+    f"(SELECT min(n.live_until) FROM {_LISTING} n WHERE n.live_until > %s{{slug}})"
+)
+_DETAIL_SQL = (
+    f"SELECT l.detail, {_NEXT.format(slug=' AND n.slug = l.slug')} FROM {_LISTING} l "
+    "WHERE l.slug = %s AND l.live_from <= %s AND (l.live_until IS NULL OR l.live_until > %s) LIMIT 1"
+)
+
+
+def _rows(sql: str, params: list, *, times=()) -> list:
+    """Rows of a read of listings (on the connection the router picks), with datetimes in `times`
+    columns as aware datetimes whatever the database."""
+    connection = connections[router.db_for_read(Listing)]
+    params = [connection.ops.adapt_datetimefield_value(p) if isinstance(p, dt.datetime) else p for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if times and connection.vendor != "postgresql":
+        rows = [tuple(_aware(v) if i in times else v for i, v in enumerate(row)) for row in rows]
+    return rows
+
+
+def _aware(value):
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    parsed = parse_datetime(value)
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=dt.UTC)
+
+
 def learner_detail(*, slug: str, now=None) -> tuple[str, dt.datetime | None] | None:
     """(the live detail document of the course at `slug` as stored, when it next changes by itself)."""
     now = now or timezone.now()
-    row = (
-        listings_live(now=now)
-        .filter(slug=slug)
-        .annotate(**switch_times(now=now))
-        .values_list("detail", "next_live_from", "next_live_until")
-        .first()
-    )
-    return None if row is None else (row[0], earliest(row[1], row[2]))
+    rows = _rows(_DETAIL_SQL, [now, now, slug, now, now], times=(1, 2))
+    return None if not rows else (rows[0][0], earliest(rows[0][1], rows[0][2]))
 
 
 def learner_summaries(ids, *, now=None) -> tuple[dict, dt.datetime | None]:
     """({id: summary as stored}, when any course's view next changes by itself) for a list page."""
     now = now or timezone.now()
-    rows = list(
-        listings_live(now=now)
-        .filter(pk__in=ids)
-        .annotate(**switch_times(now=now, per_course=False))
-        .values_list("pk", "summary", "next_live_from", "next_live_until")
-    )
+    if not ids:
+        return {}, next_switch(now=now)
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"SELECT l.id, l.summary, {_NEXT.format(slug='')} FROM {_LISTING} l WHERE l.id IN ({marks})"
+    rows = _rows(sql, [now, now, *ids], times=(2, 3))
     if not rows:
         return {}, next_switch(now=now)
     return {pk: summary for pk, summary, _a, _b in rows}, earliest(rows[0][2], rows[0][3])
@@ -100,18 +156,41 @@ def learner_module(*, slug: str, module_id: int, now=None) -> tuple[dict, dict, 
     return None if page is None else (documents.loads(row[0]), page, earliest(row[2], row[3]))
 
 
-def topic_counts(*, now=None) -> list[dict]:
+def topic_counts(*, now=None, counts: Counter | None = None) -> list[dict]:
     """Published courses per topic, sorted by topic."""
-    live = listings_live(now=now).order_by()
-    return list(live.values("topic").annotate(course_count=Count("id")).order_by("topic"))
+    counts = learner_counts(now=now) if counts is None else counts
+    return [{"topic": topic, "course_count": n} for topic, n in sorted(counts.items()) if n > 0]
+
+
+def learner_total(*, topics=(), now=None, counts: Counter | None = None) -> int:
+    """How many courses learners see now, in any of `topics` (all when empty)."""
+    counts = learner_counts(now=now) if counts is None else counts
+    return sum(n for topic, n in counts.items() if n > 0 and (not topics or topic in topics))
+
+
+_COUNTS_SQL = (
+    f"SELECT topic, courses, 'kept', NULL FROM {TopicCount._meta.db_table} WHERE courses > 0 "
+    f"UNION ALL SELECT topic, 1, CASE WHEN counted THEN 'out' ELSE 'in' END, live_until FROM {_LISTING} "
+    "WHERE (NOT counted AND live_from <= %s) OR (counted AND live_until <= %s)"
+)
+
+
+def learner_counts(*, now=None) -> Counter:
+    """Courses learners see now, per topic, in one query whatever the catalog's size: the kept counts
+    (O(topics)), corrected by the few listings whose scheduled switch has come but is not recorded."""
+    now = now or timezone.now()
+    counts = Counter()
+    for topic, n, kind, live_until in _rows(_COUNTS_SQL, [now, now], times=(3,)):
+        if kind == "kept":
+            counts[topic] += n
+        elif kind == "out":
+            counts[topic] -= 1  # withdrawn by its schedule, not recorded yet
+        elif live_until is None or live_until > now:
+            counts[topic] += 1  # gone live by its schedule, not recorded yet
+    return counts
 
 
 def next_switch(*, now=None) -> dt.datetime | None:
     """When learners' view of any course next changes by itself (a scheduled switch): one query."""
     now = now or timezone.now()
-    later = [
-        Listing.objects.filter(live_from__gt=now).order_by("live_from").values("live_from")[:1],
-        Listing.objects.filter(live_until__gt=now).order_by("live_until").values("live_until")[:1],
-    ]
-    found = Listing.objects.annotate(a=Subquery(later[0]), b=Subquery(later[1])).values_list("a", "b").first()
-    return earliest(*found) if found else None
+    return earliest(*_rows(f"SELECT {_NEXT.format(slug='')}", [now, now], times=(0, 1))[0])

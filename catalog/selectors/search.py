@@ -11,6 +11,11 @@ def clean_query(text: str) -> str:
     return "".join(ch for ch in text if ch >= " " or ch in "\t\n").strip()
 
 
+def websearch(text: str) -> SearchQuery:
+    """Any input is a valid query: quoted phrases, -word, or."""
+    return SearchQuery(text, search_type="websearch", config="english")
+
+
 def search(qs: QuerySet, text: str, *, contains=(), extra=None) -> QuerySet:
     """Rows matching `text`, best match first.
 
@@ -22,7 +27,7 @@ def search(qs: QuerySet, text: str, *, contains=(), extra=None) -> QuerySet:
     if not text:
         return qs
     if connection.vendor == "postgresql":
-        query = SearchQuery(text, search_type="websearch", config="english")
+        query = websearch(text)
         return (
             qs.filter(search_vector=query)
             .annotate(rank=SearchRank(F("search_vector"), query))

@@ -13,9 +13,10 @@ transaction has committed.
 - feed: the change feed's appends; webhooks: endpoints, the outbox and sending (webhook_http: HTTP).
 """
 
+from .batching import deferred
 from .common import Precondition, unchanged_since
 from .courses import course_create, course_delete, course_update
-from .feed import deferred_appends, feed_compact
+from .feed import feed_compact
 from .publishing import (
     course_archive,
     course_discard,
@@ -78,7 +79,7 @@ __all__ = [
     "course_upsert_tree",
     "courses_upsert",
     "duplicate_slug_error",
-    "deferred_appends",
+    "deferred",
     "deliveries_claim",
     "deliveries_kick",
     "deliveries_send_due",

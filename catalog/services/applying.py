@@ -4,11 +4,14 @@ Records that say "published" are published in the same transaction, in batch: on
 listing each when the result differs from what learners see.
 """
 
+from collections import Counter
+
 from django.db.models import Max
 from django.utils import timezone
 
 from .. import cache, documents, selectors
 from ..models import Course, CourseTransition, Listing, Module, Release, SlugRedirect, Unit
+from . import counts
 from .common import park, user_or_none
 from .feed import feed_append, published_entry
 from .planning import Plan
@@ -158,6 +161,7 @@ def _publish(plans: list[Plan], documents_of: dict, now, *, by) -> None:
     ]
     Release.objects.bulk_create(releases, batch_size=500)
     replaced = {listing.course_id: listing for listing in _live_listings(courses, now)}
+    counts.removed(replaced.values())
     Listing.objects.filter(pk__in=[listing.pk for listing in replaced.values()]).delete()
     listings = []
     for plan, release in zip(plans, releases, strict=True):
@@ -168,10 +172,12 @@ def _publish(plans: list[Plan], documents_of: dict, now, *, by) -> None:
                 course=plan.course,
                 release=release,
                 live_until=until,
+                counted=True,
                 **listing_fields(plan.course, release, live_from=now),
             )
         )
     Listing.objects.bulk_create(listings, batch_size=500)
+    counts.add(Counter(listing.topic for listing in listings))
     listing_search_refresh(listing_ids=[listing.pk for listing in listings])
     feed_append([published_entry(listing) for listing in listings])
     transitions = []

@@ -7,7 +7,7 @@ from .. import cache
 from ..errors import CatalogValidationError, InvalidTransitionError
 from ..models import Course, SlugRedirect
 from ..records import CourseRecordSerializer, clean_record
-from . import workflow
+from . import counts, workflow
 from .common import Precondition, clean_fields, touch
 from .feed import feed_removed
 from .publishing import MOVES
@@ -78,5 +78,6 @@ def course_delete(*, course: Course, precondition: Precondition | None = None) -
     live = live_listing(course, timezone.now())
     if live is not None:
         feed_removed(course_id=course.pk, slug=slug, release=live.release.number)
+    counts.removed(course.listings.all())
     course.delete()
     cache.course_changed(slugs=[slug])

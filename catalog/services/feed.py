@@ -7,30 +7,28 @@ Appends are serialised: a writer takes one transaction-level lock just before it
 and holds it until it commits, so entry ids are handed out in commit order and a follower that
 has read entry n can never later find an entry below n (the sequence gaps that transactions
 committing out of order leave in other feeds). The lock is held only from the append to the
-commit; a long transaction (an import file) buffers its entries and appends them at its very end.
+commit; a long transaction (an import file) buffers its entries and appends them at its very end
+(catalog.services.batching).
 """
 
-import contextlib
 import datetime as dt
-from contextvars import ContextVar
 
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from ..models import FeedEntry, FeedHorizon, Listing
+from . import buffers
 from .webhooks import deliveries_enqueue
 
 Kind = FeedEntry.Kind
 LOCK = 0x636174616C6F67  # "catalog": the advisory lock of feed appends
 
-_buffer: ContextVar[list | None] = ContextVar("catalog_feed_buffer", default=None)
-
 
 def feed_append(entries: list[FeedEntry]) -> None:
     if not entries:
         return
-    buffer = _buffer.get()
+    buffer = buffers.feed_entries.get()
     if buffer is not None:
         buffer.extend(entries)
         return
@@ -38,22 +36,13 @@ def feed_append(entries: list[FeedEntry]) -> None:
 
 
 def _write(entries: list[FeedEntry]) -> None:
+    if not entries:
+        return
     if connection.vendor == "postgresql":  # SQLite serialises writers by itself
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
     FeedEntry.objects.bulk_create(entries, batch_size=1000)
     deliveries_enqueue(entries)  # the webhooks' outbox: sent after commit, or never if this rolls back
-
-
-@contextlib.contextmanager
-def deferred_appends():
-    """Inside a transaction that runs long: keep the entries and append them when the block ends."""
-    token = _buffer.set([])
-    try:
-        yield
-        _write(_buffer.get())
-    finally:
-        _buffer.reset(token)
 
 
 def published_entry(listing: Listing) -> FeedEntry:

@@ -116,7 +116,8 @@ def course_revert(*, course: Course, number: int, by=None, precondition: Precond
 
 
 def _copy_into_working(course: Course, release: Release, action: str, *, by, now) -> Course:
-    if course.fingerprint != release.fingerprint:
-        write_working_copy(course, release.document, now=now)
+    if course.fingerprint == release.fingerprint:
+        return course  # already equal: nothing to copy, nothing to record
+    write_working_copy(course, release.document, now=now)
     record(course, action, before=course.status, release=release.number, by=by, at=now)
     return course

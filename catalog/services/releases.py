@@ -6,6 +6,8 @@ archiving end the live listing (the release stays in the history); discard and r
 release back into the working copy, which learners never see until it is published.
 """
 
+from collections import Counter
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -13,7 +15,7 @@ from django.utils import timezone
 from .. import cache, documents, selectors
 from ..errors import InvalidTransitionError
 from ..models import Course, CourseTransition, Listing, Module, Release, Unit
-from . import workflow
+from . import counts, workflow
 from .common import park, touch, user_or_none
 from .feed import feed_published, feed_removed
 from .search import listing_search_refresh
@@ -74,9 +76,18 @@ def listing_fields(course: Course, release: Release, *, live_from) -> dict:
 
 
 def make_listing(course: Course, release: Release, *, live_from, live_until=None) -> Listing:
+    """A listing of `release`; counted in its topic at once when it is live from now (a scheduled one
+    is counted when its going live is recorded)."""
+    counted = live_from <= timezone.now()
     listing = Listing.objects.create(
-        course=course, release=release, live_until=live_until, **listing_fields(course, release, live_from=live_from)
+        course=course,
+        release=release,
+        live_until=live_until,
+        counted=counted,
+        **listing_fields(course, release, live_from=live_from),
     )
+    if counted:
+        counts.add(Counter({listing.topic: 1}))
     listing_search_refresh(listing_ids=[listing.pk])
     cache.course_changed(slugs=[course.slug])
     return listing
@@ -106,6 +117,7 @@ def pending_listing(course: Course, now) -> Listing | None:
 
 def drop_listing(listing: Listing, *, with_release: bool = False) -> None:
     release = listing.release
+    counts.removed([listing])
     listing.delete()
     if with_release:
         release.delete()

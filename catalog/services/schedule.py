@@ -12,6 +12,7 @@ from django.utils import timezone
 from .. import cache
 from ..errors import CatalogValidationError, InvalidTransitionError
 from ..models import Course
+from . import counts
 from .common import Precondition, lock_course
 from .feed import feed_published, feed_removed
 from .releases import (
@@ -58,7 +59,10 @@ def _went_live(course: Course, at) -> None:
     if listing is None:
         course.save(update_fields=["publish_at"])
         return
-    course.listings.filter(live_until__lte=at).exclude(pk=listing.pk).delete()
+    ended = list(course.listings.filter(live_until__lte=at).exclude(pk=listing.pk))
+    counts.removed(ended)
+    course.listings.filter(pk__in=[e.pk for e in ended]).delete()
+    counts.counted([listing])
     feed_published(listing)
     before = course.status
     course.status, course.published_at = Status.PUBLISHED, at
@@ -73,6 +77,7 @@ def _went_away(course: Course, at, now) -> None:
     fields = ["unpublish_at"]
     if ended is not None:
         number = ended.release.number
+        counts.removed([ended])
         ended.delete()
         if live_listing(course, now) is None:
             feed_removed(course_id=course.pk, slug=ended.slug, release=number, at=at)

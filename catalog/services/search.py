@@ -5,13 +5,28 @@ description D. SQLite (`make run`) searches by contains instead.
 
 from django.db import connection
 
-_VECTOR = """
-    setweight(to_tsvector('english', c.title), 'A')
-    || setweight(to_tsvector('english', c.topic), 'B')
-    || setweight(to_tsvector('english', coalesce(t.unit_titles, '')), 'B')
-    || setweight(to_tsvector('english', coalesce(t.module_titles, '')), 'C')
-    || setweight(to_tsvector('english', c.description), 'D')
+
+def vector_sql(row: str = "c", tree: str = "t") -> str:
+    """The search document of a row with title, topic and description, and its tree's titles."""
+    return f"""
+    setweight(to_tsvector('english', {row}.title), 'A')
+    || setweight(to_tsvector('english', {row}.topic), 'B')
+    || setweight(to_tsvector('english', coalesce({tree}.unit_titles, '')), 'B')
+    || setweight(to_tsvector('english', coalesce({tree}.module_titles, '')), 'C')
+    || setweight(to_tsvector('english', {row}.description), 'D')
 """
+
+
+def title_vector_sql(row: str = "c", tree: str = "t") -> str:
+    """The strong part of a listing's search document: title, topic and unit titles."""
+    return f"""
+    setweight(to_tsvector('english', {row}.title), 'A')
+    || setweight(to_tsvector('english', {row}.topic), 'B')
+    || setweight(to_tsvector('english', coalesce({tree}.unit_titles, '')), 'B')
+"""
+
+
+_VECTOR = vector_sql()
 _FROM_TREE = """(
     SELECT c2.id,
         (SELECT string_agg(u.title, ' ') FROM catalog_unit u WHERE u.course_id = c2.id) AS unit_titles,
@@ -39,14 +54,18 @@ def _update(source: str, table: str = "catalog_course") -> str:
     return f"UPDATE {table} AS c SET search_vector = {_VECTOR} FROM {source} AS t WHERE c.id = t.id"
 
 
+LISTING_VECTORS = f"search_vector = {_VECTOR}, title_vector = {title_vector_sql()}"
+
+
 def listing_search_refresh(*, listing_ids) -> None:
-    """Build the search document of these listings from their releases."""
+    """Build the search documents of these listings from their releases."""
     if connection.vendor != "postgresql" or not listing_ids:
         return
     ids = list(listing_ids)
+    sql = f"UPDATE catalog_listing AS c SET {LISTING_VECTORS} FROM {_FROM_RELEASE} AS t WHERE c.id = t.id"
     with connection.cursor() as cursor:
         for start in range(0, len(ids), CHUNK):
-            cursor.execute(_update(_FROM_RELEASE, "catalog_listing"), [ids[start : start + CHUNK]])
+            cursor.execute(sql, [ids[start : start + CHUNK]])
 
 
 def search_refresh(*, course_ids) -> None:

@@ -12,11 +12,19 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .. import selectors
-from ..errors import CatalogBatchError, CatalogConflictError, CatalogError, CatalogValidationError
+from ..errors import (
+    CatalogBatchError,
+    CatalogConflictError,
+    CatalogError,
+    CatalogValidationError,
+    InvalidTransitionError,
+)
 from ..models import Course, Listing, Module, Unit
 from ..records import clean_record
+from . import creating, workflow
 from .applying import apply
-from .common import Precondition
+from .common import Precondition, user_or_none
+from .imports import import_states_write
 from .planning import UpsertResult, plan_record
 from .schedule import settle_course
 
@@ -41,18 +49,31 @@ def upsert_one(record: dict, *, by=None, dry_run: bool = False, precondition=Non
 
 
 def courses_upsert(
-    *, records: list[dict], by=None, dry_run: bool = False, precondition: Precondition | None = None
+    *,
+    records: list[dict],
+    by=None,
+    dry_run: bool = False,
+    precondition: Precondition | None = None,
+    source: str | None = None,
+    hashes: list[str] | None = None,
 ) -> list[UpsertResult]:
     """Upsert cleaned records (see catalog.records.clean_record) by slug, all or nothing.
 
     Unchanged records cost reads only. Raises CatalogBatchError with every failing record's index
     when any record breaks a rule; then nothing is written. `precondition` (one record only) is
-    checked under the lock, with the existing course or None.
+    checked under the lock, with the existing course or None. An import names its `source` and
+    gives each record's hash (services.imports.record_hash): what it wrote is remembered.
     """
     for attempt in range(2):
         try:
             with transaction.atomic():
-                return _upsert_batch(records, by=by, dry_run=dry_run, precondition=precondition)
+                results = _upsert_batch(records, by=by, dry_run=dry_run, precondition=precondition)
+                if source and not dry_run:
+                    items = [
+                        (r.course, record, digest) for r, record, digest in zip(results, records, hashes, strict=True)
+                    ]
+                    import_states_write(items=items, source=source)
+                return results
         except IntegrityError as exc:
             # Another writer created one of these slugs between our read and our insert: the second
             # attempt sees it and updates it instead.
@@ -61,22 +82,25 @@ def courses_upsert(
     raise AssertionError("unreachable")
 
 
+IMPORTS_LOCK = 0x696D706F7274  # "import"
+
+
 def _lock_slugs(slugs: list[str]) -> None:
     """Serialise writers of the same slugs, including slugs no row holds yet (PostgreSQL).
 
-    Row locks cannot cover a course that does not exist: two imports creating the same new slug
-    would both plan an insert, and the second would fail on the unique slug. A transaction-level
-    advisory lock per slug, taken in sorted order before anything is read, makes the second writer
-    wait and then see the first one's course, with no deadlock between overlapping batches.
+    Row locks cannot cover a course that does not exist: two writers creating the same new slug
+    would both plan an insert, and the second would fail on the unique slug. One record (an API
+    PUT) takes a transaction-level advisory lock on its slug; a batch (an import file) takes one
+    lock for all imports, so that a file of any size holds one entry in PostgreSQL's shared lock
+    table (not one per course), and overlapping imports take turns, whole files at a time.
     """
     if connection.vendor != "postgresql" or not slugs:
         return
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(pg_advisory_xact_lock(hashtextextended(slug, 0))) "
-            "FROM (SELECT slug FROM unnest(%s::text[]) WITH ORDINALITY AS t(slug, n) ORDER BY n) AS sorted",
-            [slugs],
-        )
+        if len(slugs) == 1:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", slugs)
+        else:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORTS_LOCK])
 
 
 def _upsert_batch(records, *, by, dry_run, precondition) -> list[UpsertResult]:
@@ -92,22 +116,41 @@ def _upsert_batch(records, *, by, dry_run, precondition) -> list[UpsertResult]:
     if precondition is not None:
         precondition(existing.get(records[0]["slug"]))
 
-    plans = []
+    # New courses of a batch are created in bulk (PostgreSQL); single records and the rest are planned.
+    fresh = [r for r in records if r["slug"] not in existing and len(records) > 1 and creating.supported(r)]
+    bulk = {r["slug"] for r in fresh}
+    plans, results = [], []
     for i, record in enumerate(records):
         if i in failures:
             continue
         course = existing.get(record["slug"])
         try:
+            if course is None and record["slug"] in bulk:
+                _check_new(record)
+                results.append(UpsertResult(slug=record["slug"], outcome="created"))
+                continue
             units = units_of[course.pk] if course else []
             live_fingerprint = live.get(course.pk) if course else None
             plans.append(plan_record(record, course, units, modules_of, live_fingerprint=live_fingerprint))
+            results.append(plans[-1].result)
         except CatalogError as exc:
             failures[i] = exc
     if failures:
         raise CatalogBatchError(failures)
     if not dry_run:
         apply(plans, by=by)
-    return [plan.result for plan in plans]
+        if bulk:
+            created = iter(creating.create_courses(fresh, by=user_or_none(by), now=timezone.now()))
+            results = [next(created) if r.slug in bulk else r for r in results]
+    return results
+
+
+def _check_new(record: dict) -> None:
+    """The workflow's rules for a new course that the bulk path creates: publishing needs a full tree."""
+    if record.get("status") == Course.Status.PUBLISHED:
+        refusal = workflow.publish_refusal(record["slug"], [(u["title"], len(u["modules"])) for u in record["units"]])
+        if refusal:
+            raise InvalidTransitionError(refusal)
 
 
 def _read_existing(slugs):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 
-from catalog.models import Course, Module, Unit
+from catalog.models import Course, Unit
 from tests.factories import CourseFactory, tree
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -49,86 +49,85 @@ def other_courses():
     CourseFactory(slug="hidden-draft", title="Hidden draft", topic="Databases", units=tree(1))
 
 
-def drag(page, group, source_index, target_index):
-    """Drag an inline row by its handle (the row's name), as an editor does with the mouse."""
-    rows = page.locator(f"#{group}-group tr.has_original")
-    rows.nth(source_index).locator("td.original p").drag_to(rows.nth(target_index).locator("td.original p"))
+def drag(page, source, target):
+    """Drag a row by its handle onto another row's place, with the small mouse steps jQuery UI needs."""
+    box, goal = source.bounding_box(), target.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 5, steps=5)
+    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + 2, steps=20)
+    page.mouse.up()
 
 
 def save_and_continue(page):
     page.click("input[name=_continue]")
     page.wait_for_selector(".messagelist li")
-    errors = page.locator(".messagelist .error, .errornote").all_inner_texts()
+    errors = page.locator(".messagelist .error, .errornote, .errorlist").all_inner_texts()
     assert not errors, errors
+
+
+def login(page, base, credentials):
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", credentials[0])
+    page.fill("#id_password", credentials[1])
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base}/admin/")
+
+
+def titles(course):
+    return [
+        (u.title, list(u.modules.order_by("order").values_list("title", flat=True)))
+        for u in Unit.objects.filter(course=course).order_by("order")
+    ]
 
 
 def test_editor_builds_reorders_and_publishes_then_learners_see_it(page, live_server, editor_login, other_courses):
     base = live_server.url
-    page.goto(f"{base}/admin/login/")
-    page.fill("#id_username", editor_login[0])
-    page.fill("#id_password", editor_login[1])
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{base}/admin/")
+    login(page, base, editor_login)
 
-    # A course with two units, created in the course form and its inline.
+    # A course with its units and modules, on one page: the add page's first unit comes with a module row.
     page.goto(f"{base}/admin/catalog/course/add/")
     page.fill("#id_slug", "intro-to-sql")
     page.fill("#id_title", "Intro to SQL")
     page.fill("#id_topic", "Databases")
     page.fill("#id_description", "Ask questions of your data: filter, join and group rows.")
     page.fill("#id_units-0-title", "Basics")
-    page.click("#units-group .add-row a")
+    for i, title in enumerate(["SELECT", "WHERE", "ORDER BY"]):
+        if i:
+            page.click("#units-0-modules-group a.djn-add-handler")
+        page.fill(f"#id_units-0-modules-{i}-title", title)
+    page.click("a.djn-add-handler.djn-model-catalog-unit")
     page.fill("#id_units-1-title", "Joins")
     save_and_continue(page)
     course = Course.objects.get(slug="intro-to-sql")
-    assert list(course.units.values_list("title", flat=True)) == ["Basics", "Joins"]
+    assert titles(course) == [("Basics", ["SELECT", "WHERE", "ORDER BY"]), ("Joins", [])]
 
     # Publishing now is refused with the service's reason, and nothing changes.
     page.click("button.catalog-transition-publish")
-    assert "unit 1 'Basics' has no modules" in page.locator(".messagelist .error").inner_text()
+    assert "unit 2 'Joins' has no modules" in page.locator(".messagelist .error").inner_text()
     assert Course.objects.get(pk=course.pk).status == "draft"
 
-    # Modules, on each unit's own page (reached from the unit's link in the inline).
-    for unit_title, modules in (("Basics", ["SELECT", "WHERE", "ORDER BY"]), ("Joins", ["INNER JOIN"])):
-        page.goto(f"{base}/admin/catalog/course/{course.pk}/change/")
-        page.locator("#units-group tr.has_original", has_text=unit_title).locator("a.inlinechangelink").click()
-        for i, title in enumerate(modules):
-            if i:
-                page.click("#modules-group .add-row a")
-            page.fill(f"#id_modules-{i}-title", title)
-        save_and_continue(page)
-
-    # Drag "ORDER BY" to the top of its unit.
-    page.goto(f"{base}/admin/catalog/course/{course.pk}/change/")
-    page.locator("#units-group tr.has_original", has_text="Basics").locator("a.inlinechangelink").click()
-    drag(page, "modules", 2, 0)
+    # On the same page: a module for "Joins", "ORDER BY" dragged to the top of its unit, and
+    # "Joins" dragged above "Basics".
+    page.click("#units-1-modules-group a.djn-add-handler")
+    page.fill("#id_units-1-modules-0-title", "INNER JOIN")
+    modules = page.locator("#units-0-modules-group tbody.djn-item")
+    drag(page, modules.nth(2).locator(".djn-drag-handler"), modules.nth(0))
+    units = page.locator("div.djn-inline-form.has_original[data-inline-model=catalog-unit]")
+    drag(page, units.nth(1).locator("h3.djn-drag-handler"), units.nth(0))
     save_and_continue(page)
-    basics = Unit.objects.get(course=course, title="Basics")
-    assert list(Module.objects.filter(unit=basics).order_by("order").values_list("title", flat=True)) == [
-        "ORDER BY",
-        "SELECT",
-        "WHERE",
-    ]
+    assert titles(course) == [("Joins", ["INNER JOIN"]), ("Basics", ["ORDER BY", "SELECT", "WHERE"])]
 
-    # Drag "Joins" above "Basics".
-    page.goto(f"{base}/admin/catalog/course/{course.pk}/change/")
-    drag(page, "units", 1, 0)
-    save_and_continue(page)
-    assert list(Unit.objects.filter(course=course).order_by("order").values_list("title", flat=True)) == [
-        "Joins",
-        "Basics",
-    ]
-
-    # Publish with the workflow button; the history on the page shows the move.
+    # Publish with the workflow button; the history on the page shows the release.
     page.click("button.catalog-transition-publish")
     page.wait_for_selector(".messagelist .success")
     assert Course.objects.get(pk=course.pk).status == "published"
-    assert "Status: draft → published" in page.locator(".field-recent_history").inner_text()
+    assert "Published release 1 (draft → published)." in page.locator(".field-recent_history").inner_text()
     assert page.locator("button.catalog-transition-unpublish").is_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "admin-course.png"), full_page=True)
 
-    # The learner sees it at once, in the new order.
+    # The learner sees it, in the new order.
     page.goto(f"{base}/courses/intro-to-sql/")
     assert page.title() == "Intro to SQL – Course catalog"
     assert page.locator("li.unit h3").all_inner_texts() == ["Joins", "Basics"]
@@ -143,11 +142,32 @@ def test_editor_builds_reorders_and_publishes_then_learners_see_it(page, live_se
     page.click(".search button")
     assert page.locator(".course-card h3").all_inner_texts() == ["Intro to SQL"]
     page.goto(f"{base}/")
-    page.click("a.chip:has-text('web-development')")
+    page.click("a.chip:has-text('Web development')")
     assert page.locator(".course-card h3").all_inner_texts() == ["Responsive Layouts with CSS Grid"]
     assert page.locator("a.chip[aria-current=true]").count() == 1
     response = page.goto(f"{base}/courses/hidden-draft/")
     assert response.status == 404
+
+
+def test_the_keyboard_reorders_and_moves_modules_across_units(page, live_server, editor_login):
+    course = CourseFactory(slug="keys", title="Keyboard course", units=tree(2, 1))
+    login(page, live_server.url, editor_login)
+    page.goto(f"{live_server.url}/admin/catalog/course/{course.pk}/change/")
+    # Tab from a unit's title reaches its first module's move buttons: real buttons, in the tab order.
+    page.focus("#id_units-0-title")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Move module “Module 1.1” up"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # "Module 1.1" down: below "Module 1.2"
+    announced = "text => (document.getElementById('catalog-live') || {}).textContent?.includes(text)"
+    page.wait_for_function(announced, arg="Moved “Module 1.1” to position 2. Save to keep it.")  # said aloud
+    page.keyboard.press("Enter")  # and down again: first in unit 2
+    page.wait_for_function(announced, arg="to unit “Unit 2”, first")
+    # Unit 2 up, above unit 1, with the keyboard too.
+    page.focus("#units-1 > h3 button.catalog-move[data-direction=up]")
+    page.keyboard.press("Space")
+    save_and_continue(page)
+    assert titles(course) == [("Unit 2", ["Module 1.1", "Module 2.1"]), ("Unit 1", ["Module 1.2"])]
 
 
 def test_learner_pages_work_without_javascript_and_fit_a_phone(browser, live_server, other_courses):
@@ -165,7 +185,7 @@ def test_learner_pages_work_without_javascript_and_fit_a_phone(browser, live_ser
         assert page.locator(".course-card h3").all_inner_texts() == ["Data Analysis with pandas"]
 
         page.goto(f"{live_server.url}/")
-        page.click("a.chip:has-text('data-science')")
+        page.click("a.chip:has-text('Data science')")
         page.click(".course-card h3 a")
         assert page.title() == "Data Analysis with pandas – Course catalog"
         assert page.locator("li.unit").count() == 2

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from catalog import selectors, services
+from catalog import services
 from catalog.models import Course, CourseTransition, Module, Unit
 from tests.factories import CourseFactory, tree
 
@@ -37,8 +37,21 @@ def opened_at(course_id):
     return Course.objects.get(pk=course_id).updated_at.isoformat()
 
 
+def modules_management(prefix, total=0, initial=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
 def course_form(course, units=(), extra=(), **fields):
-    """POST data of the course page: its fields, existing unit rows (unit, title, order, delete), new rows."""
+    """POST data of the course page: its fields, existing unit rows (unit, title, order, delete), new rows.
+
+    Each unit row carries its (here empty) module rows' management form, as the nested page sends it;
+    tree_form below posts modules too.
+    """
     fresh = Course.objects.get(pk=course.pk)
     data = {
         "slug": fresh.slug,
@@ -58,12 +71,20 @@ def course_form(course, units=(), extra=(), **fields):
                 f"units-{i}-course": str(course.pk),
                 f"units-{i}-title": title,
                 f"units-{i}-order": str(order),
+                **modules_management(f"units-{i}-modules"),
             }
         )
         if delete:
             data[f"units-{i}-DELETE"] = "on"
     for j, (title, order) in enumerate(extra, start=len(units)):
-        data.update({f"units-{j}-course": str(course.pk), f"units-{j}-title": title, f"units-{j}-order": str(order)})
+        data.update(
+            {
+                f"units-{j}-course": str(course.pk),
+                f"units-{j}-title": title,
+                f"units-{j}-order": str(order),
+                **modules_management(f"units-{j}-modules"),
+            }
+        )
     data.update(fields)
     return data
 
@@ -125,7 +146,7 @@ class TestCourseList:
         for header in (
             "column-title",
             "column-topic",
-            "column-status_badge",
+            "column-status_column",
             "column-unit_count",
             "column-module_count",
             "column-updated_at",
@@ -192,6 +213,9 @@ class TestCourseEditing:
                 "units-1-order": "",
                 "units-2-title": "",
                 "units-2-order": "",  # the empty extra row
+                **modules_management("units-0-modules"),
+                **modules_management("units-1-modules"),
+                **modules_management("units-2-modules"),
             },
         )
         assert response.status_code == 302, response.content[:2000]
@@ -239,6 +263,7 @@ class TestCourseEditing:
             course,
             units=[(a, "A renamed", 3, False), (b, b.title, 1, False), (c, c.title, 2, True)],
             extra=[("Brand new", "")],
+            confirm_unit_delete="yes",  # unit 3 still has a module: the page asked first
         )
         response = admin_client.post(change_url(course), data)
         assert response.status_code == 302, response.content[:3000]
@@ -268,7 +293,8 @@ class TestCourseEditing:
         assert unit_titles(course) == [(1, "Unit 2"), (2, "Unit 1")]
         assert Course.objects.get(pk=course.pk).updated_at > before
         entry = LogEntry.objects.filter(object_id=str(course.pk)).latest("action_time")
-        assert "Changed Order for unit" in entry.get_change_message()
+        # Named by their numbers after the save, never the stale ones from before the reorder.
+        assert entry.get_change_message() == "Reordered the units: 1 'Unit 2', 2 'Unit 1'."
 
     def test_stale_form_is_refused(self, admin_client):
         course = CourseFactory()
@@ -330,28 +356,36 @@ class TestCourseEditing:
         assert response.status_code == 302
         assert list(Course.objects.values_list("pk", flat=True)) == [kept.pk]
 
-    def test_change_is_visible_to_learners_at_once(self, admin_client, client, api, django_capture_on_commit_callbacks):
+    def test_a_change_to_a_published_course_waits_for_publish(
+        self, admin_client, client, api, django_capture_on_commit_callbacks
+    ):
         course = CourseFactory(slug="live", title="Before", status="published", units=tree(1))
         assert api.get("/api/v1/courses/live/").json()["title"] == "Before"
-        assert api.get("/api/v1/courses/live/")["X-Cache"] == "HIT"
         unit = course.units.get()
         data = course_form(course, [(unit, "Renamed unit", 1, False)], title="After")
         with django_capture_on_commit_callbacks(execute=True):  # the admin's transaction commits
             assert admin_client.post(change_url(course), data).status_code == 302
+        # The working copy changed; learners still read release 1, in the API and on the page.
+        assert Course.objects.get(pk=course.pk).title == "After"
+        assert api.get("/api/v1/courses/live/").json()["title"] == "Before"
+        learner_page = client.get("/courses/live/").content.decode()
+        assert "Before" in learner_page and "Renamed unit" not in learner_page
+        assert "with unpublished changes" in admin_client.get(reverse(CHANGELIST)).content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(transition_url(course, "publish"), follow=True)
+        assert "'After' is now published: release 2 is live." in messages_of(response)
         assert api.get("/api/v1/courses/live/").json()["title"] == "After"
-        assert selectors.course_with_tree(user=None).get(slug="live").units.all()[0].title == "Renamed unit"
         learner_page = client.get("/courses/live/").content.decode()
         assert "After" in learner_page and "Renamed unit" in learner_page
 
 
 class TestUnitPage:
-    def test_the_course_page_links_each_unit_to_its_page(self, admin_client):
+    def test_the_course_page_edits_modules_in_place_and_the_unit_page_remains(self, admin_client):
         course = CourseFactory(units=tree(1))
         unit = course.units.get()
-        assert (
-            reverse("admin:catalog_unit_change", args=[unit.pk])
-            in admin_client.get(change_url(course)).content.decode()
-        )
+        page = admin_client.get(change_url(course)).content.decode()
+        # No "Change" link that would leave unsaved edits behind: the modules are on this page.
+        assert 'id="units-0-modules-group"' in page and "inlinechangelink" not in page
         page = admin_client.get(reverse("admin:catalog_unit_change", args=[unit.pk])).content.decode()
         assert change_url(course) in page  # back to its course
         assert 'class="js-inline-admin-formset inline-group" id="modules-group"' in page
@@ -466,7 +500,7 @@ class TestWorkflow:
         "status, shown",
         [
             ("draft", {"publish", "archive"}),
-            ("published", {"unpublish", "archive"}),
+            ("published", {"unpublish", "archive"}),  # "Publish changes" only once there are changes
             ("archived", {"restore"}),
         ],
     )
@@ -508,7 +542,7 @@ class TestWorkflow:
     def test_a_move_not_allowed_from_this_status_is_refused(self, admin_client):
         course = CourseFactory(status="archived")
         response = admin_client.post(transition_url(course, "publish"), follow=True)
-        assert any("only a draft course can be published" in m for m in messages_of(response))
+        assert any("only a draft or published course can be published" in m for m in messages_of(response))
         assert Course.objects.get(pk=course.pk).status == "archived"
 
     def test_get_does_not_move(self, admin_client):
@@ -556,14 +590,13 @@ class TestWorkflow:
         draft = CourseFactory(title="Draft one")
         live = CourseFactory(title="Live one", status="published")
         gone = CourseFactory(title="Gone one", slug="gone", status="archived")
-        response = admin_client.post(
-            reverse(CHANGELIST),
-            {
-                "action": "archive_selected",
-                "_selected_action": [draft.pk, live.pk, gone.pk],
-            },
-            follow=True,
-        )
+        selection = {"action": "archive_selected", "_selected_action": [draft.pk, live.pk, gone.pk]}
+        # Asked first: a page that lists the courses and says how many learners lose; nothing moves yet.
+        asked = admin_client.post(reverse(CHANGELIST), selection)
+        assert asked.status_code == 200 and b"Yes, archive 3 courses" in asked.content
+        assert b"learners no longer find 1 of these courses" in asked.content
+        assert Course.objects.filter(status="archived").count() == 1
+        response = admin_client.post(reverse(CHANGELIST), {**selection, "post": "yes"}, follow=True)
         texts = messages_of(response)
         assert "'Draft one': archived." in texts and "'Live one': archived." in texts
         assert (
@@ -590,14 +623,13 @@ class TestWorkflow:
         admin_client.post(transition_url(course, "unpublish"))
         admin_client.post(change_url(course), course_form(course, all_units(course), title="Retitled"))
         page = admin_client.get(change_url(course)).content.decode()
-        assert "Status: draft → published" in page and "Status: published → draft" in page
-        assert "Changed Title." in page and editor.username in page
+        published = "Published release 1 (draft → published)."
+        unpublished = "Unpublished (release 1 withdrawn) (published → draft)."
+        retitled = f"Title: &#x27;{course.title}&#x27; → &#x27;Retitled&#x27;."  # before and after
+        assert published in page and unpublished in page
+        assert retitled in page and editor.username in page
         history = admin_client.get(reverse("admin:catalog_course_history", args=[course.pk])).content.decode()
-        assert (
-            history.index("Changed Title.")
-            < history.index("Status: published → draft")
-            < history.index("Status: draft → published")
-        )
+        assert history.index(retitled) < history.index(unpublished) < history.index(published)
 
 
 class TestEditorsGroup:

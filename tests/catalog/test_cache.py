@@ -437,3 +437,25 @@ class TestReplicaFence:
         # Without DATABASE_REPLICA_URL a write records no fence (no WAL-position query).
         services.course_update(course=published, title="No fence without a replica", status="published")
         assert get_redis_connection("default").get(keys.fence()) is None
+
+
+class TestBoundedMemory:
+    def test_course_tokens_expire_with_the_pages_that_need_them(
+        self, api, published, django_capture_on_commit_callbacks
+    ):
+        client = get_redis_connection("default")
+        api.get(detail("sql"))
+        assert 0 < client.ttl(keys.scope("sql")) <= keys.course_token_ttl()  # made by a read
+        with django_capture_on_commit_callbacks(execute=True):
+            services.course_update(course=published, title="Again", status="published")
+        assert 0 < client.ttl(keys.scope("sql")) <= keys.course_token_ttl()  # replaced by a write
+        assert client.ttl(keys.scope(keys.LISTS)) == -1  # one key for every list: it may stay
+        assert client.ttl(keys.epoch()) == -1
+
+    def test_a_token_gone_makes_its_pages_dead_never_stale(self, api, published, django_capture_on_commit_callbacks):
+        client = get_redis_connection("default")
+        api.get(detail("sql"))
+        assert api.get(detail("sql"))["X-Cache"] == "HIT"
+        client.delete(keys.scope("sql"))  # expired, or evicted under maxmemory
+        response = api.get(detail("sql"))
+        assert response["X-Cache"] == "MISS" and response.json()["title"] == "Intro to SQL"

@@ -56,7 +56,8 @@ class TestHome:
     def test_queries_do_not_grow_with_courses(self, client, django_assert_max_num_queries):
         for i in range(30):
             CourseFactory(status="published", topic=f"Topic {i % 5}", units=tree(2, 2))
-        with django_assert_max_num_queries(4):
+        # The kept topic counts and the listings they lag behind, then a page's rows: no count of the catalog.
+        with django_assert_max_num_queries(2):
             assert len(card_titles(client.get("/").content.decode())) == 20
 
 

@@ -114,6 +114,7 @@ COVERED = {
     "api/v1/topics/": "learner_urls",
     "api/v1/changes/": "test_the_feed_shows_no_hidden_content (tombstones name courses that were published)",
     "api/schema/": "the schema describes shapes, never data",
+    "api/schema/course-record.json": "the record format's JSON Schema: shapes, never data",
     "api/docs/": "static page",
     "api/redoc/": "static page",
     "api/<anything else>": "JSON 404",

@@ -2,6 +2,6 @@
 
 from .courses import CourseViewSet
 from .feed import ChangeFeedView
-from .other import PreviewView, TopicListView, api_not_found
+from .other import PreviewView, TopicListView, api_not_found, record_schema
 
-__all__ = ["ChangeFeedView", "CourseViewSet", "PreviewView", "TopicListView", "api_not_found"]
+__all__ = ["ChangeFeedView", "CourseViewSet", "PreviewView", "TopicListView", "api_not_found", "record_schema"]

@@ -6,7 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework.views import APIView
 
-from ... import documents, previews, replica
+from ... import documents, previews, records, replica
 from ...errors import NOT_FOUND
 from .. import learners
 from ..caching import LearnerCacheMixin
@@ -62,3 +62,10 @@ class PreviewView(APIView):
                 raise Http404("This preview link is not valid (altered, or expired).")
             body = documents.dumps(previews.working_detail(course))
         return previews.private(learners.json_response(body))
+
+
+def record_schema(request):
+    """The JSON Schema of a course record (import files, PUT bodies), for generators to validate against."""
+    response = JsonResponse(records.SCHEMA, json_dumps_params={"indent": 2})
+    response["Content-Type"] = "application/schema+json"
+    return response

@@ -12,11 +12,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 AUTH = 3
 # count, the page's ids, the page's rows (learners: the stored summaries and the next scheduled switch)
 LIST_QUERIES = 3
+# learners' count without search or dates comes from the kept topic counts: one small query, no scan
+KEPT_COUNT_QUERIES = 1
 # editors: the working copy with its release state, its units, their modules
 DETAIL_QUERIES = 3
 # learners: the stored document of the live release, with the course's next scheduled switch
 LEARNER_DETAIL_QUERIES = 1
-# the counts, and the next scheduled switch of any course
+# the kept counts with the listings they lag behind (scheduled switches not recorded yet), the next switch
 TOPICS_QUERIES = 2
 
 
@@ -74,20 +76,23 @@ class TestListQueries:
         self, request, django_assert_num_queries, hundred, client_fixture, auth
     ):
         client = request.getfixturevalue(client_fixture)
+        learner = client_fixture != "editor_api"
         for query in [
             "",
             "&ordering=title",
             "&topic=Topic 1&topic=Topic 2",
             "&created_after=2000-01-01&ordering=-published_at",
         ]:
-            one = count(django_assert_num_queries, client, f"{LIST}?page_size=1{query}", auth + LIST_QUERIES)
-            many = count(django_assert_num_queries, client, f"{LIST}?page_size=100{query}", auth + LIST_QUERIES)
+            queries = auth + LIST_QUERIES + (KEPT_COUNT_QUERIES - 1) * (learner and "created" not in query)
+            one = count(django_assert_num_queries, client, f"{LIST}?page_size=1{query}", queries)
+            many = count(django_assert_num_queries, client, f"{LIST}?page_size=100{query}", queries)
             assert len(one.json()["results"]) == 1 and len(many.json()["results"]) == many.json()["count"] > 1
 
-    def test_a_search_page_too(self, django_assert_num_queries, api, editor_api, hundred):
-        for client, auth in ((editor_api, AUTH), (api, 0)):
-            count(django_assert_num_queries, client, f"{LIST}?page_size=1&search=course", auth + LIST_QUERIES)
-            count(django_assert_num_queries, client, f"{LIST}?page_size=100&search=course", auth + LIST_QUERIES)
+    def test_a_search_page_too(self, django_assert_num_queries, api, editor_api, hundred, is_postgres):
+        # Learners' searches also ask whether more courses matched than a search ranks (PostgreSQL).
+        for client, queries in ((editor_api, AUTH + LIST_QUERIES), (api, LIST_QUERIES + is_postgres)):
+            count(django_assert_num_queries, client, f"{LIST}?page_size=1&search=course", queries)
+            count(django_assert_num_queries, client, f"{LIST}?page_size=100&search=course", queries)
 
     def test_the_last_page_costs_the_same(self, django_assert_num_queries, editor_api, hundred):
         count(django_assert_num_queries, editor_api, f"{LIST}?page_size=3&page=34", AUTH + LIST_QUERIES)

@@ -230,3 +230,60 @@ class TestSearchInput:
         for text in ["secrets", "archive", "quaternion secrets", "hidden"]:
             assert not {"hidden-draft", "hidden-archived"} & set(slugs(api.get(LIST, {"search": text})))
         assert Course.objects.filter(slug__startswith="hidden").count() == 2
+
+
+@pytest.mark.postgres_only
+class TestBoundedSearch:
+    """A search ranks its best candidates only, so its cost does not grow with how many courses match."""
+
+    @pytest.fixture
+    def many(self, monkeypatch):
+        from catalog.selectors import learners
+
+        monkeypatch.setattr(learners, "CANDIDATES", 5)
+        records = [
+            {
+                "slug": f"common-{i:02d}",
+                "title": f"Gardening {i:02d}",
+                "description": "A course about soil.",
+                "topic": "Garden",
+                "status": "published",
+                "units": tree(1),
+            }
+            for i in range(12)
+        ]
+        # The oldest course has the word in its title: a strong match, never crowded out by newer weak ones.
+        records.insert(
+            0,
+            {
+                "slug": "title-match",
+                "title": "Soil science",
+                "description": "Dirt.",
+                "topic": "Garden",
+                "status": "published",
+                "units": tree(1),
+            },
+        )
+        for record in records:
+            CourseFactory(**record)
+
+    def test_a_strong_match_comes_first_however_old(self, api, many):
+        assert slugs(api.get(LIST, {"search": "soil"}))[0] == "title-match"
+
+    def test_more_matches_than_ranked_are_said_and_the_count_is_what_can_be_paged(self, api, many):
+        body = api.get(LIST, {"search": "soil", "page_size": 100}).json()
+        assert body["count_capped"] is True
+        assert body["count"] == len(body["results"]) == 6  # the 5 newest matches and the strong one
+        narrow = api.get(LIST, {"search": "science"}).json()
+        assert "count_capped" not in narrow and narrow["count"] == 1
+
+    def test_other_filters_choose_before_the_search_ranks(self, api, many):
+        CourseFactory(
+            slug="elsewhere",
+            title="Elsewhere",
+            description="Soil too.",
+            topic="Other",
+            status="published",
+            units=tree(1),
+        )
+        assert slugs(api.get(LIST, {"search": "soil", "topic": "Other"})) == ["elsewhere"]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0006_change_feed'),
+        ('catalog', '0009_title_vector'),
     ]
 
     operations = [

@@ -1,0 +1,314 @@
+"""The course page's release workflow: publish (changes), unpublish, archive and restore, discard, revert,
+preview links, the schedule, and a readable comparison of any two versions; each through a service."""
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .. import documents, previews, services
+from ..errors import CatalogError, CatalogValidationError
+from ..forms import ScheduleForm, parse_opened_at
+from ..models import Course
+from ..services import workflow
+from .versions import VersionError, comparison, live_number, version_choices
+
+# Moves that take something away from learners: the button opens a confirmation page first.
+CONFIRMED_MOVES = {"archive"}
+
+
+def when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z") if value else ""
+
+
+class CourseReleasesMixin:
+    """Mixed into CourseAdmin: the views behind the course page's workflow buttons and release history."""
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/transition/<slug:action>/",
+                view(self.transition_view),
+                name="catalog_course_transition",
+            ),
+            path("<path:object_id>/discard/", view(self.discard_view), name="catalog_course_discard"),
+            path("<path:object_id>/revert/<int:number>/", view(self.revert_view), name="catalog_course_revert"),
+            path("<path:object_id>/preview-link/", view(self.preview_view), name="catalog_course_preview"),
+            path("<path:object_id>/schedule/", view(self.schedule_view), name="catalog_course_schedule"),
+            path("<path:object_id>/compare/", view(self.compare_view), name="catalog_course_compare"),
+            *super().get_urls(),
+        ]
+
+    # --- helpers
+
+    def course_or_404(self, request, object_id, *, change=True) -> Course:
+        course = self.get_object(request, unquote(object_id))
+        if course is None:
+            raise Http404("No such course.")
+        allowed = (
+            self.has_change_permission(request, course)
+            if change
+            else self.has_view_or_change_permission(request, course)
+        )
+        if not allowed:
+            raise PermissionDenied
+        return course
+
+    def back_to(self, course) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:catalog_course_change", args=[course.pk]))
+
+    def page(self, request, course, template, title, **context):
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "subtitle": None,
+                "opts": self.opts,
+                "original": course,
+                "course": course,
+                "change_url": reverse("admin:catalog_course_change", args=[course.pk]),
+                **context,
+            },
+        )
+
+    def confirm(self, request, course, *, title, question, button, action_url, changes=None, danger=True):
+        return self.page(
+            request,
+            course,
+            "admin/catalog/course/confirm.html",
+            title,
+            question=question,
+            button=button,
+            action_url=action_url,
+            changes=changes,
+            danger=danger,
+            opened_at=course.updated_at.isoformat(),
+        )
+
+    def guard_from(self, request):
+        """The confirmation page's opening time: refuse if the course changed after it was shown."""
+        if "opened_at" not in request.POST:
+            return None
+        return services.unchanged_since(parse_opened_at(request.POST.get("opened_at")))
+
+    def run(self, request, call, success):
+        """Call a service; its refusal becomes an error message, its result a success message."""
+        try:
+            result = call()
+        except CatalogError as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
+            return None
+        self.message_user(request, success(result), level=messages.SUCCESS)
+        return result
+
+    # --- the workflow
+
+    def transition_view(self, request, object_id, action):
+        """POST: one workflow move (the buttons are forms with a CSRF token). GET: the confirmation page
+        of a move that takes the course away from learners (archive); other moves do not answer GET."""
+        course = self.course_or_404(request, object_id)
+        if request.method == "GET" and action in CONFIRMED_MOVES:
+            return self.confirm(
+                request,
+                course,
+                title=f"Archive '{course.title}'?",
+                question=(
+                    "Learners will no longer find this course: its live release is withdrawn (it stays in the "
+                    "history) and any scheduled switch is cancelled. You can restore it later, as a draft."
+                ),
+                button="Yes, archive it",
+                action_url=request.path,
+            )
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        live_before = live_number(course)
+
+        def success(moved):
+            if action == "publish":
+                live = live_number(moved)
+                if live == live_before:
+                    return f"Nothing new to publish: '{moved.title}' already shows release {live} to learners."
+                return f"'{moved.title}' is now published: release {live} is live."
+            return f"'{moved.title}' is now {moved.get_status_display().lower()}."
+
+        self.run(
+            request,
+            lambda: services.course_transition(
+                course=course, action=action, by=request.user, precondition=self.guard_from(request)
+            ),
+            success,
+        )
+        return self.back_to(course)
+
+    def discard_view(self, request, object_id):
+        """GET: what would be thrown away, and a confirmation button. POST: discard."""
+        course = self.course_or_404(request, object_id)
+        if request.method == "GET":
+            try:
+                changes = comparison(course, "live", "draft")
+            except VersionError as exc:
+                self.message_user(request, f"Nothing to discard: {exc}", level=messages.ERROR)
+                return self.back_to(course)
+            return self.confirm(
+                request,
+                course,
+                title=f"Discard the unpublished changes of '{course.title}'?",
+                question="The working copy becomes the live release again. These changes are thrown away:",
+                button="Yes, discard these changes",
+                action_url=request.path,
+                changes=changes,
+            )
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["GET", "POST"])
+        self.run(
+            request,
+            lambda: services.course_discard(course=course, by=request.user, precondition=self.guard_from(request)),
+            lambda c: f"Discarded the unpublished changes of '{c.title}': the working copy is the live release again.",
+        )
+        return self.back_to(course)
+
+    def revert_view(self, request, object_id, number):
+        """GET: the changes reverting to release `number` makes to the working copy. POST: revert."""
+        course = self.course_or_404(request, object_id)
+        if request.method == "GET":
+            try:
+                changes = comparison(course, "draft", str(number))
+            except VersionError as exc:
+                self.message_user(request, str(exc), level=messages.ERROR)
+                return self.back_to(course)
+            return self.confirm(
+                request,
+                course,
+                title=f"Revert '{course.title}' to release {number}?",
+                question=(
+                    f"The working copy becomes release {number}. Learners see nothing of it until you publish; "
+                    "the current working copy's unpublished changes are lost. It changes like this:"
+                ),
+                button=f"Yes, revert to release {number}",
+                action_url=request.path,
+                changes=changes,
+            )
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["GET", "POST"])
+        self.run(
+            request,
+            lambda: services.course_revert(
+                course=course, number=number, by=request.user, precondition=self.guard_from(request)
+            ),
+            lambda c: f"The working copy of '{c.title}' is now release {number}. Publish it to make it live.",
+        )
+        return self.back_to(course)
+
+    # --- preview and schedule
+
+    def preview_view(self, request, object_id):
+        """POST: a new preview link; as JSON for the page's script, else in a message (works without JS)."""
+        course = self.course_or_404(request, object_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        token, expires_at = previews.token_for(course)
+        url = request.build_absolute_uri(reverse("catalog:preview", args=[token]))
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"url": url, "expires_at": documents.timestamp(expires_at)})
+        self.message_user(
+            request,
+            format_html(
+                "Preview link of the working copy, for anyone who has it until {} (no login needed): "
+                '<a class="catalog-preview-link" href="{}">{}</a>',
+                when(expires_at),
+                url,
+                url,
+            ),
+            level=messages.SUCCESS,
+        )
+        return self.back_to(course)
+
+    def schedule_view(self, request, object_id):
+        """GET: the schedule form. POST: set or cancel (a cleared time cancels that switch)."""
+        course = self.course_or_404(request, object_id)
+        form = ScheduleForm(request.POST or None, course=course)
+        if request.method == "POST":
+            if "cancel_all" in request.POST:
+                done = self.run(
+                    request,
+                    lambda: services.course_schedule_cancel(course=course, by=request.user),
+                    lambda c: f"Cancelled the scheduled switches of '{c.title}'.",
+                )
+                return self.back_to(course) if done else self.schedule_page(request, course, form)
+            if form.is_valid():
+                try:
+                    course = services.course_schedule(course=course, by=request.user, **form.changes())
+                except CatalogValidationError as exc:
+                    for name, errors in exc.errors.items():
+                        form.add_error(name if name in form.fields else None, errors)
+                    self.message_user(request, f"The schedule was not changed: {exc}", level=messages.ERROR)
+                except CatalogError as exc:
+                    self.message_user(request, f"The schedule was not changed: {exc}", level=messages.ERROR)
+                else:
+                    self.message_user(request, schedule_summary(course), level=messages.SUCCESS)
+                    return self.back_to(course)
+        elif request.method != "GET":
+            return HttpResponseNotAllowed(["GET", "POST"])
+        return self.schedule_page(request, course, form)
+
+    def schedule_page(self, request, course, form):
+        return self.page(
+            request,
+            course,
+            "admin/catalog/course/schedule.html",
+            f"Schedule '{course.title}'",
+            form=form,
+            timezone_name=timezone.get_current_timezone_name(),
+        )
+
+    # --- compare
+
+    def compare_view(self, request, object_id):
+        course = self.course_or_404(request, object_id, change=False)
+        choices = version_choices(course)
+        picks = {name: request.GET.get(name, default).strip() for name, default in (("from", "live"), ("to", "draft"))}
+        if picks["from"] == "live" and not any(value == "live" for value, _ in choices):
+            picks["from"] = choices[-1][0] if len(choices) > 1 else "draft"
+        try:
+            changes = comparison(course, picks["from"], picks["to"])
+            error = None
+        except VersionError as exc:
+            changes, error = None, str(exc)
+        response = self.page(
+            request,
+            course,
+            "admin/catalog/course/compare.html",
+            f"Compare versions of '{course.title}'",
+            choices=choices,
+            picks=picks,
+            changes=changes,
+            error=error,
+            can_change=self.has_change_permission(request, course),
+            revert_to=sorted({int(p) for p in picks.values() if p.isascii() and p.isdigit() and len(p) < 10}),
+        )
+        if error:
+            response.status_code = 400
+        return response
+
+
+def schedule_summary(course) -> str:
+    parts = []
+    if course.publish_at:
+        parts.append(f"goes live at {when(course.publish_at)} (the working copy as it is now)")
+    if course.unpublish_at:
+        parts.append(f"is withdrawn at {when(course.unpublish_at)}")
+    if not parts:
+        return f"'{course.title}' has no scheduled switch."
+    return f"'{course.title}' " + " and ".join(parts) + "."
+
+
+def publish_label(course) -> str:
+    return "Publish changes" if course.status == Course.Status.PUBLISHED else workflow.LABELS["publish"]
