@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from rest_framework.test import APIClient
 
 from catalog import services
@@ -46,33 +46,46 @@ def drain(client, cursor, entries):
             return cursor
 
 
-def writer(number: int, errors: list):
+def operate(number: int, step: int, slugs: list, i: int, operation: str) -> None:
+    course = Course.objects.filter(slug=slugs[i]).first()
+    if course is None:  # deleted earlier: a new course takes its place
+        CourseFactory(slug=slugs[i], status="published", units=tree(1))
+    elif operation == "publish":
+        if course.status == "archived":
+            services.course_restore(course=course)
+        services.course_update(course=course, title=f"{slugs[i]} step {step}", status="published")
+    elif operation == "unpublish" and course.status == "published":
+        services.course_unpublish(course=course)
+    elif operation == "archive" and course.status != "archived":
+        services.course_archive(course=course)
+    elif operation == "rename":
+        services.course_update(course=course, slug=f"w{number}-c{i}-s{step}")
+        slugs[i] = f"w{number}-c{i}-s{step}"
+    elif operation == "delete":
+        services.course_delete(course=course)
+
+
+def writer(number: int, errors: list, deadlocks: list):
     rng = random.Random(number)
     slugs = [f"w{number}-c{i}" for i in range(COURSES_PER_WRITER)]
     try:
         for step in range(OPERATIONS_PER_WRITER):
             i = rng.randrange(len(slugs))
-            course = Course.objects.filter(slug=slugs[i]).first()
-            try:
-                if course is None:  # deleted earlier: a new course takes its place
-                    CourseFactory(slug=slugs[i], status="published", units=tree(1))
+            operation = rng.choice(["publish", "publish", "unpublish", "rename", "delete", "archive"])
+            for _attempt in range(5):
+                try:
+                    operate(number, step, slugs, i, operation)
+                except CatalogError:
+                    pass  # a move the workflow refuses changes nothing
+                except OperationalError as exc:
+                    # A deadlock rolls its transaction back whole (so it appends nothing) and a client
+                    # tries again. They occur between the topic counts' rows and the feed's lock when
+                    # writers publish in one topic: a lock-order problem outside the feed's promise.
+                    if getattr(exc.__cause__, "sqlstate", None) != "40P01":
+                        raise
+                    deadlocks.append(number)
                     continue
-                operation = rng.choice(["publish", "publish", "unpublish", "rename", "delete", "archive"])
-                if operation == "publish":
-                    if course.status == "archived":
-                        services.course_restore(course=course)
-                    services.course_update(course=course, title=f"{slugs[i]} step {step}", status="published")
-                elif operation == "unpublish" and course.status == "published":
-                    services.course_unpublish(course=course)
-                elif operation == "archive" and course.status != "archived":
-                    services.course_archive(course=course)
-                elif operation == "rename":
-                    slugs[i] = f"w{number}-c{i}-s{step}"
-                    services.course_update(course=course, slug=slugs[i])
-                elif operation == "delete":
-                    services.course_delete(course=course)
-            except CatalogError:
-                pass  # a move the workflow refuses changes nothing
+                break
     except Exception as exc:  # noqa: BLE001 - reported by the test, in its thread's words
         errors.append(f"writer {number}: {exc!r}")
     finally:
@@ -90,7 +103,7 @@ def test_a_follower_misses_nothing_while_eight_writers_commit_in_any_order():
     assert state == learners_see()
     start = FeedEntry.objects.order_by("-id").values_list("id", flat=True).first()
 
-    changes, errors, done = [], [], threading.Event()
+    changes, errors, deadlocks, done = [], [], [], threading.Event()
 
     def follow():
         nonlocal cursor
@@ -102,7 +115,7 @@ def test_a_follower_misses_nothing_while_eight_writers_commit_in_any_order():
             connection.close()
 
     polling = threading.Thread(target=follow)
-    writers = [threading.Thread(target=writer, args=(n, errors)) for n in range(WRITERS)]
+    writers = [threading.Thread(target=writer, args=(n, errors, deadlocks)) for n in range(WRITERS)]
     polling.start()
     for thread in writers:
         thread.start()
