@@ -1,4 +1,4 @@
-# make run  - a working demo on http://127.0.0.1:8000 with nothing else running (SQLite, in-process cache)
+# make run  - a working demo on http://127.0.0.1:8000 with nothing else running (SQLite, cache in process and files)
 # make test - the whole suite on the real PostgreSQL and Redis, then the embedded-defaults suite on SQLite
 PYTHON ?= python3
 VENV := .venv
@@ -27,13 +27,17 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(STAMP)
 
+# collectstatic in production mode, so that the manifest a production server needs exists too
+# (`manage.py check --deploy` reports it missing otherwise); development serves from the apps.
 migrate: venv
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py collectstatic --noinput -v0
+	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
 
 demo: migrate
 	$(PY) manage.py load_demo
 
+# Development mode for make run and its steps (production is the default when DJANGO_DEBUG is unset).
+run: export DJANGO_DEBUG ?= 1
 run: demo
 	@echo ""
 	@echo "  Catalog:   http://$(HOST):$(PORT)/"
@@ -61,7 +65,7 @@ test-replica: dev-venv
 	REDIS_URL=$(TEST_REDIS_URL) CATALOG_CACHE_PREFIX=catalog-test-replica \
 		$(PY) -m tests.pg_pair $(PY) -m pytest -m replica $(PYTEST_ARGS)
 
-# The embedded defaults (SQLite, in-process cache) that `make run` relies on.
+# The embedded defaults (SQLite; pages cached in process, tokens in shared files) that `make run` relies on.
 test-embedded: dev-venv
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m embedded $(PYTEST_ARGS)
 
@@ -74,4 +78,4 @@ check: venv
 	$(PY) manage.py check
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles var .pytest_cache

@@ -1,7 +1,10 @@
 """System checks for settings that would otherwise fail at the first request."""
 
+from pathlib import Path
+from urllib.parse import urlsplit
+
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, Warning, register
 
 from .fence import POSTGRESQL, REPLICA
 
@@ -18,5 +21,49 @@ def replica_is_postgresql(app_configs, databases=None, **kwargs):
             hint="Learners read from the replica only once it has replayed the last write, which "
             "is checked by WAL position. Unset DATABASE_REPLICA_URL to read from one database.",
             id="catalog.E001",
+        )
+    ]
+
+
+@register()
+def base_url_is_an_origin_and_a_path(app_configs, **kwargs):
+    """Every absolute URL the API builds starts with CATALOG_BASE_URL (catalog.origin)."""
+    base = settings.CATALOG_BASE_URL
+    if not base:
+        return []
+    parts = urlsplit(base)
+    if parts.scheme in ("http", "https") and parts.hostname and not (parts.query or parts.fragment or parts.username):
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            pass
+        else:
+            return []
+    return [
+        Error(
+            f"CATALOG_BASE_URL={base!r} is not an http(s) origin with an optional path.",
+            hint="Write it as the address learners use, e.g. https://catalog.example.org or "
+            "https://example.org/catalog (no query, fragment or user).",
+            id="catalog.E002",
+        )
+    ]
+
+
+@register(Tags.staticfiles, deploy=True)
+def static_files_collected(app_configs, **kwargs):
+    """Production names static files by collectstatic's manifest; without it they are served unhashed."""
+    backend = settings.STORAGES["staticfiles"]["BACKEND"]
+    if settings.DEBUG or "Manifest" not in backend:
+        return []
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists():
+        return []
+    return [
+        Warning(
+            f"collectstatic has not been run: {manifest} is missing.",
+            hint="Run `python manage.py collectstatic --noinput` on each release, before the new code "
+            "takes traffic. Until then pages work, but static files are served unhashed from the "
+            "apps' directories, without long-term browser caching.",
+            id="catalog.W001",
         )
     ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import OperationalError, transaction
 
+from . import metrics
 from .course_files import Record, Source, SourceError, Unreadable, display_name
 from .errors import (
     CatalogBatchError,
@@ -137,6 +138,9 @@ def import_file(
         report.created = report.updated = report.unchanged = 0
         report.changes.clear()
         report.unpublished.clear()
+    if not dry_run:
+        outcomes = ("created", "updated", "unchanged", "failed")
+        metrics.import_done(ok=report.ok, outcomes={name: getattr(report, name) for name in outcomes})
     return report
 
 

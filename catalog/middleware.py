@@ -1,10 +1,13 @@
-"""Learners' cache in front of the API, and ETags on every API read."""
+"""Learners' cache in front of the API, ETags on every API read, the replica's routing, metrics."""
+
+import time
 
 from django.core.exceptions import SuspiciousOperation
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 
-from . import cache, replica
-from .cache.routes import has_credentials, hit_response, page_for
+from . import cache, metrics, replica
+from .cache.routes import has_credentials, hit_response, page_for, route_name
 
 
 def conditional(request, response):
@@ -68,3 +71,36 @@ class ReplicaRoutingMiddleware:
         pinned = request.method not in ("GET", "HEAD", "OPTIONS") or has_credentials(request)
         with replica.request_scope(pinned=pinned):
             return self.get_response(request)
+
+
+class MetricsMiddleware:
+    """Counts every request (route, method, status, latency, cache hit or miss) and answers GET /metrics.
+
+    Installed first, and only with METRICS_ENABLED=1: when metrics are off, requests pay nothing.
+    It answers /metrics itself, before host validation, so a scraper can ask by the server's address.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/metrics":
+            return HttpResponse(metrics.exposition(), content_type=metrics.CONTENT_TYPE)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        metrics.request_done(
+            route=_route(request),
+            method=request.method,
+            status=response.status_code,
+            seconds=time.perf_counter() - started,
+            cache=response.get("X-Cache"),
+        )
+        return response
+
+
+def _route(request) -> str:
+    """The URL's name: a bounded label whatever the path (a cache hit never reached the resolver)."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        return match.view_name or match.route or "unnamed"
+    return route_name(request.path_info) or "unmatched"

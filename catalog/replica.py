@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
-from . import cache, fence
+from . import cache, fence, metrics
 from .fence import REPLICA
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,15 @@ def on_primary():
 
 
 def _decide() -> str:
-    if not configured() or not fence.is_postgresql(REPLICA) or time.monotonic() < _down_until:
+    if not configured():
+        return DEFAULT_DB_ALIAS
+    database = _fresh_enough()
+    metrics.replica_choice("replica" if database == REPLICA else "primary")
+    return database
+
+
+def _fresh_enough() -> str:
+    if not fence.is_postgresql(REPLICA) or time.monotonic() < _down_until:
         return DEFAULT_DB_ALIAS
     position = cache.fence_read(initial=fence.primary_lsn)
     if position is None:

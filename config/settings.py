@@ -1,6 +1,8 @@
 """Settings for the course catalog, read from the environment (see README, "Configuration")."""
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -8,12 +10,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-# The local defaults are for a laptop: DEBUG on, a development secret, loopback hosts, SQLite and an
-# in-process cache. Production sets DJANGO_DEBUG=0, a real secret and its hosts; then the secure
-# defaults below switch on and `manage.py check --deploy` is clean.
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="django-insecure-local-development-key-do-not-deploy")
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+# Unset, this is production: DEBUG off, the secure defaults below on. `make run` and the tests set
+# DJANGO_DEBUG=1. Without DJANGO_SECRET_KEY a development key stands in, so that management commands
+# (`import_courses` next to `make run`, `check`) work with nothing set; but a server in production
+# mode refuses to start with it (config/startup.py), and `check --deploy` flags it.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-key-do-not-deploy"
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or DEVELOPMENT_SECRET_KEY
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -32,12 +36,20 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "adminsortable2",
     "nested_admin",
+    "axes",
+    "corsheaders",
+    "django_guid",
     "catalog",
 ]
 
 MIDDLEWARE = [
+    # First: every answer, a cache hit too, carries X-Request-ID (the client's, or a new one), and
+    # every log line of the request names it.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
-    # Before everything else but security headers: a learner's cache hit costs one Redis round
+    # Outside the learners' cache, so cached hits get their CORS headers (and Vary: Origin) too.
+    "corsheaders.middleware.CorsMiddleware",
+    # Before everything else but security and CORS headers: a learner's cache hit costs one Redis round
     # trip and nothing more. It also gives every API read its ETag and answers If-None-Match.
     "catalog.middleware.LearnerCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -47,7 +59,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Last: turns a refused login (too many failures) into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# GET /metrics in Prometheus' text format, and the counts behind it (catalog/metrics.py). Off, the
+# middleware is not even installed, so requests pay nothing for it.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)
+if METRICS_ENABLED:
+    MIDDLEWARE.insert(0, "catalog.middleware.MetricsMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -108,12 +128,20 @@ if REDIS_URL:
         }
     }
 else:
+    # `make run` needs nothing running: pages in each process's memory, and the tokens that say
+    # whether a page is still current in files every process on the machine shares, so a write from
+    # another process (`import_courses` in a second terminal) is seen at once (catalog/cache/stores.py).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "catalog",
             "OPTIONS": {"MAX_ENTRIES": 10_000},
-        }
+        },
+        "tokens": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.str("CATALOG_CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
     }
 # Sessions live in the database, but DRF's throttling uses this cache: a dead Redis must not fail
 # a request (the catalog cache handles its own failures in catalog/cache.py).
@@ -167,23 +195,39 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed files in production (after collectstatic); plain files while developing.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "config.staticfiles.ManifestStaticFilesStorage"
     },
 }
-# Tests and `make run` need no collectstatic step to find the admin's assets.
-WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+# Tests and `make run` need no collectstatic step to find the admin's assets; neither does a
+# production server started before collectstatic ran (its pages work, `check --deploy` says why not).
+WHITENOISE_USE_FINDERS = env.bool(
+    "WHITENOISE_USE_FINDERS", default=DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
+)
 WHITENOISE_MANIFEST_STRICT = False
 
 # Production hardening: on by default whenever DEBUG is off; each can be relaxed explicitly
 # (e.g. DJANGO_SECURE_SSL_REDIRECT=0 behind a proxy that already redirects).
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Every absolute URL the API builds (pagination links, Location) and every cache key starts here,
+# never with what a request's headers say (catalog/origin.py). Its path, if any, is where a proxy
+# mounts the catalog: it becomes the script prefix, so a SCRIPT_NAME a client sends is ignored.
+CATALOG_BASE_URL = env.str("CATALOG_BASE_URL", default="").strip().rstrip("/")
+FORCE_SCRIPT_NAME = urlsplit(CATALOG_BASE_URL).path.rstrip("/")
+
+# Headers a proxy sets are trusted only when the operator says a proxy sets them (and strips what
+# clients send): e.g. DJANGO_SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto. See docs/deploy.md.
+_proxy_ssl_header = env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)
+USE_X_FORWARDED_HOST = env.bool("DJANGO_USE_X_FORWARDED_HOST", default=False)
+USE_X_FORWARDED_PORT = env.bool("DJANGO_USE_X_FORWARDED_PORT", default=False)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
@@ -196,6 +240,27 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 LOGIN_URL = "admin:login"
+
+# Browser code on these origins may read the API (cache hits included); e.g.
+# CORS_ALLOWED_ORIGINS=https://learn.example.org. No cookies cross origins: machine clients send a token.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_EXPOSE_HEADERS = ["ETag", "X-Cache", "X-Request-ID"]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
+# client address, that pair is refused, even with the right password, for AXES_COOLOFF_MINUTES. An
+# administrator unlocks earlier with `manage.py axes_reset_username <name>` (docs/deploy.md). The
+# address is REMOTE_ADDR: behind a proxy, see docs/deploy.md.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_VERBOSE = False
 
 REST_FRAMEWORK = {
     # Token first: an anonymous write then gets 401 with WWW-Authenticate, not 403.
@@ -226,17 +291,43 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# X-Request-ID: kept when it is a UUID (a proxy's, e.g. nginx's $request_id), else a new one.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,  # CORS_EXPOSE_HEADERS names it with the others
+}
+
+# DJANGO_LOG_FORMAT=json: one JSON object per line (python-json-logger), for a log collector.
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
     "loggers": {
         "catalog": {"level": env.str("CATALOG_LOG_LEVEL", default="INFO")},
         # One line per problem: Django's own console handler would repeat what the root logs.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"level": env.str("DJANGO_REQUEST_LOG_LEVEL", default="ERROR")},
+        # It would log every request, and a warning for each malformed X-Request-ID a client sends.
+        "django_guid": {"level": "ERROR"},
     },
 }
 

@@ -31,9 +31,10 @@ def clean_catalog_cache():
 
         get_redis_connection("default").flushdb()
     else:
-        from django.core.cache import cache
+        from django.core.cache import caches
 
-        cache.clear()
+        for alias in settings.CACHES:
+            caches[alias].clear()
     yield
     catalog_cache.reset_process_state()
 

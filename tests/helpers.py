@@ -28,12 +28,11 @@ def wait_for_port(port: int, timeout: float = 10) -> None:
     raise RuntimeError(f"nothing listens on port {port}")
 
 
-@contextlib.contextmanager
-def gunicorn(*, database_url: str, workers: int = 1, **env):
-    """The project under gunicorn with production-like settings; yields its base URL."""
-    port = free_port()
+def server_env(*, database_url: str, **env) -> dict:
+    """Production-like settings for a server of the project; a value of None removes that variable."""
     environ = {
         **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",  # not the test run's (tests/settings.py)
         "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "test-" + "k" * 60,
@@ -41,21 +40,32 @@ def gunicorn(*, database_url: str, workers: int = 1, **env):
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         **env,
     }
+    return {k: v for k, v in environ.items() if v is not None}
+
+
+def gunicorn_command(port: int, workers: int = 1) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "error",
+    ]
+
+
+@contextlib.contextmanager
+def gunicorn(*, database_url: str, workers: int = 1, **env):
+    """The project under gunicorn with production-like settings; yields its base URL."""
+    port = free_port()
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "error",
-        ],
+        gunicorn_command(port, workers),
         cwd=ROOT,
-        env=environ,
+        env=server_env(database_url=database_url, **env),
         stderr=subprocess.DEVNULL,
     )
     try:
@@ -64,6 +74,27 @@ def gunicorn(*, database_url: str, workers: int = 1, **env):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def gunicorn_refuses(*, database_url: str, **env) -> str:
+    """Start gunicorn expecting it to refuse: returns what it said when it stopped by itself."""
+    port = free_port()
+    server = subprocess.Popen(
+        gunicorn_command(port),
+        cwd=ROOT,
+        env=server_env(database_url=database_url, **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output, _ = server.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.communicate()
+        raise AssertionError("gunicorn kept running instead of refusing to start") from None
+    assert server.returncode != 0, output
+    return output
 
 
 def _postgres_bindir() -> Path:

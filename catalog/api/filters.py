@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django_filters.fields import BaseCSVField
 from drf_spectacular.utils import extend_schema_field
 
 from ..models import Course, Listing, canonical_topics
@@ -88,7 +89,24 @@ class CreatedBeforeFilter(django_filters.Filter):
         return qs.filter(created_at__lt=_start_of(value + dt.timedelta(days=1)))
 
 
+class StrictCSVField(BaseCSVField):
+    """A comma-separated list whose every item says something: `title,` or `,,` is a 400, not a 500."""
+
+    default_error_messages = {
+        "empty_item": "An item of the list is empty: separate field names with single commas, e.g. title,-created_at."
+    }
+
+    def clean(self, value):
+        if value and len(value) == 1 and not value[0].strip():
+            value = []  # `?ordering=` or `?ordering=%20`: no ordering asked, like an absent parameter
+        if value and any(not item.strip() for item in value):
+            raise forms.ValidationError(self.error_messages["empty_item"], code="empty_item")
+        return super().clean(value)
+
+
 class CourseOrderingFilter(django_filters.OrderingFilter):
+    base_field_class = StrictCSVField
+
     def filter(self, qs, value):
         if not value:
             return qs

@@ -50,10 +50,15 @@ def course_detail(request, slug: str) -> HttpResponse:
         return json_response(found[0])
     moved_to = selectors.learner_redirect(slug=slug)
     if moved_to is not None:
-        path = request.path.replace(f"/courses/{slug}/", f"/courses/{moved_to}/", 1)
-        query = request.META.get("QUERY_STRING", "")
-        return HttpResponsePermanentRedirect(path + (f"?{query}" if query else ""))
+        return moved(request, slug, moved_to)
     raise NotFound(NO_SUCH_COURSE)
+
+
+def moved(request, slug: str, moved_to: str) -> HttpResponsePermanentRedirect:
+    """301 from a course's old address to its current one, the rest of the URL kept."""
+    path = request.path.replace(f"/courses/{slug}/", f"/courses/{moved_to}/", 1)
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(path + (f"?{query}" if query else ""))
 
 
 def module_detail(request, slug: str, module_id: int) -> HttpResponse:

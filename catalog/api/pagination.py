@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from ..cache.routes import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, canonical_list_params, list_url
+from ..origin import absolute
 from ..paging import CountedPaginator
 from ..permissions import is_editor
 
@@ -35,12 +36,15 @@ class CoursePagination(PageNumberPagination):
         return CountedPaginator(queryset, page_size, count=self.count)
 
     def get_page_size(self, request):
-        raw = request.query_params.get("page_size", "")
+        raw = request.query_params.get("page_size", "").strip()
         return positive_int(raw, "page_size", maximum=MAX_PAGE_SIZE) if raw else DEFAULT_PAGE_SIZE
+
+    def get_page_number(self, request, paginator):
+        return request.query_params.get(self.page_query_param, "").strip() or 1
 
     def paginate_ids(self, queryset, request, view=None) -> list:
         """The ids of the requested page, in order: an index-only scan however deep the page."""
-        raw = request.query_params.get("page", "")
+        raw = request.query_params.get("page", "").strip()
         if raw:
             positive_int(raw, "page")
         try:
@@ -81,7 +85,7 @@ class CoursePagination(PageNumberPagination):
     def _link(self, number):
         request = self.request
         params = canonical_list_params(request.query_params, keep_status=is_editor(request.user))
-        return list_url(request.build_absolute_uri(request.path), params, page=number)
+        return list_url(absolute(request, request.path), params, page=number)
 
     def get_next_link(self):
         return self._link(self.page.next_page_number()) if self.page.has_next() else None

@@ -1,15 +1,51 @@
-"""Writes are for editors: users with catalog.change_course."""
+"""Who may write, as in the admin: add_course to create, delete_course to delete, change_course for the rest."""
 
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from ..permissions import is_editor
 
+ADD = "catalog.add_course"
+CHANGE = "catalog.change_course"
+DELETE = "catalog.delete_course"
 
-class IsEditorOrReadOnly(BasePermission):
-    message = "Only catalog editors may change courses."
+REFUSALS = {
+    ADD: "Creating courses needs the catalog.add_course permission.",
+    CHANGE: "Only catalog editors may change courses.",
+    DELETE: "Deleting courses needs the catalog.delete_course permission.",
+}
+
+# What each write of CourseViewSet needs. A PUT creates or changes, which only the course's lock can
+# tell apart: it passes here with either permission and is decided by put_precondition().
+NEEDS = {"create": (ADD,), "destroy": (DELETE,), "update": (CHANGE, ADD)}
+
+
+def _allowed(user, permission: str) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(permission))
+
+
+class CoursePermissions(BasePermission):
+    """Reads are for everyone (visibility is the selectors' business); writes need the admin's permission."""
 
     def has_permission(self, request, view):
-        return request.method in SAFE_METHODS or is_editor(request.user)
+        if request.method in SAFE_METHODS:
+            return True
+        needed = NEEDS.get(getattr(view, "action", None), (CHANGE,))
+        if any(_allowed(request.user, permission) for permission in needed):
+            return True
+        self.message = REFUSALS[needed[0]]
+        return False
+
+
+def put_precondition(user):
+    """PUT's check under the course lock: a new slug needs add_course, an existing course change_course."""
+
+    def check(course):
+        permission = ADD if course is None else CHANGE
+        if not _allowed(user, permission):
+            raise PermissionDenied(REFUSALS[permission])
+
+    return check
 
 
 class IsEditor(BasePermission):

@@ -1,5 +1,7 @@
 """Course representations for the API: summary, detail with the ordered tree, topics, writes."""
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from .. import selectors
@@ -101,15 +103,30 @@ class PreviewSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
-class ScheduleSerializer(serializers.Serializer):
-    """Both optional; null cancels that switch. Times are ISO 8601 (a time without offset is UTC)."""
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time with its offset (or Z): a time without one is ambiguous, so it is refused."""
 
-    publish_at = serializers.DateTimeField(
+    default_error_messages = {
+        "naive": "Give the time with its offset or Z (e.g. 2026-12-01T09:00:00+01:00), not a local time."
+    }
+
+    def to_internal_value(self, value):
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:  # well-formed but impossible (month 13): DateTimeField says so below
+            parsed = None
+        if parsed is not None and timezone.is_naive(parsed):
+            self.fail("naive")
+        return super().to_internal_value(value)
+
+
+class ScheduleSerializer(serializers.Serializer):
+    """Both optional; null cancels that switch. Times are ISO 8601 with an offset or Z."""
+
+    publish_at = AwareDateTimeField(
         required=False, allow_null=True, help_text="Freezes the working copy now; it goes live then."
     )
-    unpublish_at = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="The live release is withdrawn then."
-    )
+    unpublish_at = AwareDateTimeField(required=False, allow_null=True, help_text="The live release is withdrawn then.")
 
     def to_internal_value(self, data):
         if hasattr(data, "keys"):

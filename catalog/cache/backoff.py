@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 
+from .. import metrics
 from . import keys, stores
 
 logger = logging.getLogger("catalog.cache")
@@ -48,6 +49,7 @@ def failed(exc: BaseException, during: str) -> None:
         first_in_window = now >= _state.down_until
         _state.down_until = now + BACKOFF
     if first_in_window:
+        metrics.backoff(during)
         logger.warning(
             "catalog cache unavailable during %s (%s: %s); serving from the database for %.1fs",
             during,

@@ -10,7 +10,7 @@ import logging
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
-from .. import fence
+from .. import fence, metrics
 from . import backoff, keys, stores
 
 logger = logging.getLogger("catalog.cache")
@@ -81,6 +81,7 @@ def course_invalidate(*, slugs) -> None:
     """Kill the lists, the topics and these courses' detail pages, in one round trip."""
     global _invalidations
     _invalidations += 1
+    metrics.invalidation()
     tokens = {keys.scope(keys.LISTS): stores.new_token()}
     tokens.update({keys.scope(slug): stores.new_token() for slug in slugs})
     if backoff.in_window():

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 
 from ..models import canonical_topics
+from ..origin import absolute
 from . import keys
 from .pages import Hit, Page, page
 
@@ -43,6 +44,12 @@ def _route(path: str) -> tuple[str, str] | None:
     return match.url_name, match.kwargs[scope] if scope == "slug" else scope
 
 
+def route_name(path: str) -> str | None:
+    """The URL name of a cached learner route (for metrics of hits, which never reach the resolver)."""
+    route = _route(path)
+    return route[0] if route else None
+
+
 def page_for(request) -> Page | None:
     """The cache page of a learner's GET, or None if this URL is not cached."""
     if "format" in request.GET:
@@ -51,7 +58,8 @@ def page_for(request) -> Page | None:
     if route is None:
         return None
     name, scope = route
-    url = f"{request.scheme}://{request.get_host()}{request.path_info}"
+    # The canonical origin, not the request's Host: one key per page, whatever Host variant asked.
+    url = absolute(request, request.path)
     if name == "course-list":
         url = list_url(url, canonical_list_params(request.GET, keep_status=False))
     elif name == "change-list":
@@ -67,9 +75,10 @@ def canonical_list_params(query, *, keep_status: bool) -> list[tuple[str, str]]:
     """
     params = []
     for name in ("search", "created_after", "created_before", "ordering"):
-        value = query.get(name, "").strip()
-        if value:
-            params.append((name, value))
+        value = query.get(name, "")
+        if value.strip():
+            # Stripped where the filter strips too; `ordering` items are read as sent (`title ` is a 400).
+            params.append((name, value if name == "ordering" else value.strip()))
     params += [("topic", topic) for topic in canonical_topics(query.getlist("topic"))]
     if keep_status and query.get("status", ""):
         params.append(("status", query.get("status")))

@@ -1,12 +1,19 @@
-"""Where cache entries live: raw Redis (bytes, no pickling) or Django's in-process cache."""
+"""Where cache entries live: raw Redis (bytes, no pickling), or in-process pages with shared token files."""
 
+import contextlib
+import fcntl
+import os
 import secrets
 import threading
 
 from django.conf import settings
 from django.core.cache import caches
+from redis.exceptions import OutOfMemoryError
+
+from . import keys as keys_module
 
 LOCK_MS = 3000
+TOKENS = "tokens"  # the Django cache that holds the tokens when REDIS_URL is unset
 
 # Raise a number stored as a string to ARGV[1], never lower it (writers finish out of order).
 _RAISE = """
@@ -57,7 +64,13 @@ class RedisStore:
             pipe.mset(lasting)
         for key in expiring:
             pipe.set(key, tokens[key], ex=ttl)
-        pipe.execute()
+        try:
+            pipe.execute()
+        except OutOfMemoryError:
+            # A full Redis under `noeviction` refuses the new tokens but still allows deletions, and
+            # a missing token kills its pages too: so no process can serve what this write replaced.
+            self.client.delete(*tokens, fence_key)
+            raise
 
     def raise_number(self, key, value):
         self.client.eval(_RAISE, 1, key, value)
@@ -97,49 +110,67 @@ class RedisStore:
 
 
 class LocalStore:
-    """Django's configured cache, when REDIS_URL is unset (`make run`)."""
+    """Without REDIS_URL (`make run`): pages in this process's memory, tokens in files every process shares.
+
+    Pages stay in Django's in-process cache (`default`); the tokens that decide whether a page may
+    be served (epoch, lists, each course, the fence) and the counters live in the `tokens` cache,
+    files under CATALOG_CACHE_DIR. So `import_courses` run in another terminal replaces the tokens
+    that `make run` checks on every hit, and the change shows at once. A token file that is missing
+    (culled, or the directory removed) reads as "no token": the pages stored under it are dead.
+    """
+
+    # Past this many courses in one write, replacing the epoch (every page) costs one file instead of
+    # one file per course; a file cache lists its directory on every write.
+    MANY = 50
+    LOCAL = ("page:", "lock:")
 
     def __init__(self):
-        self.cache = caches["default"]
+        self.local = caches["default"]
+        self.shared = caches[TOKENS]
         self.lock_numbers = threading.Lock()
 
     def mget(self, keys):
-        found = self.cache.get_many(keys)
+        local = self._local()
+        found = self.local.get_many([k for k in keys if k.startswith(local)])
+        found.update(self.shared.get_many([k for k in keys if not k.startswith(local)]))
         return [found.get(k) for k in keys]
 
     def set(self, key, value, ttl):
-        self.cache.set(key, value, ttl)
+        self._for(key).set(key, value, ttl)
 
     def set_many(self, mapping):
-        self.cache.set_many(mapping, timeout=None)
+        self.shared.set_many(mapping, timeout=None)
 
     def publish(self, tokens, *, fence_key, fence, expiring=(), ttl=None):
         if fence is not None:
             self.raise_number(fence_key, fence)
+        if len(tokens) > self.MANY:
+            tokens = {keys_module.epoch(): new_token(), keys_module.scope(keys_module.LISTS): new_token()}
         for key, value in tokens.items():
-            self.cache.set(key, value, timeout=ttl if key in expiring else None)
+            self.shared.set(key, value, timeout=ttl if key in expiring else None)
 
     def raise_number(self, key, value):
-        with self.lock_numbers:
-            if int(self.cache.get(key) or 0) < value:
-                self.cache.set(key, str(value).encode(), timeout=None)
+        with self._numbers():
+            if int(self.shared.get(key) or 0) < value:
+                self.shared.set(key, str(value).encode(), timeout=None)
 
     def init_tokens(self, keys, *, expiring=(), ttl=None):
         for key in keys:
-            self.cache.add(key, new_token(), timeout=ttl if key in expiring else None)
+            self.shared.add(key, new_token(), timeout=ttl if key in expiring else None)
         return self.mget(keys)
 
     def lock(self, key):
-        return self.cache.add(key, b"1", timeout=LOCK_MS / 1000)
+        return self.local.add(key, b"1", timeout=LOCK_MS / 1000)
 
     def delete(self, *keys):
-        self.cache.delete_many(keys)
+        for key in keys:
+            self._for(key).delete(key)
 
     def incr(self, counts):
-        for key, n in counts.items():
-            if n:
-                self.cache.add(key, 0, timeout=None)
-                self.cache.incr(key, n)
+        with self._numbers():
+            for key, n in counts.items():
+                if n:
+                    self.shared.set(key, int(self.shared.get(key) or 0) + n, timeout=None)
 
     def count_pages(self, prefix):
         return None
@@ -148,7 +179,28 @@ class LocalStore:
         pass
 
     def clear(self, prefix):
-        self.cache.clear()
+        self.local.clear()
+        self.shared.clear()
+
+    def _local(self) -> tuple[str, ...]:
+        prefix = keys_module.prefix()
+        return tuple(prefix + kind for kind in self.LOCAL)
+
+    def _for(self, key):
+        return self.local if key.startswith(self._local()) else self.shared
+
+    @contextlib.contextmanager
+    def _numbers(self):
+        """Read-modify-write of a number, one process and thread at a time (writers finish out of order)."""
+        directory = getattr(self.shared, "_dir", None)
+        with self.lock_numbers:
+            if directory is None:
+                yield
+                return
+            os.makedirs(directory, exist_ok=True)
+            with open(os.path.join(directory, "numbers.lock"), "a") as lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                yield
 
 
 def _chunks(iterable, size):
@@ -175,7 +227,7 @@ _current = _Current()
 def current():
     """The store of the configured cache, made once per configuration (tests change it)."""
     cfg = settings.CACHES["default"]
-    made_for = (cfg["BACKEND"], cfg.get("LOCATION"))
+    made_for = (cfg["BACKEND"], cfg.get("LOCATION"), settings.CACHES.get(TOKENS, {}).get("LOCATION"))
     if _current.made_for != made_for:
         with _current.lock:
             if _current.made_for != made_for:

@@ -105,6 +105,8 @@ def forward(apps, schema_editor):
             )
         Course.objects.bulk_update(courses, ["fingerprint"])
     if schema_editor.connection.vendor == "postgresql":
+        # The rows above leave deferred foreign-key checks pending, which CREATE INDEX refuses to run past.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute(GIN)
         schema_editor.execute(FILL_VECTORS)
 

@@ -22,6 +22,7 @@ from .courses import (
 )
 from .feed import feed_page
 from .learners import (
+    course_redirect,
     learner_counts,
     learner_course,
     learner_detail,
@@ -44,6 +45,7 @@ __all__ = [
     "course_history",
     "course_list",
     "course_records",
+    "course_redirect",
     "course_search",
     "course_visible_to",
     "course_with_tree",

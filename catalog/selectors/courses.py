@@ -70,12 +70,20 @@ def course_list(*, user) -> QuerySet[Course]:
 
 def course_with_tree(*, user) -> QuerySet[Course]:
     """Courses with their units and modules prefetched in order (3 queries whatever the size)."""
+    return _with_tree(course_visible_to(user=user))
+
+
+def course_written(*, pk) -> Course:
+    """The course a write just made or changed, with its tree, whatever its status: the writer's answer
+    (a creator with add_course but not change_course still sees the draft they created)."""
+    return _with_tree(Course.objects.all()).get(pk=pk)
+
+
+def _with_tree(qs: QuerySet[Course]) -> QuerySet[Course]:
     modules = Module.objects.only("id", "unit_id", "title", "order").order_by("order")
     units = Unit.objects.only("id", "course_id", "title", "order").order_by("order")
-    qs = (
-        course_visible_to(user=user)
-        .only(*SUMMARY_FIELDS, "fingerprint")
-        .prefetch_related(Prefetch("units", units.prefetch_related(Prefetch("modules", modules))))
+    qs = qs.only(*SUMMARY_FIELDS, "fingerprint").prefetch_related(
+        Prefetch("units", units.prefetch_related(Prefetch("modules", modules)))
     )
     return with_release_state(qs)
 

@@ -74,7 +74,7 @@ def earliest(*times) -> dt.datetime | None:
 
 
 # The hot reads of a cache miss, in plain SQL: building them with the ORM cost more than running them.
-_LISTING = Listing._meta.db_table
+_LISTING = f'"{Listing._meta.db_table}"'
 _NEXT = (
     f"(SELECT min(n.live_from) FROM {_LISTING} n WHERE n.live_from > %s{{slug}}), "
     f"(SELECT min(n.live_until) FROM {_LISTING} n WHERE n.live_until > %s{{slug}})"
@@ -133,6 +133,11 @@ def learner_redirect(*, slug: str, now=None) -> str | None:
     return listings_live(now=now).filter(course_id=redirect).values_list("slug", flat=True).first()
 
 
+def course_redirect(*, slug: str) -> str | None:
+    """The current slug of the course (any status: for editors) that used to answer at `slug`."""
+    return SlugRedirect.objects.filter(slug=slug).values_list("course__slug", flat=True).first()
+
+
 def learner_course(*, slug: str, now=None) -> dict | None:
     """The live detail of the course at `slug` as data (the course page)."""
     found = learner_detail(slug=slug, now=now)
@@ -169,7 +174,7 @@ def learner_total(*, topics=(), now=None, counts: Counter | None = None) -> int:
 
 
 _COUNTS_SQL = (
-    f"SELECT topic, courses, 'kept', NULL FROM {TopicCount._meta.db_table} WHERE courses > 0 "
+    f"SELECT topic, courses, 'kept', NULL FROM \"{TopicCount._meta.db_table}\" WHERE courses > 0 "
     f"UNION ALL SELECT topic, 1, CASE WHEN counted THEN 'out' ELSE 'in' END, live_until FROM {_LISTING} "
     "WHERE (NOT counted AND live_from <= %s) OR (counted AND live_until <= %s)"
 )

@@ -14,7 +14,7 @@ transaction has committed.
 """
 
 from .batching import deferred
-from .common import Precondition, unchanged_since
+from .common import Precondition, all_of, unchanged_since
 from .courses import course_create, course_delete, course_update
 from .feed import feed_compact
 from .publishing import (
@@ -60,6 +60,7 @@ __all__ = [
     "PAST_TENSE",
     "TRANSITIONS",
     "Precondition",
+    "all_of",
     "UpsertResult",
     "course_archive",
     "course_create",

@@ -144,10 +144,10 @@ def _publish(plans: list[Plan], documents_of: dict, now, *, by) -> None:
     if not plans:
         return
     courses = [p.course for p in plans]
+    _cancel_scheduled_publishes(courses, now)  # first: a frozen release they drop frees its number
     numbers = dict(
         Release.objects.filter(course__in=courses).values("course").annotate(n=Max("number")).values_list("course", "n")
     )
-    _cancel_scheduled_publishes(courses, now)
     releases = [
         Release(
             course=p.course,

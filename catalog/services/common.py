@@ -21,6 +21,17 @@ Precondition = Callable[[Course | None], None]
 PARK_OFFSET = 1_000_000
 
 
+def all_of(*preconditions: Precondition | None) -> Precondition:
+    """Several checks under the one lock, in order (None entries are skipped)."""
+
+    def check(course):
+        for precondition in preconditions:
+            if precondition is not None:
+                precondition(course)
+
+    return check
+
+
 def unchanged_since(updated_at) -> Precondition:
     """The editor's guard: refuse when the course changed after the editor opened it."""
 

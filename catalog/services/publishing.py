@@ -36,10 +36,10 @@ def course_publish(*, course: Course, by=None, precondition: Precondition | None
     course = lock_settled(course.pk, precondition=precondition, now=now)
     refuse_unless_allowed(course, "publish")
     document = publishable_document(course)
+    cancel_publish(course, now=now)  # publishing now replaces a scheduled publish
     live = live_listing(course, now)
     if live is not None and live.release.fingerprint == documents.fingerprint(document):
         return course
-    cancel_publish(course, now=now)
     release = new_release(course, document, by=by, at=now)
     go_live(course, release, at=now, by=by, replacing=live_listing(course, now))
     return course

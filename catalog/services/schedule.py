@@ -79,9 +79,9 @@ def _went_away(course: Course, at, now) -> None:
         number = ended.release.number
         counts.removed([ended])
         ended.delete()
-        if live_listing(course, now) is None:
+        if live_listing(course, at) is None:  # at the time of the switch (a late tick may record it)
             feed_removed(course_id=course.pk, slug=ended.slug, release=number, at=at)
-        if live_listing(course, now) is None and course.status == Status.PUBLISHED:
+        if live_listing(course, at) is None and course.status == Status.PUBLISHED:
             course.status = Status.DRAFT
             fields.append("status")
             course.save(update_fields=fields)
@@ -107,11 +107,14 @@ def course_schedule(
 ) -> Course:
     """Set (a time), cancel (None) or keep (UNSET) each switch. `publish_at` freezes the working copy now."""
     now = timezone.now()
-    errors = {
-        name: ["Must be in the future."]
-        for name, value in (("publish_at", publish_at), ("unpublish_at", unpublish_at))
-        if value not in (UNSET, None) and value <= now
-    }
+    errors = {}
+    for name, value in (("publish_at", publish_at), ("unpublish_at", unpublish_at)):
+        if value in (UNSET, None):
+            continue
+        if timezone.is_naive(value):
+            errors[name] = ["Give the time with its offset or Z (e.g. 2026-12-01T09:00:00+01:00), not a local time."]
+        elif value <= now:
+            errors[name] = ["Must be in the future."]
     if errors:
         raise CatalogValidationError(errors)
     course = lock_settled(course.pk, precondition=precondition, now=now)

@@ -232,3 +232,22 @@ def test_the_router_keeps_transactions_other_apps_and_migrations_on_the_primary(
         assert router.db_for_read(Course) == DEFAULT_DB_ALIAS
     assert router.allow_migrate(REPLICA, "catalog") is False
     assert router.allow_migrate(DEFAULT_DB_ALIAS, "catalog") is None
+
+
+def test_replica_choices_are_counted_for_metrics(replica, api, settings):
+    from prometheus_client import REGISTRY
+
+    settings.METRICS_ENABLED = True
+
+    def chosen(database):
+        return REGISTRY.get_sample_value("catalog_replica_reads_total", {"database": database}) or 0
+
+    course = published("counted")
+    wait_until_caught_up()
+    before = chosen("replica"), chosen("primary")
+    assert api.get("/api/v1/courses/counted/").status_code == 200
+    assert (chosen("replica"), chosen("primary")) == (before[0] + 1, before[1])
+    pause_replay(replica)
+    services.course_update(course=course, title="Changed while lagging")
+    assert api.get("/api/v1/courses/counted/").json()["title"] == "Changed while lagging"
+    assert (chosen("replica"), chosen("primary")) == (before[0] + 1, before[1] + 1)

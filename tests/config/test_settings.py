@@ -24,18 +24,30 @@ def manage(*args, **env):
     )
 
 
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """STATIC_ROOT after a production collectstatic (a deployment runs it; see docs/deploy.md)."""
+    root = tmp_path_factory.mktemp("static")
+    result = manage("collectstatic", "--noinput", "-v0", DJANGO_STATIC_ROOT=str(root))
+    assert result.returncode == 0, result.stderr
+    return root
+
+
 @pytest.mark.embedded
-def test_production_settings_pass_check_deploy():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+def test_production_settings_pass_check_deploy(collected_static):
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, DJANGO_STATIC_ROOT=str(collected_static)
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 @pytest.mark.embedded
-def test_local_defaults_are_flagged_by_check_deploy():
+def test_nothing_set_is_production_mode_and_check_deploy_flags_the_missing_secret():
     result = manage("check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0
-    assert "DEBUG" in result.stderr + result.stdout
+    assert "security.W009" in result.stderr + result.stdout  # the development key stands in
+    assert "security.W018" not in result.stderr + result.stdout  # DEBUG is off
 
 
 @pytest.mark.embedded
@@ -44,10 +56,14 @@ def test_local_defaults_need_nothing_running():
         "shell",
         "-c",
         "from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'])",
+        "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'], s.CACHES['tokens']['BACKEND'])",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-2:] == ["django.db.backends.sqlite3", "django.core.cache.backends.locmem.LocMemCache"]
+    assert result.stdout.split()[-3:] == [
+        "django.db.backends.sqlite3",
+        "django.core.cache.backends.locmem.LocMemCache",  # pages, in each process
+        "django.core.cache.backends.filebased.FileBasedCache",  # tokens, shared by every process
+    ]
 
 
 @pytest.mark.django_db
@@ -110,3 +126,15 @@ def test_a_replica_needs_postgresql():
     result = manage("check", DATABASE_REPLICA_URL="sqlite:///replica.sqlite3")
     assert result.returncode != 0
     assert "catalog.E001" in result.stderr and "DATABASE_REPLICA_URL needs PostgreSQL" in result.stderr
+
+
+@pytest.mark.embedded
+def test_catalog_base_url_sets_the_script_prefix_and_must_be_an_origin():
+    show = "from django.conf import settings as s; print(repr(s.CATALOG_BASE_URL), repr(s.FORCE_SCRIPT_NAME))"
+    result = manage("shell", "-c", show, CATALOG_BASE_URL="https://example.org/catalog/")
+    assert result.stdout.split()[-2:] == ["'https://example.org/catalog'", "'/catalog'"]
+    assert manage("shell", "-c", show).stdout.split()[-2:] == ["''", "''"]  # a client's SCRIPT_NAME is ignored
+    for bad in ("example.org", "ftp://example.org", "https://example.org/?x=1", "https://user@example.org"):
+        result = manage("check", CATALOG_BASE_URL=bad)
+        assert result.returncode != 0 and "catalog.E002" in result.stderr, bad
+    assert manage("check", CATALOG_BASE_URL="https://example.org:8443/catalog").returncode == 0

@@ -1,6 +1,7 @@
 """Courses in the JSON API: learners read live releases, editors read and write working copies."""
 
 from django.http import Http404
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -12,12 +13,13 @@ from rest_framework.response import Response
 from ... import cache, documents, selectors, services
 from ...errors import PreconditionFailedError
 from ...models import Course
+from ...origin import absolute
 from ...permissions import is_editor
 from .. import learners
 from ..caching import LearnerCacheMixin
 from ..filters import CourseFilter
 from ..pagination import CoursePagination
-from ..permissions import IsEditorOrReadOnly
+from ..permissions import CoursePermissions, put_precondition
 from ..schema import ERROR, FIELD_ERRORS, IF_MATCH, ORDERING, TOPIC
 from ..serializers import (
     CourseCreateSerializer,
@@ -63,7 +65,7 @@ def _etags(header: str) -> set[str]:
 class CourseViewSet(ReleaseActions, LearnerCacheMixin, viewsets.GenericViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[a-z0-9-]{1,100}"
-    permission_classes = [IsEditorOrReadOnly]
+    permission_classes = [CoursePermissions]
     filter_backends = [DjangoFilterBackend]
     filterset_class = CourseFilter
     pagination_class = CoursePagination
@@ -103,6 +105,10 @@ class CourseViewSet(ReleaseActions, LearnerCacheMixin, viewsets.GenericViewSet):
     def retrieve(self, request, slug=None, *args, **kwargs):
         if not is_editor(request.user):
             return self.cached(request, lambda: learners.course_detail(request, slug))
+        if not Course.objects.filter(slug=slug).exists():
+            moved_to = selectors.course_redirect(slug=slug)
+            if moved_to is not None:
+                return learners.moved(request, slug, moved_to)
         return self.editor_answer(Response(CourseDetailSerializer(self.get_object()).data))
 
     @extend_schema(
@@ -119,10 +125,12 @@ class CourseViewSet(ReleaseActions, LearnerCacheMixin, viewsets.GenericViewSet):
             raise NotFound(learners.NO_SUCH_MODULE)
         return self.editor_answer(Response(page))
 
-    # --- writes (editors only, see IsEditorOrReadOnly)
+    # --- writes (the admin's permissions, see CoursePermissions)
 
     def _detail(self, course: Course) -> dict:
-        return CourseDetailSerializer(selectors.course_with_tree(user=self.request.user).get(pk=course.pk)).data
+        # The writer's answer shows what they wrote, even a draft that a creator without
+        # change_course could not read back.
+        return CourseDetailSerializer(selectors.course_written(pk=course.pk)).data
 
     def _course(self, slug: str) -> Course:
         course = Course.objects.filter(slug=slug).first()
@@ -157,7 +165,7 @@ class CourseViewSet(ReleaseActions, LearnerCacheMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         fields = {k: v for k, v in serializer.validated_data.items() if k != "status"}
         course = services.course_create(**fields, by=request.user)
-        location = request.build_absolute_uri(f"{request.path}{course.slug}/")
+        location = absolute(request, reverse("course-detail", kwargs={"slug": course.slug}))
         return Response(self._detail(course), status=status.HTTP_201_CREATED, headers={"Location": location})
 
     @extend_schema(
@@ -183,7 +191,11 @@ class CourseViewSet(ReleaseActions, LearnerCacheMixin, viewsets.GenericViewSet):
         record = dict(serializer.validated_data)
         if record.setdefault("slug", slug) != slug:
             raise ValidationError({"slug": ["Must match the slug in the URL (rename with PATCH)."]})
-        result = services.course_upsert_tree(record=record, by=request.user, precondition=self._if_match())
+        result = services.course_upsert_tree(
+            record=record,
+            by=request.user,
+            precondition=services.all_of(put_precondition(request.user), self._if_match()),
+        )
         code = status.HTTP_201_CREATED if result.outcome == "created" else status.HTTP_200_OK
         return Response(self._detail(result.course), status=code)
 

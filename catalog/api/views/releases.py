@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from ... import documents, previews, selectors, services
 from ...models import Course, Release
+from ...origin import absolute
 from ..permissions import IsEditor
 from ..schema import ERROR, FIELD_ERRORS, IF_MATCH
 from ..serializers import (
@@ -134,8 +135,8 @@ class ReleaseActions:
         course = self._course(slug)
         token, expires_at = previews.token_for(course)
         body = {
-            "url": request.build_absolute_uri(reverse("catalog:preview", args=[token])),
-            "api_url": request.build_absolute_uri(reverse("course-preview", args=[token])),
+            "url": absolute(request, reverse("catalog:preview", args=[token])),
+            "api_url": absolute(request, reverse("course-preview", args=[token])),
             "expires_at": documents.timestamp(expires_at),
         }
         return Response(body, status=status.HTTP_201_CREATED)

@@ -10,13 +10,6 @@ from catalog.models import Course
 from catalog.selectors import course_records
 
 
-def _umask() -> int:
-    # mkstemp creates the file private (0600); the export should get the usual permissions.
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 class _Unended:
     """self.stdout without the newline Django adds to every write."""
 
@@ -63,14 +56,14 @@ class Command(BaseCommand):
         directory = os.path.dirname(os.path.abspath(output))
         try:
             # Written beside the target and renamed over it at the end, so a failed export never
-            # leaves a truncated file that a later import would take for the whole catalog.
+            # leaves a truncated file that a later import would take for the whole catalog. mkstemp
+            # makes it 0600 whatever the umask, and it stays so: an export holds drafts.
             fd, temporary = tempfile.mkstemp(dir=directory, prefix=".export-", suffix=".tmp")
         except OSError as exc:
             raise CommandError(f"{output}: cannot write: {exc.strerror or exc}") from exc
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 count = write_records(out, course_records(statuses=status, topics=topic), lines=lines)
-            os.chmod(temporary, 0o666 & ~_umask())
             os.replace(temporary, output)
         except OSError as exc:
             raise CommandError(f"{output}: cannot write: {exc.strerror or exc}") from exc

@@ -1,7 +1,8 @@
-"""Who may write: editors (catalog.change_course) by token or by session with CSRF; others 401/403, no change."""
+"""Who may write: the admin's permissions (add, change, delete_course), by token or by session with CSRF."""
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -46,7 +47,40 @@ def test_the_permission_matrix(request, who, client_fixture, refusal, name, meth
     if refusal == 401:
         assert response["WWW-Authenticate"] == "Token"
     else:
-        assert body == {"detail": "Only catalog editors may change courses."}
+        assert body == {"detail": REFUSAL.get(name, CHANGE)}
+    assert catalog_state() == before
+
+
+CHANGE = "Only catalog editors may change courses."
+REFUSAL = {
+    "create": "Creating courses needs the catalog.add_course permission.",
+    "delete": "Deleting courses needs the catalog.delete_course permission.",
+}
+
+
+@pytest.mark.parametrize("codenames", [("change_course",), ("add_course",), ("delete_course",), ("view_course",)])
+@pytest.mark.parametrize(("name", "method", "url", "body", "status", "success"), WRITES, ids=[w[0] for w in WRITES])
+def test_each_write_needs_the_permission_the_admin_asks_for(
+    django_user_model, codenames, name, method, url, body, status, success
+):
+    """add_course creates (POST, or PUT of a new slug), delete_course deletes, change_course does the rest."""
+    CourseFactory(slug="target", status=status, units=tree(1))
+    user = django_user_model.objects.create_user(username="partial", password="pw", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="catalog", codename__in=codenames))
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    needed = {"create": "add_course", "put-create": "add_course", "delete": "delete_course"}.get(name, "change_course")
+    before = catalog_state()
+    response = send(client, method, url, body)
+    if needed in codenames:
+        assert response.status_code == success, response.content
+        assert catalog_state() != before
+        if success in (200, 201):  # the writer sees what they wrote, even a draft they could not read back
+            assert response.json()["slug"] in ("target", "new-one", "brand-new")
+        return
+    expected = {"add_course": REFUSAL["create"], "delete_course": REFUSAL["delete"]}.get(needed, CHANGE)
+    if name == "put-create" and "change_course" not in codenames:
+        expected = CHANGE  # a PUT with neither permission is refused before the slug is looked up
+    assert assert_json_error(response, 403) == {"detail": expected}, (codenames, name)
     assert catalog_state() == before
 
 
@@ -86,7 +120,7 @@ class TestSessionAuthentication:
     @pytest.fixture
     def session(self, editor):
         client = APIClient(enforce_csrf_checks=True)
-        assert client.login(username="ed", password="pw-editor-1")
+        assert client.login(request=HttpRequest(), username="ed", password="pw-editor-1")
         return client
 
     @pytest.mark.parametrize(("name", "method", "url", "body", "status", "success"), WRITES, ids=[w[0] for w in WRITES])
@@ -120,7 +154,7 @@ class TestSessionAuthentication:
     def test_a_logged_in_learner_is_403_even_with_the_token(self, learner):
         CourseFactory(slug="target", units=tree(1))
         client = APIClient(enforce_csrf_checks=True)
-        assert client.login(username="lea", password="pw-learner-1")
+        assert client.login(request=HttpRequest(), username="lea", password="pw-learner-1")
         client.cookies["csrftoken"] = CSRF_SECRET
         before = catalog_state()
         response = client.post(detail("target") + "publish/", HTTP_X_CSRFTOKEN=CSRF_SECRET)

@@ -1,6 +1,8 @@
 """export_courses: the import format with status and whole tree, filters, streaming, round trips."""
 
 import json
+import os
+import stat
 
 import pytest
 
@@ -83,6 +85,21 @@ class TestExportCourses:
         with django_assert_num_queries(9):
             slugs = [c["slug"] for c in json.loads(export())["courses"]]
         assert slugs == ["a-course", "b-course", "c-course", "d-course", "e-course"]
+
+    def test_an_export_file_is_readable_by_its_owner_only(self, catalog, tmp_path):
+        # Exports hold drafts and archived courses: never world- or group-readable, whatever the umask.
+        fresh, replaced = tmp_path / "fresh.json", tmp_path / "replaced.jsonl"
+        replaced.write_text("old")
+        replaced.chmod(0o644)
+        mask = os.umask(0)
+        try:
+            export("-o", str(fresh))
+            export("-o", str(replaced))
+        finally:
+            os.umask(mask)
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+        assert stat.S_IMODE(replaced.stat().st_mode) == 0o600
+        assert json.loads(fresh.read_text())["courses"]
 
     def test_a_failed_export_leaves_no_file(self, tmp_path):
         code, _, err = run("export_courses", "-o", str(tmp_path / "no-such-dir" / "out.json"))
