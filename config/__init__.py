@@ -1,5 +1,2 @@
-"""The project's configuration; the Celery app is loaded with Django so tasks bind to it."""
-
-from .celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""The project's configuration. The Celery app is config/celery.py: `celery -A config` finds it there, and
+the web process loads it only when it first wakes the worker (so no command pays for importing Celery)."""
