@@ -32,8 +32,8 @@ Status = Course.Status
 @transaction.atomic
 def course_publish(*, course: Course, by=None, precondition: Precondition | None = None) -> Course:
     """Make the working copy live as release n+1; nothing new when it equals the live release."""
-    now = timezone.now()
-    course = lock_settled(course.pk, precondition=precondition, now=now)
+    course = lock_settled(course.pk, precondition=precondition)
+    now = timezone.now()  # after the lock, so a writer that waited never acts before the one it waited for
     refuse_unless_allowed(course, "publish")
     document = publishable_document(course)
     cancel_publish(course, now=now)  # publishing now replaces a scheduled publish
@@ -47,8 +47,8 @@ def course_publish(*, course: Course, by=None, precondition: Precondition | None
 
 @transaction.atomic
 def course_unpublish(*, course: Course, by=None, precondition: Precondition | None = None) -> Course:
-    now = timezone.now()
-    course = lock_settled(course.pk, precondition=precondition, now=now)
+    course = lock_settled(course.pk, precondition=precondition)
+    now = timezone.now()  # after the lock, so a writer that waited never acts before the one it waited for
     refuse_unless_allowed(course, "unpublish")
     withdraw(course, now=now, by=by)
     return course
@@ -56,8 +56,8 @@ def course_unpublish(*, course: Course, by=None, precondition: Precondition | No
 
 @transaction.atomic
 def course_archive(*, course: Course, by=None, precondition: Precondition | None = None) -> Course:
-    now = timezone.now()
-    course = lock_settled(course.pk, precondition=precondition, now=now)
+    course = lock_settled(course.pk, precondition=precondition)
+    now = timezone.now()  # after the lock, so a writer that waited never acts before the one it waited for
     refuse_unless_allowed(course, "archive")
     cancel_publish(course, now=now)  # an archived course goes live at no time
     withdraw(course, now=now, by=by, status=Status.ARCHIVED)
@@ -66,8 +66,8 @@ def course_archive(*, course: Course, by=None, precondition: Precondition | None
 
 @transaction.atomic
 def course_restore(*, course: Course, by=None, precondition: Precondition | None = None) -> Course:
-    now = timezone.now()
-    course = lock_settled(course.pk, precondition=precondition, now=now)
+    course = lock_settled(course.pk, precondition=precondition)
+    now = timezone.now()  # after the lock, so a writer that waited never acts before the one it waited for
     refuse_unless_allowed(course, "restore")
     course.status, course.updated_at = Status.DRAFT, now
     course.save(update_fields=["status", "updated_at"])
@@ -96,8 +96,8 @@ def course_transition(*, course: Course, action: str, by=None, precondition: Pre
 @transaction.atomic
 def course_discard(*, course: Course, by=None, precondition: Precondition | None = None) -> Course:
     """The working copy becomes the live release again."""
-    now = timezone.now()
-    course = lock_settled(course.pk, precondition=precondition, now=now)
+    course = lock_settled(course.pk, precondition=precondition)
+    now = timezone.now()  # after the lock, so a writer that waited never acts before the one it waited for
     live = live_listing(course, now)
     if live is None:
         raise InvalidTransitionError(f"cannot discard changes of '{course.slug}': it has no live release")
@@ -107,8 +107,8 @@ def course_discard(*, course: Course, by=None, precondition: Precondition | None
 @transaction.atomic
 def course_revert(*, course: Course, number: int, by=None, precondition: Precondition | None = None) -> Course:
     """The working copy becomes release `number` (publish it to make it live)."""
-    now = timezone.now()
-    course = lock_settled(course.pk, precondition=precondition, now=now)
+    course = lock_settled(course.pk, precondition=precondition)
+    now = timezone.now()  # after the lock, so a writer that waited never acts before the one it waited for
     release = course.releases.filter(number=number).first()
     if release is None:
         raise CatalogNotFoundError(f"'{course.slug}' has no release {number}.")

@@ -117,7 +117,8 @@ def course_schedule(
             errors[name] = ["Must be in the future."]
     if errors:
         raise CatalogValidationError(errors)
-    course = lock_settled(course.pk, precondition=precondition, now=now)
+    course = lock_settled(course.pk, precondition=precondition)
+    now = timezone.now()  # after the lock, like every write
     if publish_at is not UNSET:
         cancel_publish(course, now=now)
         if publish_at is not None:

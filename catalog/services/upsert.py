@@ -156,8 +156,8 @@ def _check_new(record: dict) -> None:
 def _read_existing(slugs):
     """The courses with these slugs (locked, their due switches recorded), their units and modules in
     order, and the fingerprints of their live releases."""
-    now = timezone.now()
     existing = {c.slug: c for c in Course.objects.select_for_update().filter(slug__in=slugs).order_by("pk")}
+    now = timezone.now()  # after the locks, like every write
     for course in existing.values():
         if any(at and at <= now for at in (course.publish_at, course.unpublish_at)):
             settle_course(course, now=now)

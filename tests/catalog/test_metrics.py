@@ -79,7 +79,7 @@ def test_counts_are_summed_over_workers_and_an_import_beside_them(editor, tmp_pa
         states = [headers["X-Cache"] for _, headers, _ in reads]
         assert get(f"{base}/nope")[0] == 404
 
-        body = json.dumps({"title": "After", "topic": "Testing", "units": tree(1)}).encode()
+        body = json.dumps({"title": "After", "topic": "Testing", "status": "published", "units": tree(1)}).encode()
         put = urllib.request.Request(
             detail,
             data=body,
@@ -90,7 +90,11 @@ def test_counts_are_summed_over_workers_and_an_import_beside_them(editor, tmp_pa
             assert response.status == 200
 
         record = tmp_path / "new.json"
-        record.write_text(json.dumps([{"slug": "imported", "title": "Imported", "topic": "Testing"}]))
+        record.write_text(
+            json.dumps(
+                [{"slug": "imported", "title": "Imported", "topic": "Testing", "status": "published", "units": tree(1)}]
+            )
+        )
         command_env = server_env(database_url=database_url, **env)
         imported = subprocess.run(
             [sys.executable, "manage.py", "import_courses", str(record)],

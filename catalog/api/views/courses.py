@@ -105,11 +105,14 @@ class CourseViewSet(ReleaseActions, LearnerCacheMixin, viewsets.GenericViewSet):
     def retrieve(self, request, slug=None, *args, **kwargs):
         if not is_editor(request.user):
             return self.cached(request, lambda: learners.course_detail(request, slug))
-        if not Course.objects.filter(slug=slug).exists():
+        try:
+            course = self.get_object()
+        except NotFound:
             moved_to = selectors.course_redirect(slug=slug)
-            if moved_to is not None:
-                return learners.moved(request, slug, moved_to)
-        return self.editor_answer(Response(CourseDetailSerializer(self.get_object()).data))
+            if moved_to is None:
+                raise
+            return learners.moved(request, slug, moved_to)
+        return self.editor_answer(Response(CourseDetailSerializer(course).data))
 
     @extend_schema(
         summary="One module of the course, with its content and its neighbours",

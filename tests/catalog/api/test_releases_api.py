@@ -2,6 +2,7 @@
 the module endpoint and old slugs, as the contract's HTTP API describes them."""
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -517,8 +518,9 @@ class TestPreviewLink:
         assert response.status_code == 201
         body = response.json()
         assert set(body) == {"url", "api_url", "expires_at"}
-        assert body["url"].startswith("http://testserver/preview/")
-        assert body["api_url"].startswith("http://testserver/api/v1/preview/")
+        # Absolute, on the catalog's own base (never a host the request named).
+        assert urlsplit(body["url"]).scheme == "http" and urlsplit(body["url"]).path.startswith("/preview/")
+        assert urlsplit(body["api_url"]).path.startswith("/api/v1/preview/")
         expires = parse_datetime(body["expires_at"])
         week = dt.timedelta(days=7)
         assert started + week - dt.timedelta(seconds=2) <= expires <= timezone.now() + week + dt.timedelta(seconds=2)
