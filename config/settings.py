@@ -156,6 +156,32 @@ CATALOG_PREVIEW_TTL = env.int("CATALOG_PREVIEW_TTL", default=7 * 24 * 3600)
 # Days the change feed keeps entries that are not a course's latest (catalog_tick compacts).
 CATALOG_FEED_RETENTION = env.int("CATALOG_FEED_RETENTION", default=30)
 
+# Webhooks (catalog/services/webhooks.py, docs/integrations.md) and the Celery worker that sends them
+# (`celery -A config worker -B`, config/celery.py). Without a broker, the process that made a change
+# sends its deliveries from a thread of its own after commit (`make run` needs nothing else).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A dead broker must cost a write's after-commit wake-up a second, not a hang (the sweep catches up).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = "UTC"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default="/tmp/catalog-celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "catalog-tick": {"task": "catalog.tick", "schedule": 60.0},
+    "webhooks-sweep": {"task": "catalog.webhooks_send", "schedule": 60.0},
+}
+# Who sends after a commit: "celery" (the worker), "thread" (this process) or "off" (tests and the
+# bench call the sweep themselves).
+WEBHOOKS_SENDER = "celery" if CELERY_BROKER_URL else "thread"
+WEBHOOKS_SWEEP_SECONDS = 60  # the no-broker thread's sweep for retries
+# Refuse endpoints on private, loopback, link-local or otherwise non-public addresses unless 1.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+# Failed rounds in a row after which an endpoint is switched off (the default takes a day of failing).
+WEBHOOKS_FAILURE_LIMIT = env.int("WEBHOOKS_FAILURE_LIMIT", default=10)
+WEBHOOKS_TIMEOUT = 10.0  # seconds for an answer (5 to connect)
+WEBHOOKS_CONCURRENCY = env.int("WEBHOOKS_CONCURRENCY", default=8)  # requests at once per endpoint
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

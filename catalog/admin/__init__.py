@@ -5,11 +5,13 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 
 from ..forms import unit_label
 from ..models import Unit
-from . import courses, modules, units  # noqa: F401  (registers the model admins)
+from . import courses, modules, units, webhooks  # noqa: F401  (registers the model admins)
 
 admin.site.site_header = "Course catalog: editors"
 admin.site.site_title = "Course catalog admin"
 admin.site.index_title = "Courses, units and modules"
+# The index is where editors land: it says when a webhook endpoint was switched off.
+admin.site.index = webhooks.with_switched_off_notice(admin.site.index)
 
 
 class CatalogAutocompleteJsonView(AutocompleteJsonView):

@@ -1,4 +1,4 @@
-"""The catalog's data: the working copy (courses, units, modules), its history and its releases."""
+"""The catalog's data: the working copy, its history, its releases, the change feed and its webhooks."""
 
 from .courses import (
     SLUG_MAX_LENGTH,
@@ -17,6 +17,7 @@ from .courses import (
 from .feed import FeedEntry, FeedHorizon
 from .imports import ImportState
 from .releases import Listing, Release, SlugRedirect, TopicCount
+from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "SLUG_MAX_LENGTH",
@@ -35,6 +36,8 @@ __all__ = [
     "TopicCount",
     "TopicField",
     "Unit",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "canonical_topics",
     "normalize_topic",
     "slug_validator",

@@ -10,7 +10,8 @@ transaction has committed.
 - publishing: the workflow's moves as releases, discard and revert; releases: their parts;
 - schedule: scheduled switches; tree: units and modules; search: the search documents;
 - upsert, planning, applying: whole-tree upserts by slug (import, API PUT); imports, merging: what
-  imports remember, so re-imports keep editors' changes, and pruning what a source no longer has.
+  imports remember, so re-imports keep editors' changes, and pruning what a source no longer has;
+- feed: the change feed's appends; webhooks: endpoints, the outbox and sending (webhook_http: HTTP).
 """
 
 from .batching import deferred
@@ -43,6 +44,18 @@ from .tree import (
     unit_update,
 )
 from .upsert import UpsertResult, course_upsert_tree, courses_upsert, duplicate_slug_error
+from .webhooks import (
+    deliveries_claim,
+    deliveries_kick,
+    deliveries_send_due,
+    delivery_retry,
+    endpoint_add,
+    endpoint_check_secret,
+    endpoint_check_url,
+    endpoint_remove,
+    endpoint_update,
+    secret_make,
+)
 from .workflow import PAST_TENSE, TRANSITIONS
 
 __all__ = [
@@ -71,6 +84,16 @@ __all__ = [
     "courses_prune",
     "duplicate_slug_error",
     "deferred",
+    "deliveries_claim",
+    "deliveries_kick",
+    "deliveries_send_due",
+    "delivery_retry",
+    "endpoint_add",
+    "endpoint_check_secret",
+    "endpoint_check_url",
+    "endpoint_remove",
+    "endpoint_update",
+    "secret_make",
     "feed_compact",
     "merged_order",
     "module_create",

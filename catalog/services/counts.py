@@ -12,6 +12,7 @@ from django.db import connection
 
 from ..models import Listing, TopicCount
 from . import buffers
+from .feed import lock_appends
 
 _UPSERT = (
     f"INSERT INTO {TopicCount._meta.db_table} (topic, courses) VALUES (%s, %s) "
@@ -27,8 +28,11 @@ def add(deltas: Counter) -> None:
     if buffer is not None:
         buffer.update(deltas)
         return
+    # The feed's lock first, then the rows, sorted: every writer takes them in this order (a publish
+    # counts its course, then appends to the feed; a deletion appends, then uncounts), so writers
+    # queue and never deadlock.
+    lock_appends()
     with connection.cursor() as cursor:
-        # Sorted: two writers touch the same rows in the same order, so they queue, never deadlock.
         cursor.executemany(_UPSERT, sorted(deltas.items()))
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ..models import FeedEntry, FeedHorizon, Listing
 from . import buffers
+from .webhooks import deliveries_enqueue
 
 Kind = FeedEntry.Kind
 LOCK = 0x636174616C6F67  # "catalog": the advisory lock of feed appends
@@ -34,13 +35,22 @@ def feed_append(entries: list[FeedEntry]) -> None:
     _write(entries)
 
 
-def _write(entries: list[FeedEntry]) -> None:
-    if not entries:
-        return
+def lock_appends() -> None:
+    """Wait for the feed's lock, held until this transaction ends: appends are serialised, so entries
+    commit in the order of their ids and a follower never reads past one that commits later. A
+    transaction that also changes topic counts takes this lock before the counts' rows (see
+    catalog.services.counts), so that two such writers always lock in the same order."""
     if connection.vendor == "postgresql":  # SQLite serialises writers by itself
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+
+
+def _write(entries: list[FeedEntry]) -> None:
+    if not entries:
+        return
+    lock_appends()
     FeedEntry.objects.bulk_create(entries, batch_size=1000)
+    deliveries_enqueue(entries)  # the webhooks' outbox: sent after commit, or never if this rolls back
 
 
 def published_entry(listing: Listing) -> FeedEntry:
