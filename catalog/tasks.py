@@ -1,7 +1,6 @@
 """Celery tasks: what the worker runs (`celery -A config worker -B`), each a thin call of the services."""
 
 from celery import shared_task
-from django.conf import settings
 
 from . import services
 
@@ -14,7 +13,5 @@ def webhooks_send() -> int:
 
 @shared_task(name="catalog.tick", ignore_result=True)
 def catalog_tick() -> dict:
-    """What `manage.py catalog_tick` does, every minute: record due scheduled switches, compact the feed."""
-    settled = services.schedule_apply_due()
-    compacted = services.feed_compact(retention_days=settings.CATALOG_FEED_RETENTION)
-    return {"settled": settled, "compacted": compacted}
+    """What `manage.py catalog_tick` does, every minute (see catalog.services.tick)."""
+    return services.tick()

@@ -30,6 +30,7 @@ from .publishing import (
 )
 from .releases import releases_prune
 from .schedule import UNSET, course_schedule, course_schedule_cancel, schedule_apply_due
+from .tick import tick
 from .tree import (
     merged_order,
     module_create,
@@ -95,6 +96,7 @@ __all__ = [
     "endpoint_update",
     "secret_make",
     "feed_compact",
+    "tick",
     "merged_order",
     "module_create",
     "module_delete",

@@ -332,3 +332,11 @@ def deliveries_kick() -> None:
 
 
 inline_sender_stop = webhook_thread.stop
+
+
+def deliveries_prune(*, retention_days: int, now=None) -> int:
+    """Drop the finished deliveries (sent, or given up) older than `retention_days`; the admin lists
+    what is left. Unfinished ones stay whatever their age."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=retention_days)
+    finished = WebhookDelivery.objects.filter(status__in=[Status.SENT, Status.GAVE_UP], created_at__lt=cutoff)
+    return finished.delete()[0]

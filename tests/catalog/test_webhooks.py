@@ -415,3 +415,17 @@ class TestEndpoints:
         publish("a")
         services.endpoint_remove(endpoint=endpoint)
         assert not WebhookEndpoint.objects.exists() and not WebhookDelivery.objects.exists()
+
+
+class TestPruning:
+    def test_the_tick_drops_finished_deliveries_older_than_the_feed_keeps(self, endpoint, receiver, settings):
+        settings.CATALOG_FEED_RETENTION = 30
+        publish("sent")
+        publish("failing")
+        receiver.answer = lambda request: 200 if request.json["slug"] == "sent" else 503
+        sweep()
+        assert dict(WebhookDelivery.objects.values_list("slug", "status")) == {"sent": "sent", "failing": "failed"}
+        assert services.tick()["deliveries_dropped"] == 0  # young
+        assert webhooks.deliveries_prune(retention_days=30, now=later(days=31)) == 1
+        # The unfinished one stays whatever its age: it still has to be sent (or given up).
+        assert list(WebhookDelivery.objects.values_list("slug", flat=True)) == ["failing"]
