@@ -55,7 +55,9 @@ def course_visible_to(*, user) -> QuerySet[Course]:
 
 def with_release_state(qs: QuerySet[Course], *, now=None) -> QuerySet[Course]:
     """Annotate `live_release` (number, or None) and `live_fingerprint` for has_unpublished_changes."""
-    live = Listing.objects.filter(live_at(now or timezone.now()), course=OuterRef("pk"))
+    # At most one listing of a course is live at a time. Unordered, so that PostgreSQL looks it up by
+    # course (the listings' default order would walk the newest-first index of every course instead).
+    live = Listing.objects.filter(live_at(now or timezone.now()), course=OuterRef("pk")).order_by()
     return qs.annotate(
         live_release=Subquery(live.values("release__number")[:1]),
         live_fingerprint=Subquery(live.values("release__fingerprint")[:1]),

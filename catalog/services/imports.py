@@ -39,7 +39,9 @@ def unchanged_imports(
     if not hashes:
         return {}
     now = now or timezone.now()
-    live = Listing.objects.filter(selectors.live_at(now), course=OuterRef("pk")).values("release__fingerprint")[:1]
+    # Unordered: one listing of a course is live at a time, and it is found by course (see with_release_state).
+    live = Listing.objects.filter(selectors.live_at(now), course=OuterRef("pk")).order_by()
+    live = live.values("release__fingerprint")[:1]
     rows = (
         Course.objects.filter(slug__in=list(hashes), import_state__source=source)
         .annotate(live_fingerprint=Subquery(live))
