@@ -8,6 +8,7 @@ from rest_framework.pagination import PageNumberPagination
 from ..cache.routes import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, canonical_list_params, list_url
 from ..origin import absolute
 from ..paging import CountedPaginator
+from ..selectors.learners import CANDIDATES
 from ..permissions import is_editor
 
 PAST_THE_END = "Invalid page: there are fewer pages than that."
@@ -80,6 +81,13 @@ class CoursePagination(PageNumberPagination):
         example = "https://catalog.example.org/api/v1/courses/?page={}"
         response["properties"]["next"]["example"] = example.format(4)
         response["properties"]["previous"]["example"] = example.format(2)
+        response["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": f"Present (true) only on a search that matched more courses than it ranks: "
+            f"the {CANDIDATES:,} newest strong matches (title, topic, unit titles) and the {CANDIDATES:,} "
+            "newest matches of any kind are ranked and paged, and `count` counts those. "
+            "Narrow the search (more words, a topic) to see the others.",
+        }
         return response
 
     def _link(self, number):
