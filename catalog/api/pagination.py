@@ -8,8 +8,8 @@ from rest_framework.pagination import PageNumberPagination
 from ..cache.routes import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, canonical_list_params, list_url
 from ..origin import absolute
 from ..paging import CountedPaginator
-from ..selectors.learners import CANDIDATES
 from ..permissions import is_editor
+from ..selectors.learners import CANDIDATES
 
 PAST_THE_END = "Invalid page: there are fewer pages than that."
 

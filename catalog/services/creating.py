@@ -13,9 +13,10 @@ from types import SimpleNamespace
 from django.db import connection
 
 from .. import cache, documents
-from ..models import Course, CourseTransition, Listing, Module, Release, SlugRedirect, Unit
+from ..models import Course, CourseTransition, FeedEntry, Listing, Module, Release, SlugRedirect, Unit
 from . import counts
-from .feed import feed_append, published_entry
+from .copying import copy_rows, draw_ids
+from .feed import feed_append
 from .planning import UpsertResult
 from .releases import listing_fields
 from .search import title_vector_sql, vector_sql
@@ -47,8 +48,8 @@ def create_courses(records: list[dict], *, by, now: dt.datetime) -> list[UpsertR
         course.fingerprint = documents.fingerprint(course.document)
     with connection.cursor() as cursor:
         _stage(cursor, STAGE_COURSES, courses, COURSE_COLUMNS)
-        _copy(cursor, Unit, ["id", "course_id", "title", "order", "created_at", "updated_at"], units)
-        _copy(cursor, Module, ["id", "unit_id", "title", "order", "content", "created_at", "updated_at"], modules)
+        copy_rows(Unit, ["id", "course_id", "title", "order", "created_at", "updated_at"], units)
+        copy_rows(Module, ["id", "unit_id", "title", "order", "content", "created_at", "updated_at"], modules)
         published = [c for c in courses if c.status == Status.PUBLISHED]
         _publish(cursor, published, now, by=by)
         # A new course asked to be archived: created as a draft and archived, as the workflow goes.
@@ -57,7 +58,7 @@ def create_courses(records: list[dict], *, by, now: dt.datetime) -> list[UpsertR
             for c in courses
             if c.status == Status.ARCHIVED
         ]
-        _copy(cursor, CourseTransition, TRANSITION_COLUMNS, archived)
+        copy_rows(CourseTransition, TRANSITION_COLUMNS, archived)
     SlugRedirect.objects.filter(slug__in=[c.slug for c in courses]).delete()
     return [
         UpsertResult(
@@ -87,8 +88,9 @@ def _course(record: dict, now) -> SimpleNamespace:
 
 def _tree(records, courses, now):
     units, modules = [], []
-    unit_ids = iter(_draw(Unit, sum(len(r["units"]) for r in records)))
-    module_ids = iter(_draw(Module, sum(len(u["modules"]) for r in records for u in r["units"])))
+    now = now.isoformat()  # as COPY's text, once: psycopg would adapt the datetime in every row
+    unit_ids = iter(draw_ids(Unit, sum(len(r["units"]) for r in records)))
+    module_ids = iter(draw_ids(Module, sum(len(u["modules"]) for r in records for u in r["units"])))
     for course in courses:
         tree = []
         for order, unit in enumerate(course.record["units"], start=1):
@@ -116,7 +118,7 @@ def _tree(records, courses, now):
 def _publish(cursor, courses, now, *, by) -> None:
     if not courses:
         return
-    release_ids, listing_ids = _draw(Release, len(courses)), _draw(Listing, len(courses))
+    release_ids, listing_ids = draw_ids(Release, len(courses)), draw_ids(Listing, len(courses))
     releases, listings, entries = [], [], []
     for course, release_id, listing_id in zip(courses, release_ids, listing_ids, strict=True):
         release = SimpleNamespace(id=release_id, number=1, document=course.document, created_at=now)
@@ -135,9 +137,17 @@ def _publish(cursor, courses, now, *, by) -> None:
                 **fields,
             )
         )
-        entries.append(published_entry(Listing(course_id=course.id, release=Release(number=1), **fields)))
-    _copy(
-        cursor,
+        entries.append(
+            FeedEntry(
+                course_id=course.id,
+                slug=course.slug,
+                kind=FeedEntry.Kind.PUBLISHED,
+                release=1,
+                at=now,
+                summary=fields["summary"],
+            )
+        )
+    copy_rows(
         Release,
         ["id", "course_id", "number", "document", "fingerprint", "created_at", "created_by_id"],
         releases,
@@ -147,8 +157,7 @@ def _publish(cursor, courses, now, *, by) -> None:
     transitions = [
         (c.id, Status.DRAFT, Status.PUBLISHED, "publish", 1, by.pk if by else None, now, False) for c in courses
     ]
-    _copy(
-        cursor,
+    copy_rows(
         CourseTransition,
         ["course_id", "from_status", "to_status", "action", "release", "by_id", "at", "scheduled"],
         transitions,
@@ -157,30 +166,9 @@ def _publish(cursor, courses, now, *, by) -> None:
     cache.course_changed(slugs=[c.slug for c in courses])
 
 
-def _draw(model, count: int) -> list[int]:
-    """`count` ids from the table's own sequence."""
-    if not count:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [model._meta.db_table, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
 def _ids(model, rows) -> None:
-    for row, pk in zip(rows, _draw(model, len(rows)), strict=True):
+    for row, pk in zip(rows, draw_ids(model, len(rows)), strict=True):
         row.id = pk
-
-
-def _copy(cursor, model, columns: list[str], rows) -> None:
-    if not rows:
-        return
-    names = ", ".join(f'"{name}"' for name in columns)
-    with cursor.cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def _stage(cursor, stage: str, rows, columns: list[str]) -> None:
@@ -201,11 +189,14 @@ def _stage(cursor, stage: str, rows, columns: list[str]) -> None:
             copy.write_row([getattr(row, name) for name in staged])
     targets = ", ".join(f'"{name}"' for name in columns)
     sources = ", ".join(f's."{name}"' for name in columns)
-    vectors, documents_sql = ["search_vector"], [vector_sql("s", "s")]
-    if stage == STAGE_LISTINGS:
-        vectors.append("title_vector")
-        documents_sql.append(title_vector_sql("s", "s"))
+    if stage == STAGE_COURSES:
+        cursor.execute(
+            f"INSERT INTO {table} ({targets}, search_vector) SELECT {sources}, {vector_sql('s', 's')} FROM {stage} s"
+        )
+        return
+    # A new course's first release has the course's own search document, computed a moment ago.
     cursor.execute(
-        f"INSERT INTO {table} ({targets}, {', '.join(vectors)}) "
-        f"SELECT {sources}, {', '.join(documents_sql)} FROM {stage} s"
+        f"INSERT INTO {table} ({targets}, search_vector, title_vector) "
+        f"SELECT {sources}, c.search_vector, {title_vector_sql('s', 's')} "
+        f"FROM {stage} s JOIN {Course._meta.db_table} c ON c.id = s.course_id"
     )

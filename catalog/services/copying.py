@@ -1,0 +1,31 @@
+"""Rows in bulk on PostgreSQL: ids drawn from a table's own sequence, rows streamed with COPY.
+
+Django's bulk_create writes arrays quoted into the statement on the client; for thousands of rows
+COPY costs a fraction of that, and ids drawn first let related rows be written in the same pass.
+"""
+
+from django.db import connection
+
+
+def draw_ids(model, count: int) -> list[int]:
+    """`count` ids from the table's own sequence (named once: looked up per row, the name cost 10x the ids)."""
+    if not count:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
+        (sequence,) = cursor.fetchone()
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_rows(model, columns: list[str], rows, *, table: str | None = None) -> None:
+    """Stream `rows` (tuples in the order of `columns`) into the model's table (or `table`)."""
+    if not rows:
+        return
+    names = ", ".join(f'"{name}"' for name in columns)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table or model._meta.db_table} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
