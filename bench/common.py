@@ -1,6 +1,5 @@
 """Shared pieces of the benchmarks: a bench database, a catalog of a given size, gunicorn, wrk."""
 
-import itertools
 import os
 import re
 import shutil
@@ -16,9 +15,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
-
-# Files of this many courses: each file is one transaction (see docs/import.md).
-IMPORT_FILE_COURSES = 5_000
 
 
 def db_url(name: str) -> str:
@@ -76,22 +72,11 @@ def load_catalog(db: str, *, courses: int, units: int, modules: int, seed: int =
             "-o",
             str(whole),
         )
-        manage(db, "import_courses", *split_lines(whole, IMPORT_FILE_COURSES))
+        manage(db, "import_courses", str(whole))  # one file, one transaction, whatever its size
     import psycopg
 
     with psycopg.connect(db_url(db), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
-
-
-def split_lines(path: Path, size: int) -> list[str]:
-    """A JSON Lines file cut into files of `size` lines beside it; returns their paths."""
-    parts = []
-    with open(path, encoding="utf-8") as lines:
-        while chunk := list(itertools.islice(lines, size)):
-            part = path.with_name(f"{path.stem}-{len(parts) + 1:04}.jsonl")
-            part.write_text("".join(chunk), encoding="utf-8")
-            parts.append(str(part))
-    return parts
 
 
 def published_slugs(db: str, limit: int) -> list[str]:

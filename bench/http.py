@@ -1,23 +1,44 @@
 """HTTP benchmark: gunicorn on PostgreSQL + Redis, measured with wrk, as ratios to a floor view.
 
     .venv/bin/python -m bench.http [--courses 10000 --units 8 --modules 6] [--seconds 10] [--reuse]
+    .venv/bin/python -m bench.http --scale 100k        # 100,000 courses x 3 units x 3 modules
 
 The floor is a constant Django view behind the full middleware stack (no database, no cache);
-every other figure is divided by the floor's requests/s measured in the same run.
+every other figure is divided by the floor's requests/s measured in the same run. The uncached
+searches go from a word in every course to a rare phrase, so the table shows whether a search's
+cost grows with how many courses match; the goals the catalog holds itself to are checked at the end.
 """
 
 import argparse
+import json
 import platform
+from urllib.parse import quote_plus
 
 from bench.common import Gunicorn, database_exists, get, load_catalog, published_slugs, table, wrk
 
-DB = "catalog_bench_http"
-# Two words of the generated catalog (catalog/catalog_generator.py) that meet in a few hundred courses.
+SCALES = {"10k": (10_000, 8, 6), "100k": (100_000, 3, 3)}
+# Words of the generated catalog (catalog/catalog_generator.py), from everywhere to rare: "course" is in
+# every description, a topic's name in a seventh of the courses, a subject in about one in fifty-six,
+# and a course title template with its subject in about one in three hundred.
 SEARCH = "/api/v1/courses/?search=postgresql+indexing"
+SEARCHES = [
+    ("every course", "course"),
+    ("a topic's courses", "security"),
+    ("one subject", "kubernetes"),
+    ("rare phrase", '"reliable terraform"'),
+]
+TOPIC_PAGE = "/api/v1/courses/?topic=databases"
+# (case, baseline case, at least this share of the baseline's requests/s): the issues' goals.
+GOALS = [
+    ("uncached detail", "floor view (constant bytes)", 0.5),
+    ("uncached list page 1", "floor view (constant bytes)", 0.3),
+    ("uncached search: every course", "uncached topic page", 0.5),
+]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", choices=SCALES, help="a catalog size preset (courses x units x modules)")
     parser.add_argument("--courses", type=int, default=10_000)
     parser.add_argument("--units", type=int, default=8)
     parser.add_argument("--modules", type=int, default=6)
@@ -26,7 +47,10 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="keep the bench database if it exists")
     args = parser.parse_args()
+    if args.scale:
+        args.courses, args.units, args.modules = SCALES[args.scale]
 
+    DB = f"catalog_bench_http_{args.courses}_{args.units}_{args.modules}"  # noqa: N806 (one per size, for --reuse)
     if not (args.reuse and database_exists(DB)):
         print(f"loading {args.courses} courses x {args.units} units x {args.modules} modules ...")
         load_catalog(DB, courses=args.courses, units=args.units, modules=args.modules)
@@ -41,7 +65,12 @@ def main():
         ("uncached list page 1", "uncached", "/api/v1/courses/", "MISS"),
         (f"uncached list page {deep}", "uncached", f"/api/v1/courses/?page={deep}", "MISS"),
         ("uncached detail", "uncached", detail, "MISS"),
-        ("uncached search", "uncached", SEARCH, "MISS"),
+        ("uncached topic page", "uncached", TOPIC_PAGE, "MISS"),
+        ("uncached topics list", "uncached", "/api/v1/topics/", "MISS"),
+        *(
+            (f"uncached search: {name}", "uncached", f"/api/v1/courses/?search={quote_plus(words)}", "MISS")
+            for name, words in SEARCHES
+        ),
     ]
     rows = []
     with (
@@ -52,11 +81,11 @@ def main():
         for name, server, path, expect in cases:
             url = servers[server].url(path)
             for _ in range(3):  # warm every worker's connections and the cache
-                status, headers, _ = get(url)
+                status, headers, body = get(url)
             if status != 200 or (expect and headers.get("X-Cache") != expect):
                 raise SystemExit(f"{name}: expected 200 {expect}, got {status} {headers.get('X-Cache')}")
             result = wrk(url, seconds=args.seconds, connections=args.connections)
-            rows.append({"name": name, **result})
+            rows.append({"name": name, "matches": matches(path, body), **result})
             print(f"  {name}: {result['rps']:.0f} req/s", flush=True)
     floor = rows[0]["rps"]
     for row in rows:
@@ -76,10 +105,31 @@ def main():
                 ("p50 ms", "{p50:.2f}"),
                 ("p99 ms", "{p99:.2f}"),
                 ("non-2xx", "errors"),
+                ("matches", "matches"),
                 ("ratio to floor", "{ratio:.2f}"),
             ],
         )
     )
+    print()
+    print(goals(rows))
+
+
+def matches(path: str, body: bytes) -> str:
+    """How many courses a list answer counts ("1000+"-style when the search was capped); blank otherwise."""
+    if "/courses/?" not in path:
+        return ""
+    answer = json.loads(body)
+    return f"{answer['count']:,}" + (" (capped)" if answer.get("count_capped") else "")
+
+
+def goals(rows: list[dict]) -> str:
+    rps = {row["name"]: row["rps"] for row in rows}
+    lines = []
+    for case, baseline, share in GOALS:
+        ratio = rps[case] / rps[baseline]
+        verdict = "met" if ratio >= share else "NOT met"
+        lines.append(f"goal: {case} >= {share} x {baseline}: {ratio:.2f} ({verdict})")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
