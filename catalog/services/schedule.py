@@ -50,6 +50,10 @@ def settle_course(course: Course, *, now) -> bool:
             _went_live(course, at)
         else:
             _went_away(course, at, now)
+    if due:
+        # Learners' pages already switched by the clock (their TTL ends at the switch); what is
+        # recorded now (the feed's entry, the status, the topic counts) must not wait for a TTL either.
+        cache.course_changed(slugs=[course.slug])
     return bool(due)
 
 

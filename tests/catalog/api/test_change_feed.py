@@ -93,6 +93,29 @@ class TestChanges:
         entries = api.get(FEED, {"cursor": cursor}).json()["results"]
         assert [(e["slug"], e["kind"]) for e in entries] == [("a", "removed")]
 
+    def test_a_scheduled_go_live_shows_once_its_time_has_come(self, api, django_capture_on_commit_callbacks):
+        course = CourseFactory(slug="a", status="draft", units=tree(1))
+        _, cursor = follow(api)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.course_schedule(course=course, publish_at=timezone.now() + dt.timedelta(seconds=1))
+        assert api.get(FEED, {"cursor": cursor}).json()["results"] == []
+        with django_capture_on_commit_callbacks(execute=True):
+            services.schedule_apply_due(now=timezone.now() + dt.timedelta(seconds=2))
+        entries = api.get(FEED, {"cursor": cursor}).json()["results"]
+        assert [(e["slug"], e["kind"], e["release"]) for e in entries] == [("a", "published", 1)]
+        assert entries[0]["course"]["status"] == "published"
+
+    def test_the_feed_is_cached_and_a_change_shows_at_once(self, api, django_capture_on_commit_callbacks):
+        CourseFactory(slug="a", status="published", units=tree(1))
+        first, again = api.get(FEED), api.get(FEED)
+        assert (first["X-Cache"], again["X-Cache"]) == ("MISS", "HIT")
+        assert again.json() == first.json()
+        with django_capture_on_commit_callbacks(execute=True):
+            CourseFactory(slug="b", status="published", units=tree(1))
+        after = api.get(FEED)
+        assert after["X-Cache"] == "MISS"
+        assert [e["slug"] for e in after.json()["results"]] == ["a", "b"]
+
 
 class TestBadInput:
     @pytest.mark.parametrize("cursor", ["x", "eyJ9", "a" * 500, "%00", "1:2:3"])
