@@ -179,7 +179,7 @@ WEBHOOKS_SWEEP_SECONDS = 60  # the no-broker thread's sweep for retries
 WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 # Failed rounds in a row after which an endpoint is switched off (the default takes a day of failing).
 WEBHOOKS_FAILURE_LIMIT = env.int("WEBHOOKS_FAILURE_LIMIT", default=10)
-WEBHOOKS_TIMEOUT = 10.0  # seconds for an answer (5 to connect)
+WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10.0)  # seconds for an answer (5 to connect)
 WEBHOOKS_CONCURRENCY = env.int("WEBHOOKS_CONCURRENCY", default=8)  # requests at once per endpoint
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -81,6 +81,8 @@ class CoursePagination(PageNumberPagination):
         example = "https://catalog.example.org/api/v1/courses/?page={}"
         response["properties"]["next"]["example"] = example.format(4)
         response["properties"]["previous"]["example"] = example.format(2)
+        if "Course" not in schema.get("items", {}).get("$ref", ""):
+            return response  # only the course list searches
         response["properties"]["count_capped"] = {
             "type": "boolean",
             "description": f"Present (true) only on a search that matched more courses than it ranks: "

@@ -1,5 +1,6 @@
 """The OpenAPI 3 schema and the interactive docs, served without internet; the schema validates."""
 
+import jsonschema_rs
 import pytest
 import yaml
 from django.core.management import call_command
@@ -47,6 +48,31 @@ class TestSchema:
             assert src.startswith("/static/"), src
             assert api.get(src).status_code == 200, src
 
+    def test_learners_read_how_a_capped_search_count_is_said(self, api):
+        schema = yaml.safe_load(api.get("/api/schema/").content)
+        page = schema["components"]["schemas"]["PaginatedCourseSummaryList"]["properties"]
+        assert page["count_capped"]["type"] == "boolean"
+        assert "narrow" in page["count_capped"]["description"].lower()
+
     def test_the_schema_validates_without_warnings(self, tmp_path):
         call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
         assert "openapi" in yaml.safe_load((tmp_path / "s.yml").read_text())
+
+
+class TestRecordSchema:
+    """Generators validate their files against the record format's JSON Schema before importing."""
+
+    def test_it_is_served_as_json_schema_and_describes_a_record(self, api):
+        response = api.get("/api/schema/course-record.json")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/schema+json"
+        schema = response.json()
+        assert {"slug", "title", "topic", "units", "status"} <= set(schema["properties"])
+        assert {"slug", "title", "topic"} <= set(schema["required"])
+
+    def test_what_it_accepts_and_refuses_is_what_the_import_does(self, api):
+        validator = jsonschema_rs.validator_for(api.get("/api/schema/course-record.json").json())
+        good = {"slug": "intro", "title": "Intro", "topic": "Databases", "units": [{"title": "U", "modules": []}]}
+        assert validator.is_valid(good)
+        for bad in ({**good, "title": 5}, {k: v for k, v in good.items() if k != "topic"}, {**good, "status": "gone"}):
+            assert not validator.is_valid(bad), bad
