@@ -41,8 +41,11 @@ def catalog_home(request):
     if selected:
         courses = courses.filter(topic__in=selected)
     if query:
-        courses = selectors.listing_search(courses, query)
-    total = None if query else selectors.learner_total(topics=selected, counts=counts)
+        candidates = selectors.search_candidates(courses, query)
+        total = len(candidates.ids) if candidates else None  # a search shows its candidates, no more
+        courses = selectors.listing_search(courses, query, candidates=candidates)
+    else:
+        total = selectors.learner_total(topics=selected, counts=counts)
     page = _page(request, CountedPaginator(courses, PAGE_SIZE, count=total))
 
     def query_string(topics):

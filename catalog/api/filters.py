@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from ..models import Course, Listing, canonical_topics
 from ..permissions import is_editor
-from ..selectors import course_search, listing_search
+from ..selectors import course_search, listing_search, search_candidates
 
 
 class TopicsField(forms.Field):
@@ -159,8 +159,11 @@ class ListingFilter(CourseFilter):
         model = Listing
         fields = []
 
+    candidates = None  # what the search ranked (catalog.selectors.Candidates), once it has run
+
     def filter_search(self, qs, name, value):
-        return listing_search(qs, value)
+        self.candidates = search_candidates(qs, value)
+        return listing_search(qs, value, candidates=self.candidates)
 
     def filter_queryset(self, queryset):
         # The search ranks candidates among what the other filters kept, so it comes after them, and
@@ -168,7 +171,5 @@ class ListingFilter(CourseFilter):
         data = self.form.cleaned_data
         names = [n for n in self.filters if n not in ("search", "ordering")] + ["search", "ordering"]
         for name in names:
-            if name == "search":
-                self.unsearched = queryset  # what the search chose among (see search_capped)
             queryset = self.filters[name].filter(queryset, data.get(name))
         return queryset

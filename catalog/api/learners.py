@@ -28,12 +28,16 @@ def course_list(view, request) -> HttpResponse:
         raise ValidationError(filterset.errors)
     paginator = CoursePagination()
     chosen = filterset.form.cleaned_data
+    listings = filterset.qs  # filtered now: a search has found its candidates
     if not any(chosen.get(name) for name in ("search", "created_after", "created_before")):
         paginator.count = selectors.learner_total(topics=chosen.get("topic") or ())  # kept counts: no scan
-    ids = paginator.paginate_ids(filterset.qs, request, view=view)
+    candidates = filterset.candidates
+    if candidates is not None:
+        paginator.count = len(candidates.ids)  # a search shows its candidates, no more
+    capped = candidates is not None and candidates.capped
+    ids = paginator.paginate_ids(listings, request, view=view)
     summaries, switch = selectors.learner_summaries(ids)
     expires_at(request, switch)
-    capped = bool(chosen.get("search")) and selectors.search_capped(filterset.unsearched, chosen["search"])
     body = (
         f'{{"count":{paginator.page.paginator.count},{CAPPED if capped else ""}'
         f'"next":{documents.dumps(paginator.get_next_link())},'

@@ -23,6 +23,7 @@ from .courses import (
 )
 from .feed import feed_page
 from .learners import (
+    Candidates,
     course_redirect,
     learner_counts,
     learner_course,
@@ -35,7 +36,7 @@ from .learners import (
     listings_live,
     live_at,
     next_switch,
-    search_capped,
+    search_candidates,
     topic_counts,
 )
 
@@ -64,7 +65,8 @@ __all__ = [
     "listing_search",
     "listings_live",
     "live_at",
-    "search_capped",
+    "Candidates",
+    "search_candidates",
     "next_switch",
     "topic_counts",
     "with_release_state",
