@@ -14,6 +14,7 @@ from django.db import connection
 
 from .. import cache, documents
 from ..models import Course, CourseTransition, FeedEntry, Listing, Module, Release, SlugRedirect, Unit
+from ..sql import many
 from . import counts
 from .copying import copy_rows, draw_ids
 from .feed import feed_append
@@ -59,7 +60,7 @@ def create_courses(records: list[dict], *, by, now: dt.datetime) -> list[UpsertR
             if c.status == Status.ARCHIVED
         ]
         copy_rows(CourseTransition, TRANSITION_COLUMNS, archived)
-    SlugRedirect.objects.filter(slug__in=[c.slug for c in courses]).delete()
+    SlugRedirect.objects.filter(slug__in=many([c.slug for c in courses], "text")).delete()
     return [
         UpsertResult(
             slug=c.slug,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from .. import selectors
 from ..errors import PruneRefusedError
 from ..models import Course, ImportState, Listing, Module, Unit
+from ..sql import many
 from .merging import with_ids
 from .publishing import course_archive
 
@@ -27,7 +28,8 @@ def record_hash(data, *, raw: str | None = None) -> str:
 
 def import_bases(courses) -> dict[int, dict]:
     """What the last import wrote of each of these courses (see services.merging), by course id."""
-    return dict(ImportState.objects.filter(course__in=list(courses)).values_list("course_id", "parts"))
+    states = ImportState.objects.filter(course_id__in=many([c.pk for c in courses], "bigint"))
+    return dict(states.values_list("course_id", "parts"))
 
 
 def unchanged_imports(
@@ -43,7 +45,7 @@ def unchanged_imports(
     live = Listing.objects.filter(selectors.live_at(now), course=OuterRef("pk")).order_by()
     live = live.values("release__fingerprint")[:1]
     rows = (
-        Course.objects.filter(slug__in=list(hashes), import_state__source=source)
+        Course.objects.filter(slug__in=many(list(hashes), "text"), import_state__source=source)
         .annotate(live_fingerprint=Subquery(live))
         .values_list(
             "slug",
@@ -79,10 +81,10 @@ def import_states_write(*, items: list[tuple[Course, dict, str, list[str]]], sou
     # The ids of the rows written, unless known already (the courses created in bulk).
     course_ids = [course.pk for course, remember, *_ in items if "items" in remember]
     unit_ids, module_ids = defaultdict(list), defaultdict(list)
-    units = Unit.objects.filter(course_id__in=course_ids).order_by("course_id", "order")
+    units = Unit.objects.filter(course_id__in=many(course_ids, "bigint")).order_by("course_id", "order")
     for course_id, unit_id in units.values_list("course_id", "id"):
         unit_ids[course_id].append(unit_id)
-    modules = Module.objects.filter(unit__course_id__in=course_ids).order_by("unit_id", "order")
+    modules = Module.objects.filter(unit__course_id__in=many(course_ids, "bigint")).order_by("unit_id", "order")
     for unit_id, module_id in modules.values_list("unit_id", "id"):
         module_ids[unit_id].append(module_id)
     rows = [

@@ -21,6 +21,7 @@ from ..errors import (
 )
 from ..models import Course, Listing, Module, Unit
 from ..records import clean_record
+from ..sql import many
 from . import creating, workflow
 from .applying import apply
 from .common import Precondition, user_or_none
@@ -168,19 +169,21 @@ def _check_new(record: dict) -> None:
 def _read_existing(slugs):
     """The courses with these slugs (locked, their due switches recorded), their units and modules in
     order, and the fingerprints of their live releases."""
-    existing = {c.slug: c for c in Course.objects.select_for_update().filter(slug__in=slugs).order_by("pk")}
+    locked = Course.objects.select_for_update().filter(slug__in=many(slugs, "text")).order_by("pk")
+    existing = {c.slug: c for c in locked}
     now = timezone.now()  # after the locks, like every write
     for course in existing.values():
         if any(at and at <= now for at in (course.publish_at, course.unpublish_at)):
             settle_course(course, now=now)
+    ids = many([course.pk for course in existing.values()], "bigint")
     units_of = defaultdict(list)
-    for unit in Unit.objects.filter(course__in=list(existing.values())).order_by("course_id", "order"):
+    for unit in Unit.objects.filter(course_id__in=ids).order_by("course_id", "order"):
         units_of[unit.course_id].append(unit)
     modules_of = defaultdict(list)
-    for module in Module.objects.filter(unit__course__in=list(existing.values())).order_by("unit_id", "order"):
+    for module in Module.objects.filter(unit__course_id__in=ids).order_by("unit_id", "order"):
         modules_of[module.unit_id].append(module)
     live = dict(
-        Listing.objects.filter(selectors.live_at(now), course__in=list(existing.values())).values_list(
+        Listing.objects.filter(selectors.live_at(now), course_id__in=ids).values_list(
             "course_id", "release__fingerprint"
         )
     )
