@@ -340,3 +340,43 @@ class TestReport:
         code, _, err = run_import(write_json(tmp_path, [course()]), "--report", str(tmp_path / "no" / "such.jsonl"))
         assert code == 1 and "--report" in err and "cannot write" in err
         assert not Course.objects.exists()
+
+
+class TestLinesRecognised:
+    """A re-import recognises a line the last import wrote as it is by its hash, before reading it;
+    what it then reports is what reading it would have given."""
+
+    def lines(self, tmp_path, *records, name="courses.jsonl"):
+        return write_jsonl(tmp_path, [json.dumps(record) for record in records], name=name)
+
+    def test_an_identical_line_twice_is_still_a_duplicate(self, tmp_path):
+        path = self.lines(tmp_path, course())
+        assert summary(run_import(path)[1]) == "created 1, updated 0, unchanged 0, failed 0"
+        code, out, err = run_import(self.lines(tmp_path, course(), course(), name="twice.jsonl"))
+        assert code == 1
+        assert "line 2 (slug 'intro-to-sql'): slug: The slug 'intro-to-sql' appears twice in this file" in err
+        assert "(first at line 1)" in err
+
+    def test_a_course_an_editor_moved_to_another_slug_is_not_taken_for_the_line(self, tmp_path):
+        path = self.lines(tmp_path, course())
+        run_import(path)
+        services.course_update(course=sql(), slug="sql-basics", status="published")
+        code, out, err = run_import(path)
+        assert (code, summary(out)) == (0, "created 1, updated 0, unchanged 0, failed 0"), err
+        assert set(Course.objects.values_list("slug", flat=True)) == {"intro-to-sql", "sql-basics"}
+
+    def test_a_recognised_line_whose_course_changed_is_read_and_merged(self, tmp_path):
+        path = self.lines(tmp_path, course())
+        run_import(path)
+        services.course_update(course=sql(), description="Fixed by hand.")
+        services.course_unpublish(course=sql())
+        code, out, err = run_import(path)
+        assert code == 0, err
+        assert kept_lines(out) == [f"line 1 (intro-to-sql): {name}: {KEPT}" for name in ("description", "status")]
+        assert (sql().description, sql().status) == ("Fixed by hand.", "draft")
+
+    def test_a_broken_line_is_reported_where_it_is(self, tmp_path):
+        run_import(self.lines(tmp_path, course()))
+        path = write_jsonl(tmp_path, [json.dumps(course()), "{not json"], name="broken.jsonl")
+        code, out, err = run_import(path)
+        assert code == 1 and "broken.jsonl: line 2 column 2: invalid JSON" in err
