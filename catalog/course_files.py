@@ -29,26 +29,13 @@ class Unreadable:
     detail: str  # follows "line N", e.g. " column 3: invalid JSON: Expecting value"
 
 
-UNPARSED = object()
-
-
 @dataclass
 class Record:
     where: str  # "record 3" (0-based index in a JSON array) or "line 4" (1-based line of JSON Lines)
-    value: object  # the parsed JSON value, Unreadable, or UNPARSED (a line is parsed when first asked)
+    data: object  # the parsed JSON value, or Unreadable
     position: int = 0  # the index or the line number, for sorting errors
     raw: str | None = None  # the line as read (JSON Lines): what an unchanged record is recognised by
     index: int = 0  # its place among the file's records (0-based), set by the importer
-
-    @property
-    def data(self) -> object:
-        """The parsed JSON value, or Unreadable."""
-        if self.value is UNPARSED:
-            try:
-                self.value = parse(self.raw)
-            except json.JSONDecodeError as exc:
-                self.value = Unreadable(f" column {exc.colno}: invalid JSON: {exc.msg}")
-        return self.value
 
 
 def is_json_lines(path: str) -> bool:
@@ -165,8 +152,11 @@ def json_line_record(number: int, raw) -> Iterator[Record]:
         raw = raw.removeprefix(BOM)
     if not raw.strip():
         return
-    # Parsed when asked: a re-import recognises the lines it wrote last time without reading them.
-    yield Record(where, UNPARSED, number, raw)
+    try:
+        data = parse(raw)
+    except json.JSONDecodeError as exc:
+        data = Unreadable(f" column {exc.colno}: invalid JSON: {exc.msg}")
+    yield Record(where, data, number, raw)
 
 
 def parse(text: str):

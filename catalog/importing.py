@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db import OperationalError, transaction
 
 from . import metrics
-from .course_files import UNPARSED, Record, Source, SourceError, Unreadable, display_name
+from .course_files import Record, Source, SourceError, Unreadable, display_name
 from .errors import (
     CatalogBatchError,
     CatalogConflictError,
@@ -18,7 +18,7 @@ from .errors import (
 )
 from .records import clean_record
 from .services import UpsertResult, courses_upsert, deferred, duplicate_slug_error
-from .services.imports import DEFAULT_SOURCE, imported_lines, record_hash, unchanged_imports
+from .services.imports import DEFAULT_SOURCE, record_hash, unchanged_imports
 
 KEPT = "kept the editor's change"
 
@@ -276,61 +276,38 @@ class _Importer:
             self.progress.done()
 
     def _take(self, record: Record) -> None:
-        if record.raw is not None and not self.force:
-            # A line is first looked up by its hash: one the last import wrote as it is need not be
-            # read at all (see _flush). Its slug is checked then, in the file's order.
-            self.chunk.append((record, UNPARSED, None, record_hash(None, raw=record.raw)))
-            return
-        self._check(record, record.data, record_hash(record.data, raw=record.raw), self.chunk)
-
-    def _check(self, record: Record, data, digest: str, into: list, *, slug: str | None = None) -> None:
-        """Refuse an unreadable record or a slug seen earlier in the file; put the others `into`.
-        `slug` is given for a line recognised by its hash (and data is then None: not read)."""
+        data = record.data
         if isinstance(data, Unreadable):
             message = data.detail.removeprefix(":").strip()
             text = f"{self.report.name}: {record.where}{data.detail}"
             self.report.add_problem(message, text=text, **self._where(record))
             self.report.failed += 1
             return
-        if slug is None and isinstance(data, dict) and isinstance(data.get("slug"), str):
-            slug = data["slug"]
+        slug = data.get("slug") if isinstance(data, dict) and isinstance(data.get("slug"), str) else None
         if slug is not None:
             self.report.seen.add(slug.strip())
             first = self.first_seen.setdefault(slug.strip(), record.where)
             if first != record.where:
                 self._fail(record, slug, duplicate_slug_error(slug.strip(), first, "file"))
                 return
-        into.append((record, data, slug, digest))
+        self.chunk.append((record, data, slug, record_hash(data, raw=record.raw)))
 
     def _flush(self) -> None:
         if not self.chunk:
             return
         chunk, self.chunk = self.chunk, []
-        # Lines the last import wrote as they are, to a course that still has their slug, are known
-        # by their hash: they are not read unless they turn out to change something.
-        unread = [digest for _r, data, _s, digest in chunk if data is UNPARSED]
-        lines = imported_lines(hashes=unread, source=self.name)
-        checked = []
-        for record, data, _slug, digest in chunk:
-            if data is UNPARSED and digest in lines:
-                self._check(record, None, digest, checked, slug=lines[digest][0])
-            else:
-                self._check(record, record.data, digest, checked)
-        # What each record asks of the status: for a line recognised by its hash, what it said last time.
-        statuses = {
-            slug: lines[digest][1] if data is None else data.get("status") for _r, data, slug, digest in checked if slug
-        }
         # A record equal to the one the last import wrote, on a course nobody touched since, changes
         # nothing: it is counted unchanged without being validated or compared again.
-        known = {slug: digest for _r, _d, slug, digest in checked if slug}
+        known = {slug: digest for _r, _d, slug, digest in chunk if slug}
+        statuses = {slug: data.get("status") for _r, data, slug, _h in chunk if slug}
         unchanged = {} if self.force else unchanged_imports(hashes=known, statuses=statuses, source=self.name)
         work = []
-        for record, data, slug, digest in checked:
+        for record, data, slug, digest in chunk:
             if slug in unchanged:
                 self._count(record, UpsertResult(slug=slug, outcome="unchanged", kept=unchanged[slug]))
                 continue
             try:
-                work.append((record, clean_record(record.data if data is None else data), digest))
+                work.append((record, clean_record(data), digest))
             except CatalogValidationError as exc:
                 self._fail(record, slug, exc)
         if not work:

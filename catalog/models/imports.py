@@ -23,9 +23,5 @@ class ImportState(models.Model):
     kept = models.JSONField(default=list, blank=True)
     imported_at = models.DateTimeField()
 
-    class Meta:
-        # A re-import recognises a JSON Lines record by its line before reading it (catalog.importing).
-        indexes = [models.Index(fields=["source", "record_hash"], name="import_state_line")]
-
     def __str__(self):
         return f"{self.course_id} from {self.source}"

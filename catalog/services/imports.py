@@ -32,17 +32,6 @@ def import_bases(courses) -> dict[int, dict]:
     return dict(states.values_list("course_id", "parts"))
 
 
-def imported_lines(*, hashes: list[str], source: str = DEFAULT_SOURCE) -> dict[str, tuple[str, str | None]]:
-    """{hash: (slug, status)} of the records, among these hashes of JSON Lines, that the last import
-    from `source` wrote as they are, to a course that still has the slug they say: such a line need
-    not be read to be recognised (unchanged_imports then says whether it changes anything)."""
-    if not hashes:
-        return {}
-    states = ImportState.objects.filter(source=source, record_hash__in=many(hashes, "text"))
-    rows = states.values_list("record_hash", "course__slug", "parts__slug", "parts__status")
-    return {digest: (slug, status) for digest, slug, written, status in rows if written == slug}
-
-
 def unchanged_imports(
     *, hashes: dict[str, str], statuses: dict[str, str | None], source: str = DEFAULT_SOURCE, now=None
 ) -> dict[str, list[str]]:
@@ -55,10 +44,14 @@ def unchanged_imports(
     # Unordered: one listing of a course is live at a time, and it is found by course (see with_release_state).
     live = Listing.objects.filter(selectors.live_at(now), course=OuterRef("pk")).order_by()
     live = live.values("release__fingerprint")[:1]
+    # Found by slug, the source checked below: right after a big import (no statistics yet) a filter
+    # on the source had PostgreSQL walk every course of the source for each chunk.
     rows = (
-        Course.objects.filter(slug__in=many(list(hashes), "text"), import_state__source=source)
+        Course.objects.filter(slug__in=many(list(hashes), "text"))
+        .order_by()
         .annotate(live_fingerprint=Subquery(live))
         .values_list(
+            "import_state__source",
             "slug",
             "status",
             "fingerprint",
@@ -71,8 +64,9 @@ def unchanged_imports(
         )
     )
     unchanged = {}
-    for slug, status, fingerprint, live, imported_hash, imported_fingerprint, publish_at, unpublish_at, kept in rows:
-        if imported_hash != hashes[slug] or imported_fingerprint != fingerprint:
+    for imported_from, slug, status, fingerprint, live, imported_hash, imported_fingerprint, *switches, kept in rows:
+        publish_at, unpublish_at = switches
+        if imported_from != source or imported_hash != hashes[slug] or imported_fingerprint != fingerprint:
             continue
         if any(at and at <= now for at in (publish_at, unpublish_at)):
             continue  # a switch is due: let the write path record it

@@ -56,7 +56,6 @@ def remembered(record: dict, *, items: list | None = ..., status=...) -> dict:
     written = item_hashes(record["units"])
     return {
         "v": VERSION,
-        "slug": record["slug"],  # as written: a re-import recognises the same line by it (catalog.importing)
         **{name: text_hash(record[name]) for name in FIELDS},
         "status": record.get("status") if status is ... else status,
         "units": tree_hash(record["units"], written),

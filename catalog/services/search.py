@@ -6,23 +6,21 @@ description D. SQLite (`make run`) searches by contains instead.
 from django.db import connection
 
 
-def vector_sql(row: str = "c", tree: str = "t") -> str:
-    """The search document of a row with title, topic and description, and its tree's titles."""
+def title_vector_sql(row: str = "c", tree: str = "t") -> str:
+    """The strong part of a search document: title, topic and unit titles (a listing keeps it apart)."""
     return f"""
     setweight(to_tsvector('english', {row}.title), 'A')
     || setweight(to_tsvector('english', {row}.topic), 'B')
     || setweight(to_tsvector('english', coalesce({tree}.unit_titles, '')), 'B')
-    || setweight(to_tsvector('english', coalesce({tree}.module_titles, '')), 'C')
-    || setweight(to_tsvector('english', {row}.description), 'D')
 """
 
 
-def title_vector_sql(row: str = "c", tree: str = "t") -> str:
-    """The strong part of a listing's search document: title, topic and unit titles."""
-    return f"""
-    setweight(to_tsvector('english', {row}.title), 'A')
-    || setweight(to_tsvector('english', {row}.topic), 'B')
-    || setweight(to_tsvector('english', coalesce({tree}.unit_titles, '')), 'B')
+def vector_sql(row: str = "c", tree: str = "t") -> str:
+    """The search document of a row with title, topic and description, and its tree's titles: the
+    strong part, then the module titles and the description."""
+    return f"""({title_vector_sql(row, tree)})
+    || setweight(to_tsvector('english', coalesce({tree}.module_titles, '')), 'C')
+    || setweight(to_tsvector('english', {row}.description), 'D')
 """
 
 

@@ -342,9 +342,9 @@ class TestReport:
         assert not Course.objects.exists()
 
 
-class TestLinesRecognised:
-    """A re-import recognises a line the last import wrote as it is by its hash, before reading it;
-    what it then reports is what reading it would have given."""
+class TestReimportingLines:
+    """Re-importing JSON Lines: an identical line is skipped as unchanged, and only then; what it
+    reports is what reading every line would give."""
 
     def lines(self, tmp_path, *records, name="courses.jsonl"):
         return write_jsonl(tmp_path, [json.dumps(record) for record in records], name=name)
@@ -365,7 +365,7 @@ class TestLinesRecognised:
         assert (code, summary(out)) == (0, "created 1, updated 0, unchanged 0, failed 0"), err
         assert set(Course.objects.values_list("slug", flat=True)) == {"intro-to-sql", "sql-basics"}
 
-    def test_a_recognised_line_whose_course_changed_is_read_and_merged(self, tmp_path):
+    def test_an_identical_line_whose_course_changed_is_read_and_merged(self, tmp_path):
         path = self.lines(tmp_path, course())
         run_import(path)
         services.course_update(course=sql(), description="Fixed by hand.")
