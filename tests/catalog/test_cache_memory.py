@@ -128,8 +128,10 @@ def test_a_full_redis_evicting_with_allkeys_lru_never_serves_a_stale_page(
             assert_fresh(api.get(url))
             assert_fresh(api.get(url))
     assert int(redis.info("stats")["evicted_keys"]) > 0, "the test never made Redis evict"
-    hits = [api.get(f"{LIST}?page_size=100")["X-Cache"] for _ in range(2)]
-    assert hits[-1] == "HIT"  # still a cache, not only a database
+    # Still a cache, not only a database. A Redis at its limit may evict any key at any moment (the
+    # page just stored too, now and then, on a busy machine), so a hit is asked of a few reads.
+    hits = [api.get(f"{LIST}?page_size=100")["X-Cache"] for _ in range(4)]
+    assert "HIT" in hits[1:], hits
 
 
 @pytest.mark.redis_only
