@@ -16,7 +16,7 @@ from .. import cache, documents
 from ..models import Course, CourseTransition, FeedEntry, Listing, Module, Release, SlugRedirect, Unit
 from ..sql import many
 from . import counts
-from .copying import copy_rows, draw_ids
+from .copying import copy_rows, draw_ids, staging_table
 from .feed import feed_append
 from .planning import UpsertResult
 from .releases import listing_fields
@@ -177,17 +177,10 @@ def _stage(cursor, stage: str, rows, columns: list[str]) -> None:
     if not rows:
         return
     table = Course._meta.db_table if stage == STAGE_COURSES else Listing._meta.db_table
-    cursor.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP;"
-        f"ALTER TABLE {stage} ADD COLUMN IF NOT EXISTS unit_titles text, "
-        f"ADD COLUMN IF NOT EXISTS module_titles text;"
-        f"TRUNCATE {stage}"
-    )
+    titles = "ADD COLUMN IF NOT EXISTS unit_titles text, ADD COLUMN IF NOT EXISTS module_titles text"
+    staging_table(stage, table, extra=titles)
     staged = [*columns, "unit_titles", "module_titles"]
-    names = ", ".join(f'"{name}"' for name in staged)
-    with cursor.cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([getattr(row, name) for name in staged])
+    copy_rows(stage, staged, [[getattr(row, name) for name in staged] for row in rows])
     targets = ", ".join(f'"{name}"' for name in columns)
     sources = ", ".join(f's."{name}"' for name in columns)
     if stage == STAGE_COURSES:

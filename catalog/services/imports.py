@@ -12,6 +12,7 @@ from .. import selectors
 from ..errors import PruneRefusedError
 from ..models import Course, ImportState, Listing, Module, Unit
 from ..sql import many
+from .copying import copy_rows, staging_table
 from .merging import with_ids
 from .publishing import course_archive
 
@@ -117,12 +118,16 @@ def _copy_states(rows, now) -> None:
     building its statement than the database spends on it)."""
     table, stage = ImportState._meta.db_table, "catalog_stage_importstate"
     names = ", ".join(STATE_COLUMNS)
+    staging_table(stage, ImportState)
+    copy_rows(
+        stage,
+        STATE_COLUMNS,
+        [
+            (course_id, source, orjson.dumps(parts).decode(), digest, fingerprint, orjson.dumps(kept).decode(), now)
+            for course_id, source, parts, digest, fingerprint, kept in rows
+        ],
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table}) ON COMMIT DROP; TRUNCATE {stage}")
-        with cursor.cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
-            for course_id, source, parts, digest, fingerprint, kept in rows:
-                copy.write_row((course_id, source, orjson.dumps(parts).decode(), digest, fingerprint,
-                                orjson.dumps(kept).decode(), now))  # fmt: skip
         updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in STATE_COLUMNS[1:])
         cursor.execute(
             f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} ON CONFLICT (course_id) DO UPDATE SET {updates}"
