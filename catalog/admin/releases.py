@@ -151,60 +151,55 @@ class CourseReleasesMixin:
     def discard_view(self, request, object_id):
         """GET: what would be thrown away, and a confirmation button. POST: discard."""
         course = self.course_or_404(request, object_id)
-        if request.method == "GET":
-            try:
-                changes = comparison(course, "live", "draft")
-            except VersionError as exc:
-                self.message_user(request, f"Nothing to discard: {exc}", level=messages.ERROR)
-                return self.back_to(course)
-            return self.confirm(
-                request,
-                course,
-                title=f"Discard the unpublished changes of '{course.title}'?",
-                question="The working copy becomes the live release again. These changes are thrown away:",
-                button="Yes, discard these changes",
-                action_url=request.path,
-                changes=changes,
-            )
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["GET", "POST"])
-        self.run(
+        return self.confirmed_change(
             request,
-            lambda: services.course_discard(course=course, by=request.user, precondition=self.guard_from(request)),
-            lambda c: f"Discarded the unpublished changes of '{c.title}': the working copy is the live release again.",
+            course,
+            versions=("live", "draft"),
+            refused="Nothing to discard: {}",
+            title=f"Discard the unpublished changes of '{course.title}'?",
+            question="The working copy becomes the live release again. These changes are thrown away:",
+            button="Yes, discard these changes",
+            call=lambda: services.course_discard(course=course, by=request.user, precondition=self.guard_from(request)),
+            success=lambda c: (
+                f"Discarded the unpublished changes of '{c.title}': the working copy is the live release again."
+            ),
         )
-        return self.back_to(course)
 
     def revert_view(self, request, object_id, number):
         """GET: the changes reverting to release `number` makes to the working copy. POST: revert."""
         course = self.course_or_404(request, object_id)
+        return self.confirmed_change(
+            request,
+            course,
+            versions=("draft", str(number)),
+            refused="{}",
+            title=f"Revert '{course.title}' to release {number}?",
+            question=(
+                f"The working copy becomes release {number}. Learners see nothing of it until you publish; "
+                "the current working copy's unpublished changes are lost. It changes like this:"
+            ),
+            button=f"Yes, revert to release {number}",
+            call=lambda: services.course_revert(
+                course=course, number=number, by=request.user, precondition=self.guard_from(request)
+            ),
+            success=lambda c: f"The working copy of '{c.title}' is now release {number}. Publish it to make it live.",
+        )
+
+    def confirmed_change(self, request, course, *, versions, refused, title, question, button, call, success):
+        """GET: the changes between `versions` and a confirmation button (or `refused`, with the reason,
+        when there is nothing to compare). POST: `call` the service. Anything else: 405."""
         if request.method == "GET":
             try:
-                changes = comparison(course, "draft", str(number))
+                changes = comparison(course, *versions)
             except VersionError as exc:
-                self.message_user(request, str(exc), level=messages.ERROR)
+                self.message_user(request, refused.format(exc), level=messages.ERROR)
                 return self.back_to(course)
             return self.confirm(
-                request,
-                course,
-                title=f"Revert '{course.title}' to release {number}?",
-                question=(
-                    f"The working copy becomes release {number}. Learners see nothing of it until you publish; "
-                    "the current working copy's unpublished changes are lost. It changes like this:"
-                ),
-                button=f"Yes, revert to release {number}",
-                action_url=request.path,
-                changes=changes,
+                request, course, title=title, question=question, button=button, action_url=request.path, changes=changes
             )
         if request.method != "POST":
             return HttpResponseNotAllowed(["GET", "POST"])
-        self.run(
-            request,
-            lambda: services.course_revert(
-                course=course, number=number, by=request.user, precondition=self.guard_from(request)
-            ),
-            lambda c: f"The working copy of '{c.title}' is now release {number}. Publish it to make it live.",
-        )
+        self.run(request, call, success)
         return self.back_to(course)
 
     # --- preview and schedule
