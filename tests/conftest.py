@@ -52,6 +52,13 @@ def editor(django_user_model):
 
 
 @pytest.fixture
+def admin_client(client, editor):
+    """The admin as an editor sees it (pytest-django's own admin_client is a superuser, who sees more)."""
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
 def learner(django_user_model):
     return django_user_model.objects.create_user(username="lea", password="pw-learner-1")
 

@@ -15,12 +15,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 CHANGELIST = "admin:catalog_course_changelist"
 
 
-@pytest.fixture
-def admin_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
 def messages_of(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
 

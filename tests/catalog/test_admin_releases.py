@@ -20,12 +20,6 @@ CHANGELIST = "admin:catalog_course_changelist"
 
 
 @pytest.fixture
-def admin_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
 def viewer(django_user_model):
     user = django_user_model.objects.create_user("viewer", password="pw-viewer-1", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_course"))

@@ -12,12 +12,6 @@ from tests.factories import CourseFactory, tree
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
-@pytest.fixture
-def admin_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
 def change_url(course):
     return reverse("admin:catalog_course_change", args=[course.pk])
 

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from catalog import services
 from catalog.errors import CatalogError
 from catalog.models import Course, FeedEntry
+from tests.catalog.api import apply_feed as apply
 from tests.factories import CourseFactory, tree
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
@@ -21,15 +22,6 @@ FEED = "/api/v1/changes/"
 WRITERS = 8
 COURSES_PER_WRITER = 3
 OPERATIONS_PER_WRITER = 15
-
-
-def apply(state: dict, entries) -> dict:
-    for entry in entries:
-        if entry["kind"] == "published":
-            state[entry["slug"]] = entry["course"]
-        else:
-            state.pop(entry["slug"], None)
-    return state
 
 
 def learners_see() -> dict:

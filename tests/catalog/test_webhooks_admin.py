@@ -30,12 +30,6 @@ def webhook_settings(settings):
 
 
 @pytest.fixture
-def admin_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
 def receiver():
     with Receiver(secret=SECRET) as r:
         yield r

@@ -21,6 +21,16 @@ SUMMARY_KEYS = {
 EDITOR_KEYS = SUMMARY_KEYS | {"live_release", "has_unpublished_changes"}
 
 
+def apply_feed(state: dict, entries) -> dict:
+    """A follower's copy of the catalog ({slug: summary}) after the change feed's `entries`."""
+    for entry in entries:
+        if entry["kind"] == "published":
+            state[entry["slug"]] = entry["course"]
+        else:
+            state.pop(entry["slug"], None)
+    return state
+
+
 def detail(slug: str) -> str:
     return f"{LIST}{slug}/"
 

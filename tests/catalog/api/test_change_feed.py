@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from catalog import services
 from catalog.models import Course, FeedEntry
+from tests.catalog.api import apply_feed as apply
 from tests.catalog.api import assert_json_error, detail
 from tests.factories import CourseFactory, tree
 
@@ -26,15 +27,6 @@ def follow(client, cursor=None, limit=100):
         cursor = body["next"]
         if not body["has_more"]:
             return entries, cursor
-
-
-def apply(state: dict, entries) -> dict:
-    for entry in entries:
-        if entry["kind"] == "published":
-            state[entry["slug"]] = entry["course"]
-        else:
-            state.pop(entry["slug"], None)
-    return state
 
 
 def learners_see(api) -> dict:
