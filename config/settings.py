@@ -91,9 +91,25 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+# Learners' hot reads are a few fixed statements that cost more to plan than to run: PostgreSQL
+# prepares them once per connection (catalog.sql.prepared_cursor; the ORM's queries never are).
+# DATABASE_PREPARED_STATEMENTS=0 behind a pooler that cannot keep them (PgBouncer in transaction
+# mode before 1.21, or without max_prepared_statements).
+PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+
+
+def postgresql_options(database: dict) -> None:
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return
+    # Django's backend with a health check that asks the socket, not the server (config/postgresql).
+    database["ENGINE"] = "config.postgresql"
+    options = database.setdefault("OPTIONS", {})
     # A short connect timeout turns "database unreachable" into a quick 503 instead of a hung worker.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    options.setdefault("connect_timeout", 3)
+    options.setdefault("prepare_threshold", 0 if PREPARED_STATEMENTS else None)
+
+
+postgresql_options(DATABASES["default"])
 
 # A PostgreSQL read replica for learners' reads (catalog/replica.py, docs/deploy.md). Reads go there
 # only once it has replayed the last write, so lag costs speed, never freshness. In tests the alias
@@ -102,8 +118,7 @@ if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
     DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
-    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    postgresql_options(DATABASES["replica"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["catalog.replica.ReplicaRouter"]
     # One routing decision per request, after the cache middleware (hits never reach the database).
