@@ -5,15 +5,15 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.db import DEFAULT_DB_ALIAS
 
-from .fence import POSTGRESQL, REPLICA
+from .fence import REPLICA, is_postgresql, replica_configured
 
 
 @register()
 def replica_is_postgresql(app_configs, databases=None, **kwargs):
     """The router fences replica reads by WAL position, which only PostgreSQL has."""
-    dbs = settings.DATABASES
-    if REPLICA not in dbs or (dbs[REPLICA]["ENGINE"] == POSTGRESQL and dbs["default"]["ENGINE"] == POSTGRESQL):
+    if not replica_configured() or (is_postgresql(REPLICA) and is_postgresql(DEFAULT_DB_ALIAS)):
         return []
     return [
         Error(

@@ -10,7 +10,6 @@ the fence's rules; the store it is kept in is handed to it (it imports nothing o
 from django.db import DEFAULT_DB_ALIAS, connections
 
 REPLICA = "replica"
-POSTGRESQL = "django.db.backends.postgresql"
 
 # The insert position: with synchronous_commit off a commit may be inserted but not yet written.
 _INSERTED_SQL = "SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn"
@@ -23,7 +22,7 @@ def replica_configured() -> bool:
 
 
 def is_postgresql(alias: str) -> bool:
-    return connections.settings[alias]["ENGINE"] == POSTGRESQL
+    return connections[alias].vendor == "postgresql"
 
 
 def primary_lsn() -> int | None:
