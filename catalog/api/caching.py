@@ -1,5 +1,8 @@
 """Learners' reads come from and go to the cache; editors' never do."""
 
+from django.db import DatabaseError
+from rest_framework.exceptions import APIException
+
 from .. import cache
 from ..cache.routes import VARY, has_credentials, hit_response, page_for
 from ..permissions import is_editor
@@ -9,8 +12,56 @@ class LearnerCacheMixin:
     """For views whose GETs the learners' cache middleware serves (catalog.cache.routes.CACHED).
 
     The middleware answers hits for requests without credentials before authentication runs; a
-    logged-in learner is only known here, after it, and uses the same pages.
+    logged-in learner is only known here, after it, and uses the same pages. A miss without
+    credentials is answered by `quick_reads`, below DRF.
     """
+
+    # action ("get" for an APIView) -> function(request, **URL kwargs) giving a learner's answer
+    # from a plain Django request, or None to leave it to the view's own method
+    quick_reads: dict = {}
+
+    def dispatch(self, request, *args, **kwargs):
+        response = self.quick(request, kwargs)
+        return response if response is not None else super().dispatch(request, *args, **kwargs)
+
+    def quick(self, request, kwargs):
+        """A learner's GET the cache missed, answered without DRF's request, authentication,
+        negotiation and rendering, which cost more than the read itself: the request carries no
+        credentials (the middleware looked, and marked it with its cache page), so DRF would find
+        an anonymous learner and hand the same function the same arguments. Permissions and
+        throttles are asked as DRF asks them (a refusal goes DRF's way); errors get DRF's answer."""
+        if request.method != "GET" or getattr(request, "catalog_page", None) is None:
+            return None
+        read = self.quick_reads.get(getattr(self, "action_map", {}).get("get", "get"))
+        if read is None or not self.admitted(request):
+            return None
+        try:
+            response = read(request, **kwargs)
+        except (APIException, DatabaseError) as exc:
+            return self.refused(request, exc, kwargs)
+        if response is None:
+            return None
+        self.headers = self.default_response_headers
+        return self.missed(request, self.finalize_response(request, response))
+
+    def refused(self, request, exc, kwargs):
+        """An error of a quick read, answered as DRF's dispatch answers it (the exception handler's
+        JSON 400, 404 or 503), without running the read again."""
+        self.request = self.initialize_request(request, **kwargs)
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        self.headers = self.default_response_headers
+        return self.finalize_response(self.request, self.handle_exception(exc))
+
+    def admitted(self, request) -> bool:
+        permitted = all(permission.has_permission(request, self) for permission in self.get_permissions())
+        return permitted and all(throttle.allow_request(request, self) for throttle in self.get_throttles())
+
+    def missed(self, request, response):
+        """A learner's answer built on a miss: the middleware stores it (status 200 only)."""
+        response["X-Cache"] = "MISS"
+        response["Vary"] = VARY
+        getattr(request, "_request", request).catalog_store = True
+        return response
 
     def bypass(self, response):
         """An answer the cache never holds (editors', previews')."""
@@ -29,8 +80,4 @@ class LearnerCacheMixin:
                 if hit is not None:
                     return hit_response(hit)
                 django_request.catalog_page = page
-        response = build()
-        response["X-Cache"] = "MISS"
-        response["Vary"] = VARY
-        django_request.catalog_store = True
-        return response
+        return self.missed(request, build())

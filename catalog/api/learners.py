@@ -1,11 +1,18 @@
-"""Learners' answers, served from the listings as stored: no tree walk and no serializer on a miss."""
+"""Learners' answers, served from the listings as stored: no tree walk and no serializer on a miss.
+
+Each takes a DRF request or a plain Django one: a learner without credentials whose read the cache
+missed is answered below DRF (catalog.api.caching.LearnerCacheMixin.quick).
+"""
 
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from rest_framework.exceptions import NotFound, ValidationError
 
 from .. import documents, selectors
+from ..cache.routes import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, canonical_list_params, list_url
+from ..models import canonical_topics
+from ..origin import absolute
 from .filters import ListingFilter
-from .pagination import CoursePagination
+from .pagination import PAST_THE_END, CoursePagination, positive_int
 
 NO_SUCH_COURSE = "No course has this slug."
 NO_SUCH_MODULE = "This course has no module with this id."
@@ -19,10 +26,59 @@ def json_response(body: str) -> HttpResponse:
 
 def expires_at(request, when) -> None:
     """No cached copy of this answer may outlive the next scheduled switch (catalog.cache caps the TTL)."""
-    request._request.catalog_expires_at = when
+    getattr(request, "_request", request).catalog_expires_at = when
+
+
+def list_body(*, count: int, capped: bool, next_link: str | None, previous_link: str | None, summaries) -> str:
+    return (
+        f'{{"count":{count},{CAPPED if capped else ""}'
+        f'"next":{documents.dumps(next_link)},'
+        f'"previous":{documents.dumps(previous_link)},'
+        f'"results":[{",".join(summaries)}]}}'
+    )
+
+
+# What only the filters answer: a list that asks for one of these goes through ListingFilter.
+FILTERED = ("search", "created_after", "created_before", "ordering")
+
+
+def newest_page(request) -> HttpResponse | None:
+    """The learners' usual list, a page of the newest courses of one topic or all, in two small
+    queries (the kept counts; the page's stored summaries) and no filter form; None when the query
+    asks for more (a search, dates, an ordering, several topics), which course_list's filters answer.
+    Its answers and errors are the filters' own (tests/catalog/api/test_learner_reads.py)."""
+    query = request.GET
+    if any(name in query for name in FILTERED):
+        return None
+    topics = canonical_topics(query.getlist("topic"))
+    if len(topics) > 1:
+        return None
+    raw = query.get("page", "").strip()
+    number = positive_int(raw, "page") if raw else 1
+    raw = query.get("page_size", "").strip()
+    size = positive_int(raw, "page_size", maximum=MAX_PAGE_SIZE) if raw else DEFAULT_PAGE_SIZE
+    count = selectors.learner_total(topics=topics)
+    pages = max(1, -(-count // size))
+    if number > pages:
+        raise NotFound(PAST_THE_END)
+    topic = topics[0] if topics else None
+    summaries, switch = selectors.learner_page(topic=topic, offset=(number - 1) * size, limit=size)
+    expires_at(request, switch)
+    base, params = absolute(request, request.path), canonical_list_params(query, keep_status=False)
+    body = list_body(
+        count=count,
+        capped=False,
+        next_link=list_url(base, params, page=number + 1) if number < pages else None,
+        previous_link=list_url(base, params, page=number - 1) if number > 1 else None,
+        summaries=summaries,
+    )
+    return json_response(body)
 
 
 def course_list(view, request) -> HttpResponse:
+    plain = newest_page(request)
+    if plain is not None:
+        return plain
     filterset = ListingFilter(request.query_params, queryset=selectors.listings_live(), request=request)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
@@ -38,11 +94,12 @@ def course_list(view, request) -> HttpResponse:
     ids = paginator.paginate_ids(listings, request, view=view)
     summaries, switch = selectors.learner_summaries(ids)
     expires_at(request, switch)
-    body = (
-        f'{{"count":{paginator.page.paginator.count},{CAPPED if capped else ""}'
-        f'"next":{documents.dumps(paginator.get_next_link())},'
-        f'"previous":{documents.dumps(paginator.get_previous_link())},'
-        f'"results":[{",".join(summaries[pk] for pk in ids if pk in summaries)}]}}'
+    body = list_body(
+        count=paginator.page.paginator.count,
+        capped=capped,
+        next_link=paginator.get_next_link(),
+        previous_link=paginator.get_previous_link(),
+        summaries=(summaries[pk] for pk in ids if pk in summaries),
     )
     return json_response(body)
 

@@ -70,6 +70,11 @@ class CourseViewSet(ReleaseActions, LearnerCacheMixin, viewsets.GenericViewSet):
     filterset_class = CourseFilter
     pagination_class = CoursePagination
     serializer_class = CourseDetailSerializer
+    quick_reads = {  # noqa: RUF012 (read only)
+        "list": learners.newest_page,
+        "retrieve": learners.course_detail,
+        "module": lambda request, slug, module_id: learners.module_detail(request, slug, int(module_id)),
+    }
 
     def get_queryset(self):
         if self.action == "list":

@@ -19,6 +19,7 @@ class TopicListView(LearnerCacheMixin, APIView):
 
     permission_classes = []
     public_reads = True
+    quick_reads = {"get": learners.topics}  # noqa: RUF012 (read only)
 
     @extend_schema(
         summary="Published topics with their course counts",
