@@ -18,7 +18,7 @@ def many(values: list, db_type: str):
 def prepared_cursor(db):
     """A cursor of the connection `db` whose statements PostgreSQL plans once per connection.
 
-    Learners' hot reads (catalog.selectors.learners) are a few fixed statements whose planning cost
+    Learners' hot reads (catalog.selectors.learners) are a handful of statements whose planning cost
     more than running them. On PostgreSQL this cursor binds parameters server-side, so psycopg
     prepares each statement on its first run (DATABASES OPTIONS prepare_threshold, see settings;
     the ORM's own cursors bind client-side and are never prepared). It is wrapped like any Django

@@ -91,10 +91,10 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# Learners' hot reads are a few fixed statements that cost more to plan than to run: PostgreSQL
-# prepares them once per connection (catalog.sql.prepared_cursor; the ORM's queries never are).
-# DATABASE_PREPARED_STATEMENTS=0 behind a pooler that cannot keep them (PgBouncer in transaction
-# mode before 1.21, or without max_prepared_statements).
+# Learners' hot reads (a detail, the counts, the first pages of the newest courses, a page's
+# summaries) cost more to plan than to run: PostgreSQL prepares them on a connection's first run
+# (catalog.sql.prepared_cursor; the ORM's queries never are). DATABASE_PREPARED_STATEMENTS=0 behind
+# a pooler that cannot keep them (PgBouncer before 1.22, or without max_prepared_statements).
 PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 

@@ -1,6 +1,7 @@
 """Learners' reads come from and go to the cache; editors' never do."""
 
 from django.db import DatabaseError
+from django.utils.cache import patch_vary_headers
 from rest_framework.exceptions import APIException
 
 from .. import cache
@@ -46,15 +47,25 @@ class LearnerCacheMixin:
 
     def refused(self, request, exc, kwargs):
         """An error of a quick read, answered as DRF's dispatch answers it (the exception handler's
-        JSON 400, 404 or 503), without running the read again."""
+        JSON 400, 404 or 503), without running the read again. It varies with credentials like
+        every learner's answer: an editor may get a 200 where a learner gets this 404."""
         self.request = self.initialize_request(request, **kwargs)
         self.format_kwarg = self.get_format_suffix(**kwargs)
         self.headers = self.default_response_headers
-        return self.finalize_response(self.request, self.handle_exception(exc))
+        response = self.finalize_response(self.request, self.handle_exception(exc))
+        patch_vary_headers(response, VARY.split(", "))
+        return response
 
     def admitted(self, request) -> bool:
         permitted = all(permission.has_permission(request, self) for permission in self.get_permissions())
-        return permitted and all(throttle.allow_request(request, self) for throttle in self.get_throttles())
+        admitted = permitted and all(throttle.allow_request(request, self) for throttle in self.get_throttles())
+        # A quick read that declines hands the request to DRF, whose throttles must not count it twice.
+        request.catalog_admitted = admitted
+        return admitted
+
+    def check_throttles(self, request):
+        if not getattr(request._request, "catalog_admitted", False):
+            super().check_throttles(request)
 
     def missed(self, request, response):
         """A learner's answer built on a miss: the middleware stores it (status 200 only)."""

@@ -5,6 +5,7 @@ missed is answered below DRF (catalog.api.caching.LearnerCacheMixin.quick).
 """
 
 from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
 from .. import documents, selectors
@@ -57,12 +58,13 @@ def newest_page(request) -> HttpResponse | None:
     number = positive_int(raw, "page") if raw else 1
     raw = query.get("page_size", "").strip()
     size = positive_int(raw, "page_size", maximum=MAX_PAGE_SIZE) if raw else DEFAULT_PAGE_SIZE
-    count = selectors.learner_total(topics=topics)
+    now = timezone.now()  # one moment for the count and the page, whatever switch falls between
+    count = selectors.learner_total(topics=topics, now=now)
     pages = max(1, -(-count // size))
     if number > pages:
         raise NotFound(PAST_THE_END)
     topic = topics[0] if topics else None
-    summaries, switch = selectors.learner_page(topic=topic, offset=(number - 1) * size, limit=size)
+    summaries, switch = selectors.learner_page(topic=topic, offset=(number - 1) * size, limit=size, now=now)
     expires_at(request, switch)
     base, params = absolute(request, request.path), canonical_list_params(query, keep_status=False)
     body = list_body(

@@ -108,12 +108,12 @@ _DETAIL_SQL = (
 )
 
 
-def _rows(sql: str, params: list, *, times=()) -> list:
+def _rows(sql: str, params: list, *, times=(), prepare: bool = True) -> list:
     """Rows of a read of listings (on the connection the router picks), with datetimes in `times`
-    columns as aware datetimes whatever the database."""
+    columns as aware datetimes whatever the database; a statement run often is `prepare`d."""
     connection = connections[router.db_for_read(Listing)]
     params = [connection.ops.adapt_datetimefield_value(p) if isinstance(p, dt.datetime) else p for p in params]
-    with prepared_cursor(connection) as cursor:
+    with prepared_cursor(connection) if prepare else connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if times and connection.vendor != "postgresql":
@@ -140,14 +140,19 @@ def learner_summaries(ids, *, now=None) -> tuple[dict, dt.datetime | None]:
     now = now or timezone.now()
     if not ids:
         return {}, next_switch(now=now)
-    marks = ", ".join(["%s"] * len(ids))
-    sql = f"SELECT l.id, l.summary, {_NEXT.format(slug='')} FROM {_LISTING} l WHERE l.id IN ({marks})"
-    rows = _rows(sql, [now, now, *ids], times=(2, 3))
+    connection = connections[router.db_for_read(Listing)]
+    if connection.vendor == "postgresql":  # one statement, whatever the page's size
+        chosen, values = "= ANY(%s::bigint[])", [list(ids)]
+    else:
+        chosen, values = f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
+    sql = f"SELECT l.id, l.summary, {_NEXT.format(slug='')} FROM {_LISTING} l WHERE l.id {chosen}"
+    rows = _rows(sql, [now, now, *values], times=(2, 3))
     if not rows:
         return {}, next_switch(now=now)
     return {pk: summary for pk, summary, _a, _b in rows}, earliest(rows[0][2], rows[0][3])
 
 
+PREPARED_PAGES = 5
 _PAGE_SQL = (
     f"SELECT l.summary, {_NEXT.format(slug='')} FROM {_LISTING} l JOIN (SELECT p.id, p.created_at FROM {_LISTING} p "
     "WHERE p.live_from <= %s AND (p.live_until IS NULL OR p.live_until > %s){topic} "
@@ -162,10 +167,13 @@ def learner_page(*, topic: str | None, offset: int, limit: int, now=None) -> tup
 
     The page's bounds are written into the statement: prepared with parameters for them, PostgreSQL
     would guess a tenth of the table and plan it afresh at every run; written in, one plan serves
-    every run of that page (the plan is the same index scan for every page)."""
+    every run of that page (the plan is the same index scan for every page). Only the first pages,
+    which most reads ask for, are prepared: a crawler's walk through the others would prepare one
+    statement per page."""
     now = now or timezone.now()
     sql = _PAGE_SQL.format(topic=" AND p.topic = %s" if topic else "", limit=int(limit), offset=int(offset))
-    rows = _rows(sql, [now, now, now, now, *([topic] if topic else [])], times=(1, 2))
+    params = [now, now, now, now, *([topic] if topic else [])]
+    rows = _rows(sql, params, times=(1, 2), prepare=offset < PREPARED_PAGES * limit)
     if not rows:
         return [], next_switch(now=now)
     return [row[0] for row in rows], earliest(rows[0][1], rows[0][2])

@@ -95,7 +95,8 @@ URLS = [
 def answer(response) -> tuple:
     headers = {name: response.get(name) for name in HEADERS}
     if response.status_code >= 400:
-        # Errors go DRF's way either way; asking an anonymous user's session there adds `Cookie`.
+        # Errors vary with credentials both ways; DRF's way adds `Cookie` only where it asked for a
+        # session, the quick way always (test_errors_vary_with_credentials).
         headers.pop("Vary")
     return response.status_code, response.content, headers
 
@@ -153,13 +154,21 @@ class TestTheQuickWay:
         assert past.status_code == 404
         assert past.json() == api.get(f"{LIST}?page=9&page_size=3&ordering=-created_at").json()
 
-    def test_misses_without_credentials_are_throttled_as_before(self, api, catalog, monkeypatch):
+    @pytest.mark.parametrize("url", [detail("c-0"), f"{LIST}?search=course", f"{LIST}?topic=web"])
+    def test_misses_without_credentials_are_throttled_as_before(self, api, catalog, monkeypatch, url):
+        """Once per request, whether the quick read answers it or hands it to DRF (a search)."""
         monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "3/minute")
-        statuses = [api.get(detail("c-0")).status_code for _ in range(3)]
-        refused = api.get(detail("c-0"))
+        statuses = [api.get(url).status_code for _ in range(3)]
+        refused = api.get(url)
         assert statuses == [200, 200, 200]
         assert refused.status_code == 429 and "throttled" in refused.json()["detail"].lower()
         assert int(refused["Retry-After"]) > 0
+
+    def test_errors_vary_with_credentials(self, api, catalog):
+        """A draft is a 404 for learners and a 200 for its editors: a shared cache must tell them apart."""
+        for url in (detail("draft"), f"{LIST}?page=0", f"{LIST}?page=99"):
+            vary = {name.strip().lower() for name in api.get(url)["Vary"].split(",")}
+            assert {"authorization", "cookie"} <= vary
 
 
 @pytest.mark.postgres_only
