@@ -15,6 +15,14 @@ def many(values: list, db_type: str):
     return RawSQL(f"SELECT unnest(%s::{db_type}[])", [list(values)])
 
 
+def any_of(values: list, db_type: str) -> tuple[str, list]:
+    """The same for hand-written SQL: (`= ANY(%s)` or `IN (%s, …)`, its parameters); on PostgreSQL
+    one statement whatever the list's length, so a prepared one serves every length."""
+    if connection.vendor != "postgresql":
+        return f"IN ({', '.join(['%s'] * len(values))})", list(values)
+    return f"= ANY(%s::{db_type}[])", [list(values)]
+
+
 def prepared_cursor(db):
     """A cursor of the connection `db` whose statements PostgreSQL plans once per connection.
 

@@ -9,11 +9,9 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
 from .. import documents, selectors
-from ..cache.routes import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, canonical_list_params, list_url
 from ..models import canonical_topics
-from ..origin import absolute
 from .filters import ListingFilter
-from .pagination import PAST_THE_END, CoursePagination, positive_int
+from .pagination import PAST_THE_END, CoursePagination, asked_page, asked_page_size, page_link
 
 NO_SUCH_COURSE = "No course has this slug."
 NO_SUCH_MODULE = "This course has no module with this id."
@@ -54,10 +52,7 @@ def newest_page(request) -> HttpResponse | None:
     topics = canonical_topics(query.getlist("topic"))
     if len(topics) > 1:
         return None
-    raw = query.get("page", "").strip()
-    number = positive_int(raw, "page") if raw else 1
-    raw = query.get("page_size", "").strip()
-    size = positive_int(raw, "page_size", maximum=MAX_PAGE_SIZE) if raw else DEFAULT_PAGE_SIZE
+    number, size = asked_page(query), asked_page_size(query)
     now = timezone.now()  # one moment for the count and the page, whatever switch falls between
     count = selectors.learner_total(topics=topics, now=now)
     pages = max(1, -(-count // size))
@@ -66,12 +61,11 @@ def newest_page(request) -> HttpResponse | None:
     topic = topics[0] if topics else None
     summaries, switch = selectors.learner_page(topic=topic, offset=(number - 1) * size, limit=size, now=now)
     expires_at(request, switch)
-    base, params = absolute(request, request.path), canonical_list_params(query, keep_status=False)
     body = list_body(
         count=count,
         capped=False,
-        next_link=list_url(base, params, page=number + 1) if number < pages else None,
-        previous_link=list_url(base, params, page=number - 1) if number > 1 else None,
+        next_link=page_link(request, number + 1, keep_status=False) if number < pages else None,
+        previous_link=page_link(request, number - 1, keep_status=False) if number > 1 else None,
         summaries=summaries,
     )
     return json_response(body)

@@ -25,6 +25,24 @@ def positive_int(raw: str, name: str, *, maximum: int | None = None) -> int:
     return int(raw)
 
 
+def asked_page(query) -> int:
+    """The `page` asked for (1 when absent): 400 unless a whole number of 1 or more, 404 past 19 digits."""
+    raw = query.get("page", "").strip()
+    return positive_int(raw, "page") if raw else 1
+
+
+def asked_page_size(query) -> int:
+    """The `page_size` asked for (DEFAULT_PAGE_SIZE when absent): 400 unless 1 to MAX_PAGE_SIZE."""
+    raw = query.get("page_size", "").strip()
+    return positive_int(raw, "page_size", maximum=MAX_PAGE_SIZE) if raw else DEFAULT_PAGE_SIZE
+
+
+def page_link(request, number: int, *, keep_status: bool) -> str:
+    """The canonical URL of page `number` of the list `request` asked for."""
+    params = canonical_list_params(request.GET, keep_status=keep_status)
+    return list_url(absolute(request, request.path), params, page=number)
+
+
 class CoursePagination(PageNumberPagination):
     """400 on bad values, never a silent default; 404 past the last page."""
 
@@ -37,17 +55,14 @@ class CoursePagination(PageNumberPagination):
         return CountedPaginator(queryset, page_size, count=self.count)
 
     def get_page_size(self, request):
-        raw = request.query_params.get("page_size", "").strip()
-        return positive_int(raw, "page_size", maximum=MAX_PAGE_SIZE) if raw else DEFAULT_PAGE_SIZE
+        return asked_page_size(request.query_params)
 
     def get_page_number(self, request, paginator):
         return request.query_params.get(self.page_query_param, "").strip() or 1
 
     def paginate_ids(self, queryset, request, view=None) -> list:
         """The ids of the requested page, in order: an index-only scan however deep the page."""
-        raw = request.query_params.get("page", "").strip()
-        if raw:
-            positive_int(raw, "page")
+        asked_page(request.query_params)  # its 400 before the paginator's 404
         try:
             return list(super().paginate_queryset(queryset.values_list("pk", flat=True), request, view))
         except NotFound:
@@ -93,9 +108,7 @@ class CoursePagination(PageNumberPagination):
         return response
 
     def _link(self, number):
-        request = self.request
-        params = canonical_list_params(request.query_params, keep_status=is_editor(request.user))
-        return list_url(absolute(request, request.path), params, page=number)
+        return page_link(self.request, number, keep_status=is_editor(self.request.user))
 
     def get_next_link(self):
         return self._link(self.page.next_page_number()) if self.page.has_next() else None

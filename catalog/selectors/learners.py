@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 
 from .. import documents
 from ..models import Listing, SlugRedirect, TopicCount
-from ..sql import many, prepared_cursor
+from ..sql import any_of, many, prepared_cursor
 from .search import clean_query, search, websearch
 
 
@@ -140,11 +140,7 @@ def learner_summaries(ids, *, now=None) -> tuple[dict, dt.datetime | None]:
     now = now or timezone.now()
     if not ids:
         return {}, next_switch(now=now)
-    connection = connections[router.db_for_read(Listing)]
-    if connection.vendor == "postgresql":  # one statement, whatever the page's size
-        chosen, values = "= ANY(%s::bigint[])", [list(ids)]
-    else:
-        chosen, values = f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
+    chosen, values = any_of(ids, "bigint")
     sql = f"SELECT l.id, l.summary, {_NEXT.format(slug='')} FROM {_LISTING} l WHERE l.id {chosen}"
     rows = _rows(sql, [now, now, *values], times=(2, 3))
     if not rows:
