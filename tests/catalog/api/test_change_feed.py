@@ -73,27 +73,25 @@ class TestChanges:
         services.course_update(course=course, title="Not yet")
         assert api.get(FEED, {"cursor": cursor}).json()["results"] == []
 
+    @staticmethod
+    def after_the_switch(api, capture, course, switch: str) -> list:
+        """The feed's entries once the switch scheduled a second from now is due (none before)."""
+        _, cursor = follow(api)
+        with capture(execute=True):
+            services.course_schedule(course=course, **{switch: timezone.now() + dt.timedelta(seconds=1)})
+        assert api.get(FEED, {"cursor": cursor}).json()["results"] == []
+        with capture(execute=True):
+            services.schedule_apply_due(now=timezone.now() + dt.timedelta(seconds=2))
+        return api.get(FEED, {"cursor": cursor}).json()["results"]
+
     def test_a_scheduled_withdrawal_shows_once_its_time_has_come(self, api, django_capture_on_commit_callbacks):
         course = CourseFactory(slug="a", status="published", units=tree(1))
-        _, cursor = follow(api)
-        with django_capture_on_commit_callbacks(execute=True):
-            services.course_schedule(course=course, unpublish_at=timezone.now() + dt.timedelta(seconds=1))
-        assert api.get(FEED, {"cursor": cursor}).json()["results"] == []
-        later = timezone.now() + dt.timedelta(seconds=2)
-        with django_capture_on_commit_callbacks(execute=True):
-            services.schedule_apply_due(now=later)
-        entries = api.get(FEED, {"cursor": cursor}).json()["results"]
+        entries = self.after_the_switch(api, django_capture_on_commit_callbacks, course, "unpublish_at")
         assert [(e["slug"], e["kind"]) for e in entries] == [("a", "removed")]
 
     def test_a_scheduled_go_live_shows_once_its_time_has_come(self, api, django_capture_on_commit_callbacks):
         course = CourseFactory(slug="a", status="draft", units=tree(1))
-        _, cursor = follow(api)
-        with django_capture_on_commit_callbacks(execute=True):
-            services.course_schedule(course=course, publish_at=timezone.now() + dt.timedelta(seconds=1))
-        assert api.get(FEED, {"cursor": cursor}).json()["results"] == []
-        with django_capture_on_commit_callbacks(execute=True):
-            services.schedule_apply_due(now=timezone.now() + dt.timedelta(seconds=2))
-        entries = api.get(FEED, {"cursor": cursor}).json()["results"]
+        entries = self.after_the_switch(api, django_capture_on_commit_callbacks, course, "publish_at")
         assert [(e["slug"], e["kind"], e["release"]) for e in entries] == [("a", "published", 1)]
         assert entries[0]["course"]["status"] == "published"
 
