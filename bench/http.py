@@ -17,7 +17,7 @@ from urllib.parse import quote_plus
 from bench.common import Gunicorn, database_exists, get, load_catalog, published_slugs, table, wrk
 
 SCALES = {"10k": (10_000, 8, 6), "100k": (100_000, 3, 3)}
-# Words of the generated catalog (catalog/catalog_generator.py), from everywhere to rare: "course" is in
+# Words of the generated catalog (catalog/files/catalog_generator.py), from everywhere to rare: "course" is in
 # every description, a topic's name in a seventh of the courses, a subject in about one in fifty-six,
 # and a course title template with its subject in about one in three hundred.
 SEARCH = "/api/v1/courses/?search=postgresql+indexing"

@@ -32,7 +32,7 @@ from bench.common import PY, ROOT, Gunicorn, database_exists, env_for, free_port
 
 DB = "catalog_bench_soak"
 HOT = 20
-# Words of the generated catalog (catalog/catalog_generator.py): common, middling and rare.
+# Words of the generated catalog (catalog/files/catalog_generator.py): common, middling and rare.
 SEARCHES = ["course", "postgresql", "accessibility"]
 
 

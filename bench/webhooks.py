@@ -6,7 +6,7 @@ One process on a PostgreSQL database of its own (recreated): the receiver is a t
 in this process (tests/webhook_receiver.py) checking each request's HMAC. Cases:
 
 - floor: the receiver's raw rate, the same signed requests POSTed straight from the sender's HTTP
-  code (catalog/services/webhook_http.py) with the same concurrency: no database;
+  code (catalog/services/changes/webhook_http.py) with the same concurrency: no database;
 - writes: 1,000 drafts published (one transaction each) without an endpoint, 1,000 like them with
   one, and 1,000 more with it switched off again, so the outbox's cost per write shows;
 - deliveries: the sweep (what the Celery task runs) sends what those writes made due, one change
@@ -86,7 +86,7 @@ def sweep_all() -> tuple[float, int]:
 
 
 def floor(receiver, changes: int, concurrency: int) -> dict:
-    from catalog.services import webhook_http
+    from catalog.services.changes import webhook_http
 
     payload = '{"id":1,"kind":"published","slug":"bench","release":1,"at":"2026-01-01T00:00:00Z","course":null}'
     items = [(i, i, payload) for i in range(changes)]

@@ -1,4 +1,5 @@
-"""App configuration: connects the signal receivers and keeps the Editors group in sync."""
+"""App configuration: connects the signal receivers, keeps the Editors group in sync, hands the
+replica router the cache's fence."""
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
@@ -10,7 +11,9 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks, signals  # noqa: F401  (registers the checks, connects the receivers)
-        from .permissions import editors_group_sync
+        from catalog import cache, checks, signals  # noqa: F401  (registers the checks, connects the receivers)
+        from catalog.db import replica
+        from catalog.permissions import editors_group_sync
 
         post_migrate.connect(editors_group_sync, sender=self)
+        replica.use_fence(cache.fence_read)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.db import DEFAULT_DB_ALIAS
 
-from .fence import REPLICA, is_postgresql, replica_configured
+from catalog.db.fence import REPLICA, is_postgresql, replica_configured
 
 
 @register()

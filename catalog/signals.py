@@ -8,8 +8,8 @@ Services that write listings in bulk (which sends no signals) mark the courses t
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from . import cache
-from .models import Listing
+from catalog import cache
+from catalog.models import Listing
 
 
 @receiver([post_save, post_delete], sender=Listing, dispatch_uid="catalog_listing_changed")

@@ -2,10 +2,11 @@
 
 from celery import shared_task
 
-from . import services
+from catalog import services
+from catalog.services.changes.webhooks import SEND_TASK
 
 
-@shared_task(name=services.webhooks.SEND_TASK, ignore_result=True)
+@shared_task(name=SEND_TASK, ignore_result=True)
 def webhooks_send() -> int:
     """Send every webhook delivery that is due (woken after commits, and swept every minute by the beat)."""
     return services.deliveries_send_due()
@@ -13,5 +14,5 @@ def webhooks_send() -> int:
 
 @shared_task(name="catalog.tick", ignore_result=True)
 def catalog_tick() -> dict:
-    """What `manage.py catalog_tick` does, every minute (see catalog.services.tick)."""
+    """What `manage.py catalog_tick` does, every minute (see catalog.services.releasing.tick)."""
     return services.tick()

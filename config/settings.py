@@ -51,7 +51,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Before everything else but security and CORS headers: a learner's cache hit costs one Redis round
     # trip and nothing more. It also gives every API read its ETag and answers If-None-Match.
-    "catalog.middleware.LearnerCacheMiddleware",
+    "catalog.web.middleware.cache.LearnerCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,7 +67,7 @@ MIDDLEWARE = [
 # middleware is not even installed, so requests pay nothing for it.
 METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)
 if METRICS_ENABLED:
-    MIDDLEWARE.insert(0, "catalog.middleware.MetricsMiddleware")
+    MIDDLEWARE.insert(0, "catalog.web.middleware.metrics.MetricsMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -93,7 +93,7 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE",
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Learners' hot reads (a detail, the counts, the first pages of the newest courses, a page's
 # summaries) cost more to plan than to run: PostgreSQL prepares them on a connection's first run
-# (catalog.sql.prepared_cursor; the ORM's queries never are). DATABASE_PREPARED_STATEMENTS=0 behind
+# (catalog.db.sql.prepared_cursor; the ORM's queries never are). DATABASE_PREPARED_STATEMENTS=0 behind
 # a pooler that cannot keep them (PgBouncer before 1.22, or without max_prepared_statements).
 PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
@@ -111,7 +111,7 @@ def postgresql_options(database: dict) -> None:
 
 postgresql_options(DATABASES["default"])
 
-# A PostgreSQL read replica for learners' reads (catalog/replica.py, docs/deploy.md). Reads go there
+# A PostgreSQL read replica for learners' reads (catalog/db/replica.py, docs/deploy.md). Reads go there
 # only once it has replayed the last write, so lag costs speed, never freshness. In tests the alias
 # mirrors the primary instead of getting a test database of its own.
 if env("DATABASE_REPLICA_URL", default=""):
@@ -120,10 +120,11 @@ if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     postgresql_options(DATABASES["replica"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["catalog.replica.ReplicaRouter"]
+    DATABASE_ROUTERS = ["catalog.db.replica.ReplicaRouter"]
     # One routing decision per request, after the cache middleware (hits never reach the database).
     MIDDLEWARE.insert(
-        MIDDLEWARE.index("catalog.middleware.LearnerCacheMiddleware") + 1, "catalog.middleware.ReplicaRoutingMiddleware"
+        MIDDLEWARE.index("catalog.web.middleware.cache.LearnerCacheMiddleware") + 1,
+        "catalog.web.middleware.replica.ReplicaRoutingMiddleware",
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -166,12 +167,12 @@ CATALOG_CACHE_TTL = env.int("CATALOG_CACHE_TTL", default=300)
 # Off: every learner read is built from the database (benchmarks, debugging); writes still invalidate.
 CATALOG_CACHE_ENABLED = env.bool("CATALOG_CACHE_ENABLED", default=True)
 CATALOG_CACHE_VERSION = env.str("CATALOG_CACHE_VERSION", default="")
-# Seconds a preview link of a working copy works (catalog/previews.py).
+# Seconds a preview link of a working copy works (catalog/selectors/previews.py).
 CATALOG_PREVIEW_TTL = env.int("CATALOG_PREVIEW_TTL", default=7 * 24 * 3600)
 # Days the change feed keeps entries that are not a course's latest (catalog_tick compacts).
 CATALOG_FEED_RETENTION = env.int("CATALOG_FEED_RETENTION", default=30)
 
-# Webhooks (catalog/services/webhooks.py, docs/integrations.md) and the Celery worker that sends them
+# Webhooks (catalog/services/changes/webhooks.py, docs/integrations.md) and the Celery worker that sends them
 # (`celery -A config worker -B`, config/celery.py). Without a broker, the process that made a change
 # sends its deliveries from a thread of its own after commit (`make run` needs nothing else).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)

@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 
-from ..forms import unit_label
-from ..models import Unit
-from . import courses, modules, units, webhooks  # noqa: F401  (registers the model admins)
+from catalog.admin import courses, modules, units, webhooks  # noqa: F401  (registers the model admins)
+from catalog.admin.forms import unit_label
+from catalog.models import Unit
 
 admin.site.site_header = "Course catalog: editors"
 admin.site.site_title = "Course catalog admin"

@@ -6,9 +6,9 @@ from django.contrib import messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.http import HttpResponseRedirect
 
-from .. import services
-from ..errors import CatalogConflictError, CatalogError, CatalogNotFoundError
-from ..models import Course
+from catalog import services
+from catalog.errors import CatalogConflictError, CatalogError, CatalogNotFoundError
+from catalog.models import Course
 
 
 class ServiceAdmin:

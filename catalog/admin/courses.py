@@ -13,17 +13,17 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
-from .. import services
-from ..errors import CatalogError
-from ..forms import CourseAdminForm
-from ..models import Course
-from ..selectors import course_search, with_release_state
-from ..services import workflow
-from .common import ServiceAdmin, opened_guard
-from .history import history_events, releases_table
-from .overdue import overdue_warning
-from .releases import CONFIRMED_MOVES, CourseReleasesMixin, publish_label, when
-from .tree import CONFIRM_UNIT_DELETE, UnitInline, apply_tree
+from catalog import services
+from catalog.admin.common import ServiceAdmin, opened_guard
+from catalog.admin.forms import CourseAdminForm
+from catalog.admin.history import history_events, releases_table
+from catalog.admin.overdue import overdue_warning
+from catalog.admin.releases import CONFIRMED_MOVES, CourseReleasesMixin, publish_label, when
+from catalog.admin.tree import CONFIRM_UNIT_DELETE, UnitInline, apply_tree
+from catalog.domain import workflow
+from catalog.errors import CatalogError
+from catalog.models import Course
+from catalog.selectors import course_search, with_release_state
 
 HISTORY_ON_PAGE = 10
 

@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from ..models import Course
-from ..selectors import HistoryEvent, course_history, describe_transition
-from .versions import live_number
+from catalog.admin.versions import live_number
+from catalog.models import Course
+from catalog.selectors import HistoryEvent, course_history, describe_transition
 
 
 def _who(user) -> str:

@@ -2,10 +2,10 @@
 
 from django.contrib import admin
 
-from .. import services
-from ..forms import ModuleAdminForm, unit_label
-from ..models import Module
-from .common import LogsOnCourse, ServiceAdmin, opened_guard
+from catalog import services
+from catalog.admin.common import LogsOnCourse, ServiceAdmin, opened_guard
+from catalog.admin.forms import ModuleAdminForm, unit_label
+from catalog.models import Module
 
 
 @admin.register(Module)

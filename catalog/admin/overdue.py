@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import Course
+from catalog.models import Course
 
 # catalog_tick runs every minute; a switch still unrecorded after this long means it is not running.
 GRACE = dt.timedelta(minutes=2)

@@ -10,12 +10,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .. import documents, previews, services
-from ..errors import CatalogError, CatalogValidationError
-from ..forms import ScheduleForm, parse_opened_at
-from ..models import Course
-from ..services import workflow
-from .versions import VersionError, comparison, live_number, version_choices
+from catalog import services
+from catalog.admin.forms import ScheduleForm, parse_opened_at
+from catalog.admin.versions import VersionError, comparison, live_number, version_choices
+from catalog.domain import documents, workflow
+from catalog.errors import CatalogError, CatalogValidationError
+from catalog.models import Course
+from catalog.selectors import previews
 
 # Moves that take something away from learners: the button opens a confirmation page first.
 CONFIRMED_MOVES = {"archive"}

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 import nested_admin
 from django import forms
 
-from .. import services
-from ..errors import CatalogNotFoundError
-from ..forms import ModuleInlineForm, UnitInlineForm
-from ..models import Course, Module, Unit
+from catalog import services
+from catalog.admin.forms import ModuleInlineForm, UnitInlineForm
+from catalog.errors import CatalogNotFoundError
+from catalog.models import Course, Module, Unit
 
 # Ticked on the course page to go ahead with deleting units that still hold modules.
 CONFIRM_UNIT_DELETE = "confirm_unit_delete"

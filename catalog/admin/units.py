@@ -3,10 +3,10 @@
 from adminsortable2.admin import SortableAdminBase, SortableTabularInline
 from django.contrib import admin
 
-from .. import services
-from ..forms import ModuleInlineForm, UnitAdminForm
-from ..models import Module, Unit
-from .common import LogsOnCourse, ServiceAdmin, apply_inline, opened_guard
+from catalog import services
+from catalog.admin.common import LogsOnCourse, ServiceAdmin, apply_inline, opened_guard
+from catalog.admin.forms import ModuleInlineForm, UnitAdminForm
+from catalog.models import Module, Unit
 
 
 class ModuleInline(SortableTabularInline):

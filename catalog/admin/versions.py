@@ -4,8 +4,9 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from .. import documents, selectors
-from ..models import Course
+from catalog import selectors
+from catalog.domain import documents
+from catalog.models import Course
 
 FIELD_LABELS = {"title": "Title", "description": "Description", "topic": "Topic"}
 KIND_WORDS = {"added": "Added", "removed": "Removed", "changed": "Changed", "moved": "Moved"}

@@ -10,10 +10,10 @@ from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .. import services
-from ..errors import CatalogError, CatalogValidationError
-from ..models import WebhookDelivery, WebhookEndpoint
-from .common import ServiceAdmin
+from catalog import services
+from catalog.admin.common import ServiceAdmin
+from catalog.errors import CatalogError, CatalogValidationError
+from catalog.models import WebhookDelivery, WebhookEndpoint
 
 UNFINISHED = Q(deliveries__status__in=WebhookDelivery.UNFINISHED)
 

@@ -4,9 +4,9 @@ from django.db import DatabaseError
 from django.utils.cache import patch_vary_headers
 from rest_framework.exceptions import APIException
 
-from .. import cache
-from ..cache.routes import VARY, has_credentials, hit_response, page_for
-from ..permissions import is_editor
+from catalog import cache
+from catalog.cache.routes import VARY, has_credentials, hit_response, page_for
+from catalog.permissions import is_editor
 
 
 class LearnerCacheMixin:

@@ -10,7 +10,8 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ..errors import (
+from catalog.domain.records import flatten_errors
+from catalog.errors import (
     DATABASE_UNAVAILABLE,
     CatalogBatchError,
     CatalogConflictError,
@@ -21,7 +22,6 @@ from ..errors import (
     InvalidTransitionError,
     PreconditionFailedError,
 )
-from ..records import flatten_errors
 
 logger = logging.getLogger(__name__)
 

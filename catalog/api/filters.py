@@ -9,9 +9,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django_filters.fields import BaseCSVField
 from drf_spectacular.utils import extend_schema_field
 
-from ..models import Course, Listing, canonical_topics
-from ..permissions import is_editor
-from ..selectors import course_search, listing_search, search_candidates
+from catalog.models import Course, Listing, canonical_topics
+from catalog.permissions import is_editor
+from catalog.selectors import course_search, listing_search, search_candidates
 
 
 class TopicsField(forms.Field):

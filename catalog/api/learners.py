@@ -8,10 +8,11 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
-from .. import documents, selectors
-from ..models import canonical_topics
-from .filters import ListingFilter
-from .pagination import PAST_THE_END, CoursePagination, asked_page, asked_page_size, page_link
+from catalog import selectors
+from catalog.api.filters import ListingFilter
+from catalog.api.pagination import PAST_THE_END, CoursePagination, asked_page, asked_page_size, page_link
+from catalog.domain import documents
+from catalog.models import canonical_topics
 
 NO_SUCH_COURSE = "No course has this slug."
 NO_SUCH_MODULE = "This course has no module with this id."

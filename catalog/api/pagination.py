@@ -5,11 +5,11 @@ import re
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from ..cache.routes import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, canonical_list_params, list_url
-from ..origin import absolute
-from ..paging import CountedPaginator
-from ..permissions import is_editor
-from ..selectors.learners import CANDIDATES
+from catalog.cache.routes import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, canonical_list_params, list_url
+from catalog.origin import absolute
+from catalog.permissions import is_editor
+from catalog.selectors.learners import CANDIDATES
+from catalog.selectors.paging import CountedPaginator
 
 PAST_THE_END = "Invalid page: there are fewer pages than that."
 

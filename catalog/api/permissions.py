@@ -3,7 +3,7 @@
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from ..permissions import is_editor
+from catalog.permissions import is_editor
 
 ADD = "catalog.add_course"
 CHANGE = "catalog.change_course"

@@ -4,9 +4,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
-from .. import selectors
-from ..models import TITLE_MAX_LENGTH, Course, Module, Unit
-from ..records import MAX_DESCRIPTION_LENGTH, CourseRecordSerializer, StrictCharField, StrictSlugField, TopicField
+from catalog import selectors
+from catalog.domain.records import (
+    MAX_DESCRIPTION_LENGTH,
+    CourseRecordSerializer,
+    StrictCharField,
+    StrictSlugField,
+    TopicField,
+)
+from catalog.models import TITLE_MAX_LENGTH, Course, Module, Unit
 
 SUMMARY_FIELDS = list(selectors.SUMMARY_FIELDS)
 

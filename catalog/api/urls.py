@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from catalog.api import views
 
 router = SimpleRouter()
 router.register("courses", views.CourseViewSet, basename="course")

@@ -14,13 +14,13 @@ the topics list), with their ETag. Editors never read or fill it.
 
 import time
 
-from . import backoff, counters, stores
-from .backoff import BACKOFF
-from .counters import clear, ping
-from .counters import summary as stats
-from .invalidation import course_changed, course_invalidate, fence_read, invalidation_count
-from .keys import SCHEMA as CACHE_SCHEMA
-from .pages import Hit, Page, etag_for, lookup, lookup_or_wait, page, release, store
+from catalog.cache import backoff, counters, stores
+from catalog.cache.backoff import BACKOFF
+from catalog.cache.counters import clear, ping
+from catalog.cache.counters import summary as stats
+from catalog.cache.invalidation import course_changed, course_invalidate, fence_read, invalidation_count
+from catalog.cache.keys import SCHEMA as CACHE_SCHEMA
+from catalog.cache.pages import Hit, Page, etag_for, lookup, lookup_or_wait, page, release, store
 
 __all__ = [
     "BACKOFF",

@@ -11,8 +11,8 @@ import logging
 import threading
 import time
 
-from .. import metrics
-from . import keys, stores
+from catalog import metrics
+from catalog.cache import keys, stores
 
 logger = logging.getLogger("catalog.cache")
 

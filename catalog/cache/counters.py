@@ -4,7 +4,7 @@ import threading
 
 from django.conf import settings
 
-from . import backoff, keys, stores
+from catalog.cache import backoff, keys, stores
 
 FLUSH_EVERY = 100
 NAMES = ("hits", "misses")

@@ -10,8 +10,9 @@ import logging
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
-from .. import fence, metrics
-from . import backoff, keys, stores
+from catalog import metrics
+from catalog.cache import backoff, keys, stores
+from catalog.db import fence
 
 logger = logging.getLogger("catalog.cache")
 
@@ -27,7 +28,7 @@ class _Changes:
     def __call__(self):
         slugs = set(self.slugs)
         if self.course_ids:
-            from ..models import Course
+            from catalog.models import Course
 
             # From the primary: after the commit, before the fence is raised, a replica may lag.
             courses = Course.objects.using(DEFAULT_DB_ALIAS).filter(pk__in=self.course_ids)

@@ -7,7 +7,7 @@ All keys live under ``<KEY_PREFIX>:cat:v<SCHEMA>[.<CATALOG_CACHE_VERSION>]:``
     gen:lists                            token of every list page and the topics list
     gen:course:<slug>                    token of one course's detail page
     epoch                                token of everything (clear, outage repair)
-    fence                                the primary's WAL position at the last write (catalog.fence)
+    fence                                the primary's WAL position at the last write (catalog.db.fence)
     stats:<name>                         counters, flushed from each process in batches
 """
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from . import backoff, counters, keys, stores
+from catalog.cache import backoff, counters, keys, stores
 
 WAIT_FOR_BUILDER = 1.0
 POLL = 0.01

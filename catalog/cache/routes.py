@@ -12,10 +12,10 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 
-from ..models import canonical_topics
-from ..origin import absolute
-from . import keys
-from .pages import Hit, Page, page
+from catalog.cache import keys
+from catalog.cache.pages import Hit, Page, page
+from catalog.models import canonical_topics
+from catalog.origin import absolute
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100

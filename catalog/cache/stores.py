@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import caches
 from redis.exceptions import OutOfMemoryError
 
-from . import keys as keys_module
+from catalog.cache import keys as keys_module
 
 LOCK_MS = 3000
 TOKENS = "tokens"  # the Django cache that holds the tokens when REDIS_URL is unset

@@ -4,7 +4,7 @@ Before releases, learners saw the working copy of every published course; after 
 see the same content, now as release 1 and its listing, and every course has its fingerprint.
 Reversed, the releases and listings are removed (the working copies stay as they are).
 
-The rendering of what learners are served comes from catalog.documents, which is pure (no models,
+The rendering of what learners are served comes from catalog.domain.documents, which is pure (no models,
 no services), so this migration only uses historical models. PostgreSQL only: the GIN index on the
 listings' search document, filled here from the releases (SQLite searches by contains instead).
 """
@@ -12,7 +12,7 @@ listings' search document, filled here from the releases (SQLite searches by con
 from django.db import migrations
 from django.utils import timezone
 
-from catalog import documents
+from catalog.domain import documents
 
 GIN = "CREATE INDEX IF NOT EXISTS listing_search_gin ON catalog_listing USING gin (search_vector)"
 DROP_GIN = "DROP INDEX IF EXISTS listing_search_gin"

@@ -1,6 +1,6 @@
 """The catalog's data: the working copy, its history, its releases, the change feed and its webhooks."""
 
-from .courses import (
+from catalog.models.courses import (
     SLUG_MAX_LENGTH,
     SLUG_PATTERN,
     TITLE_MAX_LENGTH,
@@ -14,10 +14,10 @@ from .courses import (
     normalize_topic,
     slug_validator,
 )
-from .feed import FeedEntry, FeedHorizon
-from .imports import ImportState
-from .releases import Listing, Release, SlugRedirect, TopicCount
-from .webhooks import WebhookDelivery, WebhookEndpoint
+from catalog.models.feed import FeedEntry, FeedHorizon
+from catalog.models.imports import ImportState
+from catalog.models.releases import Listing, Release, SlugRedirect, TopicCount
+from catalog.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "SLUG_MAX_LENGTH",

@@ -3,14 +3,14 @@
 from django.db import models
 from django.utils import timezone
 
-from .courses import SLUG_MAX_LENGTH
+from catalog.models.courses import SLUG_MAX_LENGTH
 
 
 class FeedEntry(models.Model):
     """One change of what learners see: a release of a course went live at `slug` ("published"), or the
     course left learners' view at `slug` ("removed": unpublished, archived, deleted, renamed away).
 
-    Entries are numbered in the order their transactions commit (catalog.services.feed serialises
+    Entries are numbered in the order their transactions commit (catalog.services.changes.feed serialises
     appends), so a follower's position is an entry id. There is no foreign key to the course:
     tombstones outlive it.
     """

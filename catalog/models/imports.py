@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from .courses import Course
+from catalog.models.courses import Course
 
 
 class ImportState(models.Model):
@@ -10,7 +10,7 @@ class ImportState(models.Model):
     fingerprint right after it. A re-import compares three versions of each part of a course (its
     fields, units and modules): what the last import wrote (base, kept as hashes here, with the ids
     of the rows written), the new record (theirs) and the working copy (ours: an editor may have
-    changed it since). See catalog.services.merging."""
+    changed it since). See catalog.services.importing.merging."""
 
     course = models.OneToOneField(Course, primary_key=True, on_delete=models.CASCADE, related_name="import_state")
     source = models.CharField(max_length=100, db_index=True)

@@ -5,7 +5,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 
-from .courses import SLUG_MAX_LENGTH, TITLE_MAX_LENGTH, TOPIC_MAX_LENGTH, Course
+from catalog.models.courses import SLUG_MAX_LENGTH, TITLE_MAX_LENGTH, TOPIC_MAX_LENGTH, Course
 
 
 class Release(models.Model):

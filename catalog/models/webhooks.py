@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils import timezone
 
-from .courses import SLUG_MAX_LENGTH
+from catalog.models.courses import SLUG_MAX_LENGTH
 
 URL_MAX_LENGTH = 2000
 

@@ -5,8 +5,8 @@
 - search: full-text search for both.
 """
 
-from . import feed
-from .courses import (
+from catalog.selectors import feed
+from catalog.selectors.courses import (
     EXPORT_CHUNK,
     SUMMARY_FIELDS,
     HistoryEvent,
@@ -21,8 +21,8 @@ from .courses import (
     with_release_state,
     working_document,
 )
-from .feed import feed_page
-from .learners import (
+from catalog.selectors.feed import feed_page
+from catalog.selectors.learners import (
     Candidates,
     course_redirect,
     learner_counts,

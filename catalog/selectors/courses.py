@@ -9,10 +9,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from ..models import Course, Listing, Module, Unit, normalize_topic
-from ..permissions import is_editor
-from .learners import live_at
-from .search import search
+from catalog.models import Course, Listing, Module, Unit, normalize_topic
+from catalog.permissions import is_editor
+from catalog.selectors.learners import live_at
+from catalog.selectors.search import search
 
 SUMMARY_FIELDS = (
     "id",
@@ -30,7 +30,7 @@ SUMMARY_FIELDS = (
 
 
 def working_document(*, course: Course) -> dict:
-    """The working copy as a document (catalog.documents): fields and the ordered tree with content."""
+    """The working copy as a document (catalog.domain.documents): fields and the ordered tree with content."""
     units = list(Unit.objects.filter(course_id=course.pk).order_by("order").values("id", "title", "order"))
     modules_of = {u["id"]: [] for u in units}
     rows = Module.objects.filter(unit__course_id=course.pk).order_by("unit_id", "order")

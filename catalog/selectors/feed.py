@@ -1,6 +1,6 @@
 """Reading the change feed: the current state first, then every change since, never skipping one.
 
-Entry ids follow commit order (catalog.services.feed serialises appends), so a follower's position
+Entry ids follow commit order (catalog.services.changes.feed serialises appends), so a follower's position
 is the last entry id it read: everything committed later has a higher id. Cursors are signed (an
 altered one is a 400); a position older than the compaction horizon is gone (410: start again
 without a cursor).
@@ -9,10 +9,10 @@ without a cursor).
 from django.core import signing
 from django.db.models import Max
 
-from .. import documents
-from ..errors import FeedCursorError, FeedCursorExpiredError
-from ..models import FeedEntry, FeedHorizon
-from .learners import listings_live
+from catalog.domain import documents
+from catalog.errors import FeedCursorError, FeedCursorExpiredError
+from catalog.models import FeedEntry, FeedHorizon
+from catalog.selectors.learners import listings_live
 
 SALT = "catalog.feed"
 DEFAULT_LIMIT = 100

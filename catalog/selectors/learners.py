@@ -10,10 +10,10 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .. import documents
-from ..models import Listing, SlugRedirect, TopicCount
-from ..sql import any_of, many, prepared_cursor
-from .search import clean_query, search, websearch
+from catalog.db.sql import any_of, many, prepared_cursor
+from catalog.domain import documents
+from catalog.models import Listing, SlugRedirect, TopicCount
+from catalog.selectors.search import clean_query, search, websearch
 
 
 def live_at(now) -> Q:

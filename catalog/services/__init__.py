@@ -14,24 +14,23 @@ transaction has committed.
 - feed: the change feed's appends; webhooks: endpoints, the outbox and sending (webhook_http: HTTP).
 """
 
-from .batching import deferred
-from .common import Precondition, all_of, unchanged_since
-from .courses import course_create, course_delete, course_update
-from .feed import feed_compact
-from .imports import courses_prune
-from .publishing import (
-    course_archive,
-    course_discard,
-    course_publish,
-    course_restore,
-    course_revert,
-    course_transition,
-    course_unpublish,
+from catalog.domain.workflow import PAST_TENSE, TRANSITIONS
+from catalog.services.changes.feed import feed_compact
+from catalog.services.changes.webhooks import (
+    deliveries_claim,
+    deliveries_kick,
+    deliveries_send_due,
+    delivery_retry,
+    endpoint_add,
+    endpoint_check_secret,
+    endpoint_check_url,
+    endpoint_remove,
+    endpoint_update,
+    secret_make,
 )
-from .releases import releases_prune
-from .schedule import UNSET, course_schedule, course_schedule_cancel, schedule_apply_due
-from .tick import tick
-from .tree import (
+from catalog.services.common import Precondition, all_of, unchanged_since
+from catalog.services.editing.courses import course_create, course_delete, course_update
+from catalog.services.editing.tree import (
     merged_order,
     module_create,
     module_delete,
@@ -44,20 +43,21 @@ from .tree import (
     unit_reorder,
     unit_update,
 )
-from .upsert import UpsertResult, course_upsert_tree, courses_upsert, duplicate_slug_error
-from .webhooks import (
-    deliveries_claim,
-    deliveries_kick,
-    deliveries_send_due,
-    delivery_retry,
-    endpoint_add,
-    endpoint_check_secret,
-    endpoint_check_url,
-    endpoint_remove,
-    endpoint_update,
-    secret_make,
+from catalog.services.importing.batching import deferred
+from catalog.services.importing.imports import courses_prune
+from catalog.services.importing.upsert import UpsertResult, course_upsert_tree, courses_upsert, duplicate_slug_error
+from catalog.services.releasing.publishing import (
+    course_archive,
+    course_discard,
+    course_publish,
+    course_restore,
+    course_revert,
+    course_transition,
+    course_unpublish,
 )
-from .workflow import PAST_TENSE, TRANSITIONS
+from catalog.services.releasing.releases import releases_prune
+from catalog.services.releasing.schedule import UNSET, course_schedule, course_schedule_cancel, schedule_apply_due
+from catalog.services.releasing.tick import tick
 
 __all__ = [
     "PAST_TENSE",

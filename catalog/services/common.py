@@ -5,11 +5,12 @@ from collections.abc import Callable
 from django.db import connection
 from django.db.models import F
 
-from .. import documents, selectors
-from ..errors import CatalogConflictError, CatalogNotFoundError, CatalogValidationError
-from ..models import Course
-from ..records import flatten_errors
-from .search import search_refresh
+from catalog import selectors
+from catalog.domain import documents
+from catalog.domain.records import flatten_errors
+from catalog.errors import CatalogConflictError, CatalogNotFoundError, CatalogValidationError
+from catalog.models import Course
+from catalog.services.search import search_refresh
 
 # Checked under the course's row lock before a service changes anything: raises a CatalogError
 # (e.g. CatalogConflictError, PreconditionFailedError) to refuse the write. Receives the locked

@@ -415,7 +415,7 @@ class TestOperations:
 
 
 class TestReplicaFence:
-    """The fence learners' replica reads wait for (catalog/replica.py): only ever raised."""
+    """The fence learners' replica reads wait for (catalog/db/replica.py): only ever raised."""
 
     def test_writers_finishing_out_of_order_cannot_lower_it(self):
         store, key = stores.current(), keys.fence()

@@ -273,7 +273,7 @@ def test_a_module_page_save_racing_an_api_put_never_overwrites_the_put(editor):
 def test_big_overlapping_imports_that_deadlock_are_imported_again(tmp_path, monkeypatch):
     import json
 
-    from catalog import importing
+    from catalog.files import importing
 
     # Chunks of two records: each file locks its first chunk's courses, then wants the other's.
     monkeypatch.setattr(importing, "CHUNK", 2)

@@ -89,7 +89,7 @@ def test_one_write_of_many_courses_kills_each_of_their_pages(api, django_capture
     # Past LocalStore.MANY courses the embedded store replaces the epoch instead of one file each.
     from catalog import services
     from catalog.cache.stores import LocalStore
-    from catalog.records import clean_record
+    from catalog.domain.records import clean_record
 
     count = LocalStore.MANY + 5
     records = [

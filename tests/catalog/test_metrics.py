@@ -53,7 +53,7 @@ def test_off_unless_enabled_and_then_nothing_is_installed(client, db):
     show = "from django.conf import settings as s; print([m for m in s.MIDDLEWARE if 'Metrics' in m])"
     assert manage("shell", "-c", show).stdout.strip().splitlines()[-1] == "[]"
     on = manage("shell", "-c", show, METRICS_ENABLED="1").stdout.strip().splitlines()[-1]
-    assert on == "['catalog.middleware.MetricsMiddleware']"
+    assert on == "['catalog.web.middleware.metrics.MetricsMiddleware']"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,8 +8,9 @@ from django.core import signing
 from django.test import Client
 from rest_framework.test import APIClient
 
-from catalog import previews, services
+from catalog import services
 from catalog.models import Course, Module, Unit
+from catalog.selectors import previews
 from tests.catalog.releasing import course_url, outline
 from tests.factories import CourseFactory, tree
 

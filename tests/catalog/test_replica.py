@@ -15,10 +15,11 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from catalog import cache as catalog_cache
-from catalog import fence, services
-from catalog import replica as replica_routing
+from catalog import services
+from catalog.db import fence
+from catalog.db import replica as replica_routing
+from catalog.db.replica import REPLICA, ReplicaRouter
 from catalog.models import Course
-from catalog.replica import REPLICA, ReplicaRouter
 from tests.factories import CourseFactory, tree
 from tests.helpers import free_port
 
@@ -197,7 +198,7 @@ def test_an_unreachable_replica_costs_speed_not_answers(replica, api, client, ca
     connections[REPLICA].close()
     connections[REPLICA].settings_dict["PORT"] = str(free_port())  # nothing listens there
 
-    with caplog.at_level("WARNING", logger="catalog.replica"):
+    with caplog.at_level("WARNING", logger="catalog.db.replica"):
         first = api.get("/api/v1/courses/replica-down/")
         second = api.get("/api/v1/courses/?topic=Replication")
     assert first.status_code == 200 and first.json()["title"] == "Still served"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from catalog import services
 from catalog.errors import CatalogValidationError
 from catalog.models import Course, FeedEntry, WebhookDelivery, WebhookEndpoint
-from catalog.services import webhooks
+from catalog.services.changes import webhooks
 from tests.factories import CourseFactory, tree
 from tests.webhook_receiver import Receiver, verify
 

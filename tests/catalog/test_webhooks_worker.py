@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from catalog import services, tasks
 from catalog.models import Course, WebhookDelivery
-from catalog.services import webhooks
+from catalog.services.changes import webhooks
 from config.celery import app
 from tests.factories import CourseFactory, tree
 from tests.helpers import ROOT

@@ -112,7 +112,7 @@ def test_a_replica_url_adds_the_second_alias_and_the_router():
         "5433",
         "catalog",
         "default",
-        "catalog.replica.ReplicaRouter",
+        "catalog.db.replica.ReplicaRouter",
     ]
 
     without = manage(

@@ -1,7 +1,7 @@
 """The JSON API's views: courses (with their release endpoints), topics, previews, JSON 404s."""
 
-from .courses import CourseViewSet
-from .feed import ChangeFeedView
-from .other import PreviewView, TopicListView, api_not_found, record_schema
+from catalog.api.views.courses import CourseViewSet
+from catalog.api.views.feed import ChangeFeedView
+from catalog.api.views.other import PreviewView, TopicListView, api_not_found, record_schema
 
 __all__ = ["ChangeFeedView", "CourseViewSet", "PreviewView", "TopicListView", "api_not_found", "record_schema"]

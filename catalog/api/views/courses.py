@@ -10,18 +10,14 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from ... import cache, documents, selectors, services
-from ...errors import PreconditionFailedError
-from ...models import Course
-from ...origin import absolute
-from ...permissions import is_editor
-from .. import learners
-from ..caching import LearnerCacheMixin
-from ..filters import CourseFilter
-from ..pagination import CoursePagination
-from ..permissions import CoursePermissions, put_precondition
-from ..schema import ERROR, FIELD_ERRORS, IF_MATCH, ORDERING, TOPIC
-from ..serializers import (
+from catalog import cache, selectors, services
+from catalog.api import learners
+from catalog.api.caching import LearnerCacheMixin
+from catalog.api.filters import CourseFilter
+from catalog.api.pagination import CoursePagination
+from catalog.api.permissions import CoursePermissions, put_precondition
+from catalog.api.schema import ERROR, FIELD_ERRORS, IF_MATCH, ORDERING, TOPIC
+from catalog.api.serializers import (
     CourseCreateSerializer,
     CourseDetailSerializer,
     CoursePatchSerializer,
@@ -29,7 +25,12 @@ from ..serializers import (
     CourseSummarySerializer,
     ModulePageSerializer,
 )
-from .releases import ReleaseActions
+from catalog.api.views.releases import ReleaseActions
+from catalog.domain import documents
+from catalog.errors import PreconditionFailedError
+from catalog.models import Course
+from catalog.origin import absolute
+from catalog.permissions import is_editor
 
 NO_SUCH_COURSE = learners.NO_SUCH_COURSE
 STALE = "The course changed since you read it (If-Match does not match its current ETag)."

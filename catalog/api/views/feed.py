@@ -4,12 +4,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
-from ... import documents, selectors, services
-from .. import learners
-from ..caching import LearnerCacheMixin
-from ..pagination import positive_int
-from ..schema import ERROR, FIELD_ERRORS
-from ..serializers import FeedPageSerializer
+from catalog import selectors, services
+from catalog.api import learners
+from catalog.api.caching import LearnerCacheMixin
+from catalog.api.pagination import positive_int
+from catalog.api.schema import ERROR, FIELD_ERRORS
+from catalog.api.serializers import FeedPageSerializer
+from catalog.domain import documents
 
 DEFAULT_LIMIT, MAX_LIMIT = selectors.feed.DEFAULT_LIMIT, selectors.feed.MAX_LIMIT
 

@@ -6,12 +6,14 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework.views import APIView
 
-from ... import documents, previews, records, replica
-from ...errors import NOT_FOUND
-from .. import learners
-from ..caching import LearnerCacheMixin
-from ..schema import ERROR
-from ..serializers import CourseDetailSerializer, TopicSerializer
+from catalog.api import learners
+from catalog.api.caching import LearnerCacheMixin
+from catalog.api.schema import ERROR
+from catalog.api.serializers import CourseDetailSerializer, TopicSerializer
+from catalog.db import replica
+from catalog.domain import documents, records
+from catalog.errors import NOT_FOUND
+from catalog.selectors import previews
 
 
 class TopicListView(LearnerCacheMixin, APIView):

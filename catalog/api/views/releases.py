@@ -9,12 +9,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from ... import documents, previews, selectors, services
-from ...models import Course, Release
-from ...origin import absolute
-from ..permissions import IsEditor
-from ..schema import ERROR, FIELD_ERRORS, IF_MATCH
-from ..serializers import (
+from catalog import selectors, services
+from catalog.api.permissions import IsEditor
+from catalog.api.schema import ERROR, FIELD_ERRORS, IF_MATCH
+from catalog.api.serializers import (
     CourseDetailSerializer,
     DiffSerializer,
     PreviewSerializer,
@@ -22,6 +20,10 @@ from ..serializers import (
     ScheduleSerializer,
     ScheduleStateSerializer,
 )
+from catalog.domain import documents
+from catalog.models import Course, Release
+from catalog.origin import absolute
+from catalog.selectors import previews
 
 NUMBER = r"(?P<number>[0-9]{1,9})"
 EDITOR_ERRORS = {401: ERROR, 403: ERROR, 404: ERROR}

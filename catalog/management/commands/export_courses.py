@@ -5,7 +5,7 @@ import tempfile
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.course_files import is_json_lines, write_records
+from catalog.files.course_files import is_json_lines, write_records
 from catalog.models import Course
 from catalog.selectors import course_records
 

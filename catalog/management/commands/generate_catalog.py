@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.catalog_generator import generate, write
+from catalog.files.catalog_generator import generate, write
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalog import services
 from catalog.errors import PruneRefusedError
-from catalog.importing import KEPT, FileReport, Progress, import_file
-from catalog.services.imports import DEFAULT_SOURCE
+from catalog.files.importing import KEPT, FileReport, Progress, import_file
+from catalog.services.importing.imports import DEFAULT_SOURCE
 
 COUNTS = ("created", "updated", "unchanged", "failed")
 

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from catalog.domain.records import clean_record
 from catalog.permissions import EDITORS_GROUP
-from catalog.records import clean_record
 from catalog.services import courses_upsert
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "demo_catalog.json"

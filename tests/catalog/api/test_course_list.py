@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from catalog import services
+from catalog.domain.records import clean_record
 from catalog.models import Course
-from catalog.records import clean_record
 from tests.catalog.api import LIST, SUMMARY_KEYS, assert_json_error, slugs
 from tests.factories import CourseFactory, tree
 

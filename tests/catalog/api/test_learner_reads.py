@@ -16,8 +16,8 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from catalog import services
+from catalog.domain.records import clean_record
 from catalog.models import Course, Module
-from catalog.records import clean_record
 from tests.catalog.api import LIST, TOPICS, detail
 from tests.helpers import gunicorn
 

@@ -3,7 +3,7 @@
 import pytest
 
 from catalog import services
-from catalog.records import clean_record
+from catalog.domain.records import clean_record
 from tests.catalog.api import LIST, TOPICS, detail
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from catalog.catalog_generator import generate
-from catalog.records import clean_record
-from catalog.services.workflow import publish_refusal
+from catalog.domain.records import clean_record
+from catalog.domain.workflow import publish_refusal
+from catalog.files.catalog_generator import generate
 from tests.catalog.commands import run, run_import
 
 pytestmark = [pytest.mark.embedded]

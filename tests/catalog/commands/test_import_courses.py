@@ -7,9 +7,10 @@ import json
 import pytest
 from django.core.management import execute_from_command_line
 
-from catalog import cache, course_files, importing
+from catalog import cache
 from catalog.errors import CatalogConflictError
-from catalog.importing import Progress
+from catalog.files import course_files, importing
+from catalog.files.importing import Progress
 from catalog.management.commands import import_courses
 from catalog.models import Course, CourseTransition, Module, Unit
 from tests.catalog.commands import course, run_import, snapshot, summary, write_json, write_jsonl

@@ -1,9 +1,9 @@
 import pytest
 
 from catalog import services
+from catalog.domain.records import clean_record
 from catalog.errors import CatalogBatchError, CatalogValidationError, InvalidTransitionError
 from catalog.models import Course, Module, Unit
-from catalog.records import clean_record
 from tests.factories import tree
 
 pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.embedded]

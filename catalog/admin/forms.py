@@ -1,0 +1,188 @@
+"""Admin forms: course, unit and module fields, carrying the stale-edit guard's opening time."""
+
+from datetime import datetime
+
+from django import forms
+from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
+
+from catalog.models import Course, Module, Unit, normalize_topic
+
+
+class EditorText:
+    """Text as editors type it: too long is a validation message, never a silent cut; line breaks as LF.
+
+    Browsers cut pasted text at an input's maxlength attribute (a 439-character title lands as its
+    first 200 characters, mid-word, with no word said), so the attribute is not rendered; the field's
+    max_length still refuses the value on save with "at most 200 characters (it has 439)".
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("maxlength", None)
+
+    def clean(self):
+        cleaned = super().clean()
+        # Browsers send a textarea's line breaks as CRLF; stored text uses LF, as the API and the
+        # import write it. Without this, saving a page would "change" every multi-line text.
+        for name, value in cleaned.items():
+            if isinstance(value, str) and "\r" in value:
+                cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+        return cleaned
+
+
+def parse_opened_at(value) -> datetime | None:
+    """The hidden field's value back as a datetime; None for a missing or garbled value."""
+    try:
+        return parse_datetime(value or "")
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        return None
+
+
+class StaleEditGuardForm(EditorText, forms.ModelForm):
+    """Carries the course's updated_at as it was when the page was opened.
+
+    Any change in a course's tree bumps the course's updated_at, so one timestamp guards the course
+    fields, its units and their modules. The admin passes it to the first service call of the save,
+    which compares it under the course's row lock (services.unchanged_since); when that refuses, the
+    admin shows this form again with `conflict` set, and the form says why (catalog.admin.common).
+    """
+
+    opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    conflict = None
+
+    def guarded_course_id(self):
+        raise NotImplementedError
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        course_id = self.guarded_course_id()
+        if course_id and not self.is_bound:
+            updated_at = Course.objects.filter(pk=course_id).values_list("updated_at", flat=True).first()
+            if updated_at is not None:
+                self.initial["opened_at"] = updated_at.isoformat()
+
+    @cached_property
+    def changed_data(self):
+        # The opening time is bookkeeping, not an edit: keep it out of change detection and the history.
+        return [name for name in super().changed_data if name != "opened_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.conflict:
+            raise forms.ValidationError(self.conflict, code="stale")
+        cleaned["opened_at"] = parse_opened_at(cleaned.get("opened_at"))
+        return cleaned
+
+
+class CourseAdminForm(StaleEditGuardForm):
+    # Status is deliberately absent: it moves only through the workflow buttons and actions.
+    class Meta:
+        model = Course
+        fields = ["slug", "title", "topic", "description"]
+        help_texts = {
+            "slug": "The course's address: intro-to-sql is shown at /courses/intro-to-sql/. Lowercase letters, "
+            "digits and hyphens.",
+            "topic": 'Stored normalised: "Data Science" becomes data-science.',
+        }
+
+    def guarded_course_id(self):
+        return self.instance.pk
+
+    def clean_topic(self):
+        topic = normalize_topic(self.cleaned_data.get("topic"))
+        if not topic:
+            raise forms.ValidationError("Use at least one letter or digit.", code="invalid_topic")
+        return topic
+
+
+class UnitAdminForm(StaleEditGuardForm):
+    class Meta:
+        model = Unit
+        fields = ["course", "title"]
+
+    def guarded_course_id(self):
+        return self.instance.course_id if self.instance.pk else None
+
+
+class PositionField(forms.IntegerField):
+    """A row's place as the drag (or the move buttons) left it: only its rank among its siblings
+    counts (django-nested-admin numbers from 0), and a new row may come without one."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
+
+
+class PositionForm(EditorText, forms.ModelForm):
+    """An inline row whose submitted place is read as `position`, not validated as the row's order.
+
+    The services renumber 1..n; taking the field out of cleaned_data keeps a 0-based or gapped
+    place from failing the model's order validation and the formset's (parent, order) check.
+    """
+
+    order = PositionField()
+    position = None
+
+    def clean(self):
+        cleaned = super().clean()
+        self.position = cleaned.pop("order", None)
+        return cleaned
+
+
+class UnitInlineForm(PositionForm):
+    class Meta:
+        model = Unit
+        fields = ["title", "order"]
+
+
+class ModuleInlineForm(PositionForm):
+    class Meta:
+        model = Module
+        fields = ["title", "content", "order"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+
+
+def unit_label(unit: Unit) -> str:
+    """A unit as pickers name it: its course too ("Intro to SQL › 1. Basics")."""
+    return f"{unit.course.title} › {unit}"
+
+
+class ModuleAdminForm(StaleEditGuardForm):
+    class Meta:
+        model = Module
+        fields = ["unit", "title", "content"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "unit" in self.fields:
+            self.fields["unit"].label_from_instance = unit_label
+
+    def guarded_course_id(self):
+        return self.instance.unit.course_id if self.instance.pk else None
+
+
+class ScheduleForm(forms.Form):
+    """A course's scheduled switches. A time left as it was is not sent to the service (setting
+    publish_at again would freeze the working copy anew); a cleared time cancels that switch."""
+
+    publish_at = forms.DateTimeField(
+        required=False,
+        label="Goes live at",
+        help_text="Freezes the working copy as it is now; learners see it from this time.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    unpublish_at = forms.DateTimeField(
+        required=False,
+        label="Withdrawn at",
+        help_text="Learners no longer see the course from this time.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, course: Course, **kwargs):
+        super().__init__(
+            *args, initial={"publish_at": course.publish_at, "unpublish_at": course.unpublish_at}, **kwargs
+        )
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data}

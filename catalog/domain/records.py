@@ -1,0 +1,256 @@
+"""The declared schema of a course record: one course and its whole tree (import, API PUT/POST).
+
+Two declarations of one format: DRF serializers (the reference for every message) and a JSON Schema
+(published for generators at /api/schema/course-record.json, and the import's fast path: a record
+it accepts needs no field-by-field validation). A record the schema refuses, or one that passes it
+but still needs a closer look (blank titles once trimmed, a topic with no letter or digit, NUL or
+surrogate characters), is validated by the serializers, so errors read the same either way.
+"""
+
+import re
+from collections.abc import Mapping
+
+import jsonschema_rs
+from rest_framework import serializers
+
+from catalog.errors import CatalogValidationError
+from catalog.models import SLUG_MAX_LENGTH, SLUG_PATTERN, TITLE_MAX_LENGTH, TOPIC_MAX_LENGTH, Course, normalize_topic
+
+# Limits that keep one request or record from exhausting the server; documented in the README.
+MAX_UNITS = 200
+MAX_MODULES_PER_UNIT = 200
+MAX_DESCRIPTION_LENGTH = 20_000
+MAX_CONTENT_LENGTH = 100_000
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers and booleans instead of turning them into text."""
+
+    default_error_messages = {"invalid": "Must be a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictSlugField(serializers.RegexField):
+    """A slug written as a JSON string: a number is refused, not turned into text."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid": "Use only lowercase letters a-z, digits 0-9 and hyphens."})
+        super().__init__(SLUG_PATTERN, max_length=SLUG_MAX_LENGTH, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Must be a string.")
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Unknown keys are errors: in a course record they are nearly always typos."""
+
+    def to_internal_value(self, data):
+        errors = {}
+        value = None
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors = dict(exc.detail)
+        if isinstance(data, Mapping):
+            known = set(self.fields)
+            for key in data:
+                if key not in known:
+                    errors[key] = [f"Unknown field. Expected one of: {', '.join(sorted(known))}."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class ModuleRecordSerializer(StrictSerializer):
+    title = StrictCharField(max_length=TITLE_MAX_LENGTH)
+    content = StrictCharField(
+        required=False, allow_blank=True, default="", trim_whitespace=False, max_length=MAX_CONTENT_LENGTH
+    )
+
+
+class UnitRecordSerializer(StrictSerializer):
+    title = StrictCharField(max_length=TITLE_MAX_LENGTH)
+    modules = ModuleRecordSerializer(many=True, required=False, default=list, max_length=MAX_MODULES_PER_UNIT)
+
+
+class TopicField(StrictCharField):
+    def to_internal_value(self, data):
+        value = normalize_topic(super().to_internal_value(data))
+        if not value:
+            raise serializers.ValidationError("A topic needs at least one letter or digit.")
+        if len(value) > TOPIC_MAX_LENGTH:
+            raise serializers.ValidationError(f"Ensure this field has no more than {TOPIC_MAX_LENGTH} characters.")
+        return value
+
+
+class CourseRecordSerializer(StrictSerializer):
+    slug = StrictSlugField()
+    title = StrictCharField(max_length=TITLE_MAX_LENGTH)
+    description = StrictCharField(
+        required=False, allow_blank=True, default="", trim_whitespace=False, max_length=MAX_DESCRIPTION_LENGTH
+    )
+    topic = TopicField(max_length=TITLE_MAX_LENGTH)
+    status = serializers.ChoiceField(choices=Course.Status.choices, required=False)
+    units = UnitRecordSerializer(many=True, required=False, default=list, max_length=MAX_UNITS)
+
+
+def flatten_errors(detail, path: str = "", *, root: str = "record") -> dict[str, list[str]]:
+    """DRF's nested error structure -> {"units[2].modules[0].title": ["This field is required."]}.
+
+    Errors about the whole record (not one field) go under `root`.
+    """
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, Mapping):
+        for key, value in detail.items():
+            if key == "non_field_errors":
+                sub = path
+            elif isinstance(key, int) or str(key).isdigit():
+                sub = f"{path}[{key}]"
+            else:
+                sub = f"{path}.{key}" if path else str(key)
+            for k, v in flatten_errors(value, sub, root=root).items():
+                out.setdefault(k, []).extend(v)
+    elif isinstance(detail, list):
+        if all(isinstance(item, str) for item in detail):
+            out.setdefault(path or root, []).extend(str(item) for item in detail)
+        else:
+            for i, item in enumerate(detail):
+                if item:
+                    for k, v in flatten_errors(item, f"{path}[{i}]", root=root).items():
+                        out.setdefault(k, []).extend(v)
+    else:
+        out.setdefault(path or root, []).append(str(detail))
+    return out
+
+
+def clean_record(data) -> dict:
+    """Validate one course record; returns plain dicts or raises CatalogValidationError."""
+    fast = fast_clean(data)
+    if fast is not None:
+        return fast
+    if not isinstance(data, Mapping):
+        raise CatalogValidationError({"record": ["A course record must be a JSON object."]})
+    serializer = CourseRecordSerializer(data=data)
+    if not serializer.is_valid():
+        raise CatalogValidationError(flatten_errors(serializer.errors))
+    return _plain(serializer.validated_data)
+
+
+def _plain(value):
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+# --- the same format as a JSON Schema ---------------------------------------------------------
+
+SCHEMA_ID = "https://catalog.example.org/api/schema/course-record.json"
+
+
+def _title(what: str) -> dict:
+    return {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_LENGTH, "description": f"The {what}'s title."}
+
+
+MODULE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["title"],
+    "properties": {
+        "title": _title("module"),
+        "content": {
+            "type": "string",
+            "maxLength": MAX_CONTENT_LENGTH,
+            "default": "",
+            "description": "Markdown, shown to learners rendered safely (no raw HTML).",
+        },
+    },
+}
+UNIT = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["title"],
+    "properties": {
+        "title": _title("unit"),
+        "modules": {"type": "array", "maxItems": MAX_MODULES_PER_UNIT, "items": MODULE, "default": []},
+    },
+}
+SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": SCHEMA_ID,
+    "title": "Course record",
+    "description": "One course and its whole tree, as import_courses reads it and PUT /api/v1/courses/{slug}/ "
+    "takes it. Order is the position in the arrays. Unknown keys are errors.",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["slug", "title", "topic"],
+    "properties": {
+        "slug": {
+            "type": "string",
+            "pattern": SLUG_PATTERN,
+            "maxLength": SLUG_MAX_LENGTH,
+            "description": "The course's address: lowercase letters, digits and hyphens.",
+        },
+        "title": _title("course"),
+        "description": {"type": "string", "maxLength": MAX_DESCRIPTION_LENGTH, "default": ""},
+        "topic": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": TITLE_MAX_LENGTH,
+            "description": f"Stored normalised (`Data Science` is `data-science`, at most {TOPIC_MAX_LENGTH}).",
+        },
+        "status": {
+            "enum": list(Course.Status.values),
+            "description": "Reached through the workflow. `published` makes this content live; without it a "
+            "published course's changes wait in its working copy. Default: draft for a new course, unchanged "
+            "for an existing one.",
+        },
+        "units": {"type": "array", "maxItems": MAX_UNITS, "items": UNIT, "default": []},
+    },
+}
+
+_validator = jsonschema_rs.validator_for(SCHEMA)
+# What DRF's CharField refuses beyond the schema: NUL and lone surrogates.
+_ODD = re.compile("[\x00\ud800-\udfff]")
+
+
+def fast_clean(data) -> dict | None:
+    """The cleaned record (as catalog.domain.records.clean_record gives it), or None: validate it the slow way."""
+    if not isinstance(data, dict) or not _validator.is_valid(data):
+        return None
+    title = _text(data["title"])
+    topic = normalize_topic(data["topic"])
+    description = data.get("description", "")
+    if title is None or not topic or len(topic) > TOPIC_MAX_LENGTH or _ODD.search(description):
+        return None
+    units = []
+    for unit in data.get("units", ()):
+        unit_title = _text(unit["title"])
+        if unit_title is None:
+            return None
+        modules = []
+        for module in unit.get("modules", ()):
+            module_title, content = _text(module["title"]), module.get("content", "")
+            if module_title is None or _ODD.search(content):
+                return None
+            modules.append({"title": module_title, "content": content})
+        units.append({"title": unit_title, "modules": modules})
+    record = {"slug": data["slug"], "title": title, "description": description, "topic": topic, "units": units}
+    if "status" in data:
+        record["status"] = data["status"]
+    return record
+
+
+def _text(value: str) -> str | None:
+    """A title as DRF keeps it (trimmed), or None when DRF would have something to say about it."""
+    text = value.strip()
+    if not text or "\x00" in text or (not text.isascii() and _ODD.search(text)):
+        return None
+    return text

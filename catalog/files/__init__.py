@@ -1,0 +1,1 @@
+"""Course files: reading and writing them, importing one all or nothing, the catalog generator."""

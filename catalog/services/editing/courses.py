@@ -1,0 +1,84 @@
+"""A course's own fields (the working copy), its address, and its deletion."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog import cache
+from catalog.domain import workflow
+from catalog.domain.records import CourseRecordSerializer, clean_record
+from catalog.errors import CatalogValidationError, InvalidTransitionError
+from catalog.models import Course, SlugRedirect
+from catalog.services.changes.feed import feed_removed
+from catalog.services.common import Precondition, clean_fields, touch
+from catalog.services.importing.upsert import upsert_one
+from catalog.services.releasing import counts
+from catalog.services.releasing.publishing import MOVES
+from catalog.services.releasing.releases import live_listing, rerender_listings
+from catalog.services.releasing.schedule import lock_settled
+
+COURSE_FIELDS = ("slug", "title", "description", "topic")
+
+
+def slug_taken_error(slug: str) -> CatalogValidationError:
+    return CatalogValidationError({"slug": [f"A course with the slug '{slug}' already exists."]})
+
+
+@transaction.atomic
+def course_create(*, slug: str, title: str, topic: str, description: str = "", units=(), by=None) -> Course:
+    """Create a draft course, optionally with its whole tree (the record format's `units`)."""
+    record = clean_record(
+        {"slug": slug, "title": title, "topic": topic, "description": description, "units": list(units)}
+    )
+    if Course.objects.filter(slug=record["slug"]).exists():
+        raise slug_taken_error(record["slug"])
+    return upsert_one(record, by=by).course
+
+
+@transaction.atomic
+def course_update(*, course: Course, by=None, precondition: Precondition | None = None, **changes) -> Course:
+    """Change some of slug, title, description, topic in the working copy; `status` moves through the
+    workflow afterwards ("published" publishes the result: a new release when it differs)."""
+    unknown = set(changes) - set(COURSE_FIELDS) - {"status"}
+    if unknown:
+        raise CatalogValidationError({key: ["This field cannot be changed here."] for key in sorted(unknown)})
+    target_status = changes.pop("status", None)
+    values = clean_fields(CourseRecordSerializer, changes, only=COURSE_FIELDS)
+    course = lock_settled(course.pk, precondition=precondition)
+    changed = [name for name, value in values.items() if getattr(course, name) != value]
+    old_slug = course.slug
+    if "slug" in changed:
+        _move_address(course, values["slug"])
+    if changed:
+        for name in changed:
+            setattr(course, name, values[name])
+        course.save(update_fields=changed)
+        touch(course, timezone.now())
+        if "slug" in changed:
+            rerender_listings(course, old_slug=old_slug)
+    if target_status is not None and (target_status != course.status or target_status == Course.Status.PUBLISHED):
+        action, refusal = workflow.action_for(course.slug, course.status, target_status)
+        if refusal:
+            raise InvalidTransitionError(refusal)
+        course = MOVES[action](course=course, by=by)
+    return course
+
+
+def _move_address(course: Course, slug: str) -> None:
+    """The course's address becomes `slug`; while learners can see it, the old one keeps redirecting."""
+    if Course.objects.filter(slug=slug).exclude(pk=course.pk).exists():
+        raise slug_taken_error(slug)
+    SlugRedirect.objects.filter(slug=slug).delete()  # its own old address, or another course's: taken now
+    if course.listings.exists():
+        SlugRedirect.objects.create(slug=course.slug, course=course)
+
+
+@transaction.atomic
+def course_delete(*, course: Course, precondition: Precondition | None = None) -> None:
+    course = lock_settled(course.pk, precondition=precondition)
+    slug = course.slug
+    live = live_listing(course, timezone.now())
+    if live is not None:
+        feed_removed(course_id=course.pk, slug=slug, release=live.release.number)
+    counts.removed(course.listings.all())
+    course.delete()
+    cache.course_changed(slugs=[slug])

@@ -1,0 +1,1 @@
+"""Releases: publish, withdraw, discard, revert, schedules, listings, topic counts, the search document."""

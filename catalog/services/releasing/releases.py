@@ -1,0 +1,241 @@
+"""Releases and listings: what publishing, withdrawing, discarding and reverting are made of.
+
+Learners read listings only (catalog.models.Listing): a listing serves one release from `live_from`
+until `live_until`. Publishing stores release n+1 and gives it a listing from now; unpublishing and
+archiving end the live listing (the release stays in the history); discard and revert copy a
+release back into the working copy, which learners never see until it is published.
+"""
+
+from collections import Counter
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from catalog import cache, selectors
+from catalog.domain import documents, workflow
+from catalog.errors import InvalidTransitionError
+from catalog.models import Course, CourseTransition, Listing, Module, Release, Unit
+from catalog.services.changes.feed import feed_published, feed_removed
+from catalog.services.common import park, touch, user_or_none
+from catalog.services.releasing import counts
+from catalog.services.search import listing_search_refresh
+
+Status = Course.Status
+
+
+def record(course: Course, action: str, *, before: str, release=None, by=None, at=None, scheduled=False) -> None:
+    CourseTransition.objects.create(
+        course=course,
+        from_status=before,
+        to_status=course.status,
+        action=action,
+        release=release,
+        by=user_or_none(by),
+        at=at or timezone.now(),
+        scheduled=scheduled,
+    )
+
+
+def new_release(course: Course, document: dict, *, by=None, at=None) -> Release:
+    number = (course.releases.aggregate(n=Max("number"))["n"] or 0) + 1
+    return Release.objects.create(
+        course=course,
+        number=number,
+        document=document,
+        fingerprint=documents.fingerprint(document),
+        created_at=at or timezone.now(),
+        created_by=user_or_none(by),
+    )
+
+
+def listing_fields(course: Course, release: Release, *, live_from) -> dict:
+    """What a listing serves of `release`: columns, the summary and the detail (rendered once, here)."""
+    document = release.document
+    fields = {
+        "course_id": course.pk,
+        "slug": course.slug,
+        "status": Status.PUBLISHED,
+        "published_at": live_from,
+        "created_at": course.created_at,
+        "updated_at": release.created_at,
+    }
+    unit_count, module_count = documents.counts(document)
+    return {
+        "slug": course.slug,
+        "title": document["title"],
+        "description": document["description"],
+        "topic": document["topic"],
+        "created_at": course.created_at,
+        "live_from": live_from,
+        "unit_count": unit_count,
+        "module_count": module_count,
+        "summary": documents.dumps(documents.summary(document, **fields)),
+        "detail": documents.dumps(documents.detail(document, **fields)),
+        "search_text": " ".join(documents.titles(document)),
+    }
+
+
+def make_listing(course: Course, release: Release, *, live_from, live_until=None) -> Listing:
+    """A listing of `release`; counted in its topic at once when it is live from now (a scheduled one
+    is counted when its going live is recorded)."""
+    counted = live_from <= timezone.now()
+    listing = Listing.objects.create(
+        course=course,
+        release=release,
+        live_until=live_until,
+        counted=counted,
+        **listing_fields(course, release, live_from=live_from),
+    )
+    if counted:
+        counts.add(Counter({listing.topic: 1}))
+    listing_search_refresh(listing_ids=[listing.pk])
+    cache.course_changed(slugs=[course.slug])
+    return listing
+
+
+def rerender_listings(course: Course, *, old_slug: str) -> None:
+    """After a slug change: the course's listings serve the new address, and the feed says so (the old
+    slug removed, the course published at the new one)."""
+    now = timezone.now()
+    for listing in course.listings.select_related("release"):
+        for name, value in listing_fields(course, listing.release, live_from=listing.live_from).items():
+            setattr(listing, name, value)
+        listing.save()
+        if listing.live_from <= now and (listing.live_until is None or listing.live_until > now):
+            feed_removed(course_id=course.pk, slug=old_slug, release=listing.release.number, at=now)
+            feed_published(listing)
+    cache.course_changed(slugs=[course.slug, old_slug])
+
+
+def live_listing(course: Course, now) -> Listing | None:
+    return course.listings.filter(selectors.live_at(now)).select_related("release").first()
+
+
+def pending_listing(course: Course, now) -> Listing | None:
+    return course.listings.filter(live_from__gt=now).select_related("release").first()
+
+
+def drop_listing(listing: Listing, *, with_release: bool = False) -> None:
+    release = listing.release
+    counts.removed([listing])
+    listing.delete()
+    if with_release:
+        release.delete()
+
+
+def cancel_publish(course: Course, *, now) -> None:
+    """Drop a scheduled publish: its listing, and its release (it never went live)."""
+    pending = pending_listing(course, now)
+    if pending is not None:
+        drop_listing(pending, with_release=True)
+    live = live_listing(course, now)
+    if live is not None and live.live_until != course.unpublish_at:
+        live.live_until = course.unpublish_at
+        live.save(update_fields=["live_until"])
+        cache.course_changed(slugs=[course.slug])
+    if course.publish_at is not None:
+        course.publish_at = None
+        course.save(update_fields=["publish_at"])
+
+
+def refuse_unless_allowed(course: Course, action: str) -> None:
+    refusal = workflow.transition_refusal(course.slug, course.status, action)
+    if refusal:
+        raise InvalidTransitionError(refusal)
+
+
+def publishable_document(course: Course) -> dict:
+    """The working copy as a document, or InvalidTransitionError when the publish rule refuses it."""
+    document = selectors.working_document(course=course)
+    refusal = workflow.publish_refusal(course.slug, documents.publish_shape(document))
+    if refusal:
+        raise InvalidTransitionError(refusal)
+    return document
+
+
+def write_working_copy(course: Course, document: dict, *, now) -> None:
+    """Make the course's fields and tree exactly `document`, ids included (rows deleted since come back)."""
+    for name in documents.CONTENT_FIELDS:
+        setattr(course, name, document[name])
+    course.save(update_fields=list(documents.CONTENT_FIELDS))
+    units = {u["id"]: {"course_id": course.pk, "title": u["title"], "order": u["order"]} for u in document["units"]}
+    modules = {
+        m["id"]: {"unit_id": u["id"], "title": m["title"], "order": m["order"], "content": m["content"]}
+        for u in document["units"]
+        for m in u["modules"]
+    }
+    Module.objects.filter(unit__course=course).exclude(pk__in=list(modules)).delete()
+    Unit.objects.filter(course=course).exclude(pk__in=list(units)).delete()
+    _replace_rows(Unit, Unit.objects.filter(course=course), units, now)
+    _replace_rows(Module, Module.objects.filter(unit__course=course), modules, now)
+    touch(course, now)
+
+
+def _replace_rows(model, current, wanted: dict[int, dict], now) -> None:
+    """Rows of `current` take the values of `wanted` (by id); ids `current` lacks are created."""
+    existing = {row.pk: row for row in current}
+    park(model, list(existing))  # every kept row is written below, order included
+    for pk, row in existing.items():
+        values = wanted[pk]
+        if any(getattr(row, name) != value for name, value in values.items()):
+            row.updated_at = now
+        for name, value in values.items():
+            setattr(row, name, value)
+    if existing:
+        names = list(next(iter(wanted.values())))
+        model.objects.bulk_update(list(existing.values()), [*names, "updated_at"])
+    created = [
+        model(pk=pk, created_at=now, updated_at=now, **values) for pk, values in wanted.items() if pk not in existing
+    ]
+    model.objects.bulk_create(created)
+
+
+def go_live(course: Course, release: Release, *, at, by=None, replacing: Listing | None) -> None:
+    """`release` becomes what learners see from `at`: a new listing, the status, the history."""
+    live_until = None
+    if replacing is not None:
+        live_until = replacing.live_until if replacing.live_until and replacing.live_until > at else None
+        drop_listing(replacing)
+    feed_published(make_listing(course, release, live_from=at, live_until=live_until))
+    before = course.status
+    course.status, course.published_at, course.updated_at = Status.PUBLISHED, at, at
+    course.save(update_fields=["status", "published_at", "updated_at"])
+    record(course, "publish", before=before, release=release.number, by=by, at=at)
+
+
+def withdraw(course: Course, *, now, by=None, status=Status.DRAFT) -> None:
+    """End the live listing (its release stays in the history) and move the course to `status`."""
+    live = live_listing(course, now)
+    number = live.release.number if live else None
+    if live is not None:
+        drop_listing(live)
+        feed_removed(course_id=course.pk, slug=live.slug, release=number, at=now)
+    pending = pending_listing(course, now)
+    if course.unpublish_at and (pending is None or pending.live_until != course.unpublish_at):
+        course.unpublish_at = None  # it was the withdrawal of the listing that just ended
+    before = course.status
+    course.status, course.updated_at = status, now
+    course.save(update_fields=["status", "updated_at", "unpublish_at"])
+    action = "unpublish" if status == Status.DRAFT else "archive"
+    record(course, action, before=before, release=number, by=by, at=now)
+
+
+# --- retention ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def releases_prune(*, keep: int) -> int:
+    """Delete all but each course's `keep` newest releases, never one that is live or scheduled."""
+    if keep < 1:
+        raise ValueError("keep at least one release per course")
+    listed = set(Listing.objects.values_list("release_id", flat=True))
+    doomed = []
+    newest = {}
+    for pk, course_id in Release.objects.order_by("course_id", "-number").values_list("pk", "course_id"):
+        newest[course_id] = newest.get(course_id, 0) + 1
+        if newest[course_id] > keep and pk not in listed:
+            doomed.append(pk)
+    for start in range(0, len(doomed), 1000):
+        Release.objects.filter(pk__in=doomed[start : start + 1000]).delete()
+    return len(doomed)

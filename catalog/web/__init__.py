@@ -1,0 +1,1 @@
+"""Learner pages, previews' pages, middleware, health checks and error pages."""
