@@ -60,10 +60,10 @@ test-postgres: dev-venv
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CATALOG_CACHE_PREFIX=catalog-test \
 		$(PY) -m pytest -m "not replica" $(PYTEST_ARGS)
 
-# Learners' reads from a streaming read replica: a private primary and standby (tests/pg_pair.py).
+# Learners' reads from a streaming read replica: a private primary and standby (tests/helpers/pg_pair.py).
 test-replica: dev-venv
 	REDIS_URL=$(TEST_REDIS_URL) CATALOG_CACHE_PREFIX=catalog-test-replica \
-		$(PY) -m tests.pg_pair $(PY) -m pytest -m replica $(PYTEST_ARGS)
+		$(PY) -m tests.helpers.pg_pair $(PY) -m pytest -m replica $(PYTEST_ARGS)
 
 # The embedded defaults (SQLite; pages cached in process, tokens in shared files) that `make run` relies on.
 test-embedded: dev-venv

@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.helpers import free_port, wait_for_port
+from tests.helpers.servers import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable

@@ -10,7 +10,7 @@ The baseline of the table is the first run's requests per second.
 
     .venv/bin/python -m bench.soak --replica [--replica-delay-ms 20]
 
-runs the same on a private PostgreSQL primary with a streaming read replica (tests/pg_pair.py's
+runs the same on a private PostgreSQL primary with a streaming read replica (tests/helpers/pg_pair.py's
 servers, in a temporary directory) and DATABASE_REPLICA_URL set; the standby may be told to apply
 every commit late, so learners' reads keep meeting a replica that is behind. The table then also
 says which share of the catalog's table scans the replica served.
@@ -204,7 +204,7 @@ def main():
     with contextlib.ExitStack() as stack:
         extra_env, replica_url = {}, None
         if args.replica:
-            from tests.helpers import postgres_pair
+            from tests.helpers.servers import postgres_pair
 
             delay = [f"recovery_min_apply_delay = '{args.replica_delay_ms}ms'"] if args.replica_delay_ms else []
             primary, standby = stack.enter_context(postgres_pair(*delay))

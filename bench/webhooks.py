@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.webhooks [--changes 1000] [--concurrency 8]
 
 One process on a PostgreSQL database of its own (recreated): the receiver is a threaded HTTP server
-in this process (tests/webhook_receiver.py) checking each request's HMAC. Cases:
+in this process (tests/helpers/webhook_receiver.py) checking each request's HMAC. Cases:
 
 - floor: the receiver's raw rate, the same signed requests POSTed straight from the sender's HTTP
   code (catalog/services/changes/webhook_http.py) with the same concurrency: no database;
@@ -111,7 +111,7 @@ def main():
     from django.conf import settings
 
     from catalog import services
-    from tests.webhook_receiver import Receiver
+    from tests.helpers.webhook_receiver import Receiver
 
     settings.WEBHOOKS_CONCURRENCY = args.concurrency
     sending, writing = [], []

@@ -41,7 +41,7 @@ def pending_flush(connection, make):
 
     Django offers on_commit() but no way to find a callback already queued, nor to tell the
     transactions a test case wraps around every test from the application's own. This reads the
-    three internals that answer those (pinned by tests/catalog/test_cache_invalidation.py, so a
+    three internals that answer those (pinned by tests/catalog/cache/test_invalidation.py, so a
     Django upgrade that changes them fails loudly instead of silently breaking freshness):
 
     - ``connection.atomic_blocks`` and the ``_from_testcase`` mark TestCase puts on its blocks;

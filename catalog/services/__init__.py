@@ -6,12 +6,17 @@ keeps unit and module order contiguous (1..n), bumps the course's `updated_at` o
 its tree, and tells catalog.cache which courses changed; the cache forgets them once the
 transaction has committed.
 
-- courses: fields, address and deletion; workflow: the rules, with no database;
-- publishing: the workflow's moves as releases, discard and revert; releases: their parts;
-- schedule: scheduled switches; tree: units and modules; search: the search documents;
-- upsert, planning, applying: whole-tree upserts by slug (import, API PUT); imports, merging: what
-  imports remember, so re-imports keep editors' changes, and pruning what a source no longer has;
-- feed: the change feed's appends; webhooks: endpoints, the outbox and sending (webhook_http: HTTP).
+- common: the course lock and its precondition, shared by every writer; search: the search documents;
+- editing/: courses (fields, address, deletion), tree (units and modules);
+- releasing/: publishing (the workflow's moves as releases, discard, revert), releases (their parts),
+  schedule (scheduled switches), counts (topic counts), tick (the minute's work);
+- importing/: upsert, planning, applying, creating: whole-tree upserts by slug (import, API PUT);
+  imports, merging: what imports remember, so re-imports keep editors' changes; batching: one feed
+  append and count update per long transaction;
+- changes/: feed (the change feed's appends), webhooks (endpoints, the outbox, sending; webhook_http:
+  the HTTP side; webhook_thread: the sender without a broker).
+
+The workflow's table itself has no database and lives in catalog.domain.workflow.
 """
 
 from catalog.domain.workflow import PAST_TENSE, TRANSITIONS

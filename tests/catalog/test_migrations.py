@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.catalog.releasing import course_url
+from tests.helpers.releasing import course_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
 

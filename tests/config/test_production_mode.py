@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from tests.config.test_settings import PRODUCTION, ROOT, manage
-from tests.helpers import gunicorn, gunicorn_refuses
+from tests.helpers.servers import gunicorn, gunicorn_refuses
 
 SECRET = "s3cr3t-" + "0123456789abcdef" * 4
 

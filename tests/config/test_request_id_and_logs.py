@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from tests.factories import CourseFactory, tree
-from tests.helpers import ROOT, free_port, gunicorn_command, server_env, wait_for_port
+from tests.helpers.servers import ROOT, free_port, gunicorn_command, server_env, wait_for_port
 
 HEX32 = re.compile(r"\A[0-9a-f]{32}\Z")
 

@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from tests.helpers import ROOT
+from tests.helpers.servers import ROOT
 
 
 @pytest.fixture(scope="module")

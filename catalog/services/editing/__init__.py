@@ -1,1 +1,1 @@
-"""Editing a course's working copy: fields, address, deletion, the tree, the course lock."""
+"""Editing a course's working copy: its fields, address and deletion, and its tree of units and modules."""

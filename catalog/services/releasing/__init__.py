@@ -1,1 +1,1 @@
-"""Releases: publish, withdraw, discard, revert, schedules, listings, topic counts, the search document."""
+"""Releases: publish, withdraw, discard, revert, schedules, the listings learners read, topic counts, the tick."""

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from catalog import services
 from catalog.models import Course, FeedEntry
-from tests.catalog.api import apply_feed as apply
-from tests.catalog.api import assert_json_error, detail
 from tests.factories import CourseFactory, tree
+from tests.helpers.api import apply_feed as apply
+from tests.helpers.api import assert_json_error, detail
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.catalog.api import (
+from tests.factories import CourseFactory, tree
+from tests.helpers.api import (
     LIST,
     TOPICS,
     assert_json_error,
@@ -10,7 +11,6 @@ from tests.catalog.api import (
     detail,
     record,
 )
-from tests.factories import CourseFactory, tree
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from tests.catalog.api import LIST, TOPICS, detail
 from tests.config.test_settings import manage
 from tests.factories import CourseFactory, tree
+from tests.helpers.api import LIST, TOPICS, detail
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 

@@ -3,8 +3,8 @@
 import pytest
 
 from catalog import services
-from tests.catalog.api import LIST, SUMMARY_KEYS, assert_json_error, detail
 from tests.factories import CourseFactory, tree
+from tests.helpers.api import LIST, SUMMARY_KEYS, assert_json_error, detail
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from catalog import services
 from catalog.domain.records import clean_record
 from catalog.models import Course
-from tests.catalog.api import LIST, SUMMARY_KEYS, assert_json_error, slugs
 from tests.factories import CourseFactory, tree
+from tests.helpers.api import LIST, SUMMARY_KEYS, assert_json_error, slugs
 
 pytestmark = [pytest.mark.django_db]
 

@@ -9,7 +9,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from catalog.models import Course
-from tests.catalog.api import (
+from tests.factories import CourseFactory, tree
+from tests.helpers.api import (
     LIST,
     TOPICS,
     assert_json_error,
@@ -17,7 +18,6 @@ from tests.catalog.api import (
     detail,
     record,
 )
-from tests.factories import CourseFactory, tree
 
 pytestmark = [pytest.mark.django_db]
 

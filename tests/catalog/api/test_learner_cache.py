@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from tests.catalog.api import (
+from tests.factories import CourseFactory, tree
+from tests.helpers.api import (
     LIST,
     TOPICS,
     assert_json_error,
@@ -12,7 +13,6 @@ from tests.catalog.api import (
     record,
     slugs,
 )
-from tests.factories import CourseFactory, tree
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 

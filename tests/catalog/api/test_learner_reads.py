@@ -18,8 +18,8 @@ from rest_framework.views import APIView
 from catalog import services
 from catalog.domain.records import clean_record
 from catalog.models import Course, Module
-from tests.catalog.api import LIST, TOPICS, detail
-from tests.helpers import gunicorn
+from tests.helpers.api import LIST, TOPICS, detail
+from tests.helpers.servers import gunicorn
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 

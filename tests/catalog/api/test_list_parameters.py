@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from tests.catalog.api import LIST
 from tests.factories import CourseFactory, tree
+from tests.helpers.api import LIST
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 

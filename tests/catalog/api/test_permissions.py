@@ -7,8 +7,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from catalog.models import Course
-from tests.catalog.api import LIST, assert_json_error, catalog_state, detail, record
 from tests.factories import CourseFactory, tree
+from tests.helpers.api import LIST, assert_json_error, catalog_state, detail, record
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 

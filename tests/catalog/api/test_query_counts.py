@@ -4,7 +4,7 @@ import pytest
 
 from catalog import services
 from catalog.domain.records import clean_record
-from tests.catalog.api import LIST, TOPICS, detail
+from tests.helpers.api import LIST, TOPICS, detail
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 

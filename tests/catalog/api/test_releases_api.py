@@ -11,9 +11,9 @@ from rest_framework.test import APIClient
 
 from catalog import services
 from catalog.models import Course, Module, Release, Unit
-from tests.catalog.api import EDITOR_KEYS, LIST, SUMMARY_KEYS, assert_json_error, catalog_state, detail, record
-from tests.catalog.releasing import document_rows, module_url, outline, release_numbers, tree_rows
 from tests.factories import CourseFactory, tree
+from tests.helpers.api import EDITOR_KEYS, LIST, SUMMARY_KEYS, assert_json_error, catalog_state, detail, record
+from tests.helpers.releasing import document_rows, module_url, outline, release_numbers, tree_rows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 

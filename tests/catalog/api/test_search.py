@@ -3,8 +3,8 @@
 import pytest
 
 from catalog.models import Course
-from tests.catalog.api import LIST, assert_json_error, detail, slugs
 from tests.factories import CourseFactory, tree
+from tests.helpers.api import LIST, assert_json_error, detail, slugs
 
 pytestmark = [pytest.mark.django_db]
 

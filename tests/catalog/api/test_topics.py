@@ -3,8 +3,8 @@
 import pytest
 
 from catalog import services
-from tests.catalog.api import TOPICS
 from tests.factories import CourseFactory, tree
+from tests.helpers.api import TOPICS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import Course, CourseTransition, Module, Unit
-from tests.catalog.api import (
+from tests.factories import CourseFactory, tree
+from tests.helpers.api import (
     EDITOR_KEYS,
     LIST,
     assert_json_error,
@@ -14,7 +15,6 @@ from tests.catalog.api import (
     detail,
     record,
 )
-from tests.factories import CourseFactory, tree
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
