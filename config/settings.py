@@ -167,6 +167,28 @@ CATALOG_CACHE_TTL = env.int("CATALOG_CACHE_TTL", default=300)
 # Off: every learner read is built from the database (benchmarks, debugging); writes still invalidate.
 CATALOG_CACHE_ENABLED = env.bool("CATALOG_CACHE_ENABLED", default=True)
 CATALOG_CACHE_VERSION = env.str("CATALOG_CACHE_VERSION", default="")
+# The edge in front (Varnish with deploy/varnish/catalog.vcl, or a CDN): learner answers say how long it may
+# keep them (at most CATALOG_EDGE_TTL seconds, never past the next scheduled switch) and their surrogate
+# keys; every committed write purges those keys on each instance before it returns
+# (catalog/services/changes/edge.py, docs/deploy.md "The edge cache").
+CATALOG_EDGE_TTL = env.int("CATALOG_EDGE_TTL", default=CATALOG_CACHE_TTL)
+CATALOG_EDGE_PURGE_URLS = [url.rstrip("/") for url in env.list("CATALOG_EDGE_PURGE_URLS", default=[]) if url.strip()]
+CATALOG_EDGE_PURGE_TIMEOUT = env.float("CATALOG_EDGE_PURGE_TIMEOUT", default=2.0)
+# A CDN instead of (or besides) Varnish: Fastly purges by Surrogate-Key, Cloudflare by Cache-Tag.
+CATALOG_EDGE_FASTLY_SERVICE_ID = env.str("CATALOG_EDGE_FASTLY_SERVICE_ID", default="")
+CATALOG_EDGE_FASTLY_TOKEN = env.str("CATALOG_EDGE_FASTLY_TOKEN", default="")
+CATALOG_EDGE_FASTLY_API = env.str("CATALOG_EDGE_FASTLY_API", default="https://api.fastly.com")
+CATALOG_EDGE_CLOUDFLARE_ZONE_ID = env.str("CATALOG_EDGE_CLOUDFLARE_ZONE_ID", default="")
+CATALOG_EDGE_CLOUDFLARE_TOKEN = env.str("CATALOG_EDGE_CLOUDFLARE_TOKEN", default="")
+CATALOG_EDGE_CLOUDFLARE_API = env.str("CATALOG_EDGE_CLOUDFLARE_API", default="https://api.cloudflare.com/client/v4")
+CATALOG_EDGE_CDNS = [
+    name
+    for name, configured in (
+        ("fastly", CATALOG_EDGE_FASTLY_SERVICE_ID),
+        ("cloudflare", CATALOG_EDGE_CLOUDFLARE_ZONE_ID),
+    )
+    if configured
+]
 # Seconds a preview link of a working copy works (catalog/selectors/previews.py).
 CATALOG_PREVIEW_TTL = env.int("CATALOG_PREVIEW_TTL", default=7 * 24 * 3600)
 # Days the change feed keeps entries that are not a course's latest (catalog_tick compacts).

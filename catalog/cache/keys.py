@@ -2,7 +2,7 @@
 
 All keys live under ``<KEY_PREFIX>:cat:v<SCHEMA>[.<CATALOG_CACHE_VERSION>]:``
 
-    page:<sha256 of the canonical URL>   one stored response: "<epoch>|<gen>|<etag>\\n<body>"
+    page:<sha256 of the canonical URL>   one stored response: "<epoch>|<gen>|<etag>|<expires>\\n<body>"
     lock:<sha256 of the canonical URL>   short build lock of that page, against stampedes
     gen:lists                            token of every list page and the topics list
     gen:course:<slug>                    token of one course's detail page
@@ -16,7 +16,7 @@ import hashlib
 from django.conf import settings
 
 # Bump when the shape of a cached response changes, so a deploy never serves old shapes.
-SCHEMA = 1
+SCHEMA = 2
 LISTS = "lists"
 
 

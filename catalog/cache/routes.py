@@ -6,13 +6,14 @@ renaming or moving a URL moves its caching with it.
 """
 
 import functools
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 
-from catalog.cache import keys
+from catalog.cache import keys, surrogate
 from catalog.cache.pages import Hit, Page, page
 from catalog.models import canonical_topics
 from catalog.origin import absolute
@@ -110,4 +111,7 @@ def hit_response(hit: Hit) -> HttpResponse:
     response["Vary"] = VARY
     # A hit leaves before XFrameOptionsMiddleware runs; SecurityMiddleware (outside) still applies.
     response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+    # The edge keeps it no longer than the copy it came from had left (its scheduled switch included).
+    for name, value in surrogate.headers(hit.scope, surrogate.max_age(hit.expires, time.time())).items():
+        response[name] = value
     return response

@@ -1,10 +1,20 @@
-"""The learners' cache in front of the API, and an ETag on every API read."""
+"""The learners' cache in front of the API, an ETag on every API read, and what the edge may keep."""
+
+import time
 
 from django.core.exceptions import SuspiciousOperation
+from django.db import DatabaseError
 from django.utils.cache import get_conditional_response
 
-from catalog import cache
+from catalog import cache, selectors
+from catalog.cache import keys, surrogate
 from catalog.cache.routes import has_credentials, hit_response, page_for
+
+# Answers the edge may keep for everyone: what a learner's read gives, errors of the database excluded.
+EDGE_STATUSES = frozenset({200, 301, 404, 410})
+# Never kept at the edge whoever asks (the VCL passes them too): editors' back-office, probes of this process.
+EDGE_NEVER = ("/admin/", "/healthz", "/readyz", "/metrics")
+UNSET = object()
 
 
 def conditional(request, response):
@@ -16,6 +26,40 @@ def conditional(request, response):
     if response.status_code != 200:
         return response
     return get_conditional_response(request, etag=response["ETag"], response=response) or response
+
+
+def for_the_edge(request, response) -> None:
+    """Tell the edge how long it may keep a learner's answer and which surrogate keys purge it.
+
+    Every learner answer passes here (API reads, pages, the sitemap, new routes alike): a GET without
+    credentials whose answer sets no cookie and has no Cache-Control of its own (previews say private,
+    static files say their own). A view that knows when its answer next changes by itself says so
+    (`catalog_expires_at`, None for never); otherwise the next scheduled switch of any course bounds it.
+    """
+    if (
+        request.method not in ("GET", "HEAD")
+        or response.status_code not in EDGE_STATUSES
+        or response.cookies
+        or response.has_header("Cache-Control")
+        or has_credentials(request)
+        or request.path_info.startswith(EDGE_NEVER)
+    ):
+        return
+    page = getattr(request, "catalog_page", None)
+    if page is not None:
+        scope = page.name
+    else:
+        match = getattr(request, "resolver_match", None)
+        scope = (match.kwargs.get("slug") if match is not None else None) or keys.LISTS
+    expires_at = getattr(request, "catalog_expires_at", UNSET)
+    if expires_at is UNSET:
+        try:
+            expires_at = selectors.next_switch()
+        except DatabaseError:
+            expires_at = 0  # unknown: the edge must not keep it
+    seconds = surrogate.max_age(expires_at.timestamp() if expires_at else expires_at, time.time())
+    for name, value in surrogate.headers(scope, seconds).items():
+        response[name] = value
 
 
 class LearnerCacheMiddleware:
@@ -31,7 +75,9 @@ class LearnerCacheMiddleware:
 
     def __call__(self, request):
         if request.method != "GET" or not request.path_info.startswith("/api/"):
-            return self.get_response(request)
+            response = self.get_response(request)
+            for_the_edge(request, response)
+            return response
         if not has_credentials(request):
             try:
                 page = page_for(request)
@@ -51,4 +97,5 @@ class LearnerCacheMiddleware:
             cache.store(page, body=response.content, etag=response["ETag"], expires_at=expires_at)
         elif page is not None:
             cache.release(page)
+        for_the_edge(request, response)
         return conditional(request, response)
