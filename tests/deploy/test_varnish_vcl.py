@@ -1,64 +1,21 @@
 """The shipped VCL on a real varnishd, in front of a small scripted backend: what it keeps, passes, purges, and
 serves when the backend fails. (tests/deploy/test_edge_freshness.py puts it in front of the catalog itself.)"""
 
-import http.server
 import socket
 import threading
 import time
 
 import pytest
 
-from tests.helpers.servers import free_port
-from tests.helpers.varnish import Varnish, fetch
+from tests.helpers.varnish import Scripted, Varnish, fetch
 
 KEEP = {"Surrogate-Control": "max-age=60", "xkey": "catalog:course:a catalog:all", "X-Cache": "MISS"}
 
 
-class Backend:
-    """Answers each path as told: (status, headers, body, seconds to wait first); counts what it was asked."""
-
-    def __init__(self):
-        self.routes: dict[str, tuple] = {}
-        self.asked: list[tuple[str, dict]] = []
-        backend = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - the http.server name
-                backend.asked.append((self.path, dict(self.headers)))
-                status, headers, body, delay = backend.routes.get(self.path, (404, {}, b"no such path", 0))
-                if callable(body):
-                    body = body()
-                time.sleep(delay)
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_POST = do_GET  # noqa: N815
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def times(self, path: str) -> int:
-        return sum(1 for asked, _ in self.asked if asked == path)
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture(scope="module")
 def backend():
-    server = Backend()
-    yield server
-    server.close()
+    with Scripted() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -152,14 +109,14 @@ def test_requests_with_credentials_pass(backend, edge, path, headers):
     fetch(edge.url + path)  # a learner's copy is held
     status, answer, _ = fetch(edge.url + path, headers=headers)
     assert (status, answer["X-Edge-Cache"], answer["X-Cache"]) == (200, "PASS", "BYPASS")
-    assert backend.asked[-1][0] == path
-    assert {k.lower() for k in backend.asked[-1][1]} >= {k.lower() for k in headers}
+    assert backend.asked[-1].path == path
+    assert {k.lower() for k in backend.asked[-1].headers} >= {k.lower() for k in headers}
 
 
 def test_other_cookies_are_dropped_and_the_copy_is_shared(backend, edge, path):
     backend.routes[path] = (200, KEEP, b"{}", 0)
     fetch(edge.url + path, headers={"Cookie": "_ga=GA1.1"})
-    assert "Cookie" not in backend.asked[-1][1]
+    assert "Cookie" not in backend.asked[-1].headers
     assert fetch(edge.url + path, headers={"Cookie": "theme=dark"})[1]["X-Edge-Cache"] == "HIT"
 
 

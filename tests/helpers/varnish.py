@@ -1,9 +1,12 @@
 """A real varnishd with the shipped VCL (deploy/varnish/catalog.vcl), in a temporary directory, on a free port."""
 
 import contextlib
+import dataclasses
+import http.server
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -121,3 +124,61 @@ def until(check, *, timeout: float = 10, every: float = 0.05):
 def varnish(backend_port: int, **kwargs):
     with Varnish(backend_port, **kwargs) as server:
         yield server
+
+
+@dataclasses.dataclass
+class Asked:
+    method: str
+    path: str
+    headers: dict
+    body: bytes
+
+
+class Scripted:
+    """An HTTP server in a thread that answers each path as told in `routes`: (status, headers, body, seconds
+    to wait first), else `reply` (status, body); it records every request (a backend for the edge, a CDN's
+    API). Use it as a context manager, or close() it."""
+
+    def __init__(self):
+        self.routes: dict[str, tuple] = {}
+        self.reply = (200, b"{}")
+        self.asked: list[Asked] = []
+        scripted = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the http.server name
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                scripted.asked.append(Asked(self.command, self.path, dict(self.headers), body))
+                default = (scripted.reply[0], {}, scripted.reply[1], 0)
+                status, headers, body, delay = scripted.routes.get(self.path, default)
+                time.sleep(delay)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_PURGE = do_GET  # noqa: N815
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def times(self, path: str) -> int:
+        return sum(1 for asked in self.asked if asked.path == path)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
