@@ -8,6 +8,7 @@ All keys live under ``<KEY_PREFIX>:cat:v<SCHEMA>[.<CATALOG_CACHE_VERSION>]:``
     gen:course:<slug>                    token of one course's detail page
     epoch                                token of everything (clear, outage repair)
     fence                                the primary's WAL position at the last write (catalog.db.fence)
+    stamp                                the replication id of the Redis master the tokens were judged on
     stats:<name>                         counters, flushed from each process in batches
 """
 
@@ -59,6 +60,10 @@ def epoch() -> str:
 
 def fence() -> str:
     return f"{prefix()}fence"
+
+
+def stamp() -> str:
+    return f"{prefix()}stamp"
 
 
 def stat(name: str) -> str:
