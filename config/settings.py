@@ -189,6 +189,9 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 CATALOG_CACHE_TTL = env.int("CATALOG_CACHE_TTL", default=300)
 # Off: every learner read is built from the database (benchmarks, debugging); writes still invalidate.
 CATALOG_CACHE_ENABLED = env.bool("CATALOG_CACHE_ENABLED", default=True)
+# Learners' cache hits answered in front of Django's handler, with the same headers (catalog/web/hits.py);
+# 0 sends them through the whole middleware stack instead (the same answers, three times the cost).
+CATALOG_HIT_LANE = env.bool("CATALOG_HIT_LANE", default=True)
 CATALOG_CACHE_VERSION = env.str("CATALOG_CACHE_VERSION", default="")
 # The edge in front (Varnish with deploy/varnish/catalog.vcl, or a CDN): learner answers say how long it may
 # keep them (at most CATALOG_EDGE_TTL seconds, never past the next scheduled switch) and their surrogate

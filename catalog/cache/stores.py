@@ -23,6 +23,12 @@ return 1
 """
 
 
+def is_sentinel(pool) -> bool:
+    from redis.sentinel import SentinelConnectionPool
+
+    return isinstance(pool, SentinelConnectionPool)
+
+
 def new_token() -> bytes:
     return secrets.token_hex(8).encode()
 
@@ -32,20 +38,31 @@ class RedisStore:
         from django_redis import get_redis_connection
 
         self.client = get_redis_connection("default")
+        # Each thread keeps the connection of its hits (taking one from the pool and giving it back cost
+        # as much as the command), except behind Sentinel, where the pool decides which server is master.
+        self.held = threading.local() if not is_sentinel(self.client.connection_pool) else None
 
     def mget(self, keys):
-        # The hit path: one command on a pooled connection, without redis-py's per-command retry and
-        # event machinery (a third of a hit's cost). Any failure drops the connection and raises.
+        # The hit path: one command, without redis-py's per-command retry and event machinery (a third
+        # of a hit's cost). Any failure drops the connection and raises.
         pool = self.client.connection_pool
-        connection = pool.get_connection()
+        connection = getattr(self.held, "connection", None)
+        if connection is None:
+            connection = pool.get_connection()
         try:
             connection.send_command("MGET", *keys)
-            return connection.read_response()
+            found = connection.read_response()
         except BaseException:
             connection.disconnect()
-            raise
-        finally:
+            if self.held is not None:
+                self.held.connection = None
             pool.release(connection)
+            raise
+        if self.held is None:
+            pool.release(connection)
+        else:
+            self.held.connection = connection
+        return found
 
     def set(self, key, value, ttl):
         self.client.set(key, value, px=max(1, int(ttl * 1000)))

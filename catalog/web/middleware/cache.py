@@ -9,6 +9,7 @@ from django.utils.cache import get_conditional_response
 from catalog import cache, selectors
 from catalog.cache import keys, surrogate
 from catalog.cache.routes import has_credentials, hit_response, page_for
+from catalog.web import hits
 
 # Answers the edge may keep for everyone: what a learner's read gives, errors of the database excluded.
 EDGE_STATUSES = frozenset({200, 301, 404, 410})
@@ -17,13 +18,16 @@ EDGE_NEVER = ("/admin/", "/healthz", "/readyz", "/metrics")
 UNSET = object()
 
 
+CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
+
+
 def conditional(request, response):
     """ETag every API read (errors too) and answer a matching If-None-Match on a 200 with 304."""
     if response.streaming:
         return response
     if not response.has_header("ETag"):
         response["ETag"] = cache.etag_for(response.content)
-    if response.status_code != 200:
+    if response.status_code != 200 or not any(name in request.META for name in CONDITIONS):
         return response
     return get_conditional_response(request, etag=response["ETag"], response=response) or response
 
@@ -78,7 +82,10 @@ class LearnerCacheMiddleware:
             response = self.get_response(request)
             for_the_edge(request, response)
             return response
-        if not has_credentials(request):
+        handed_on = request.META.pop(hits.PAGE, None)  # the hit lane looked it up and missed
+        if handed_on is not None:
+            request.catalog_page = handed_on
+        elif not has_credentials(request):
             try:
                 page = page_for(request)
             except SuspiciousOperation:
