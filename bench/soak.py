@@ -86,7 +86,7 @@ def catalog_scans(url) -> int:
         )
 
 
-def make_token(**extra_env) -> str:
+def make_token(db: str = DB, **extra_env) -> str:
     script = (
         "from django.contrib.auth.models import Group, User; from rest_framework.authtoken.models import Token;"
         "u, _ = User.objects.get_or_create(username='soak-editor', defaults={'is_staff': True});"
@@ -95,7 +95,7 @@ def make_token(**extra_env) -> str:
     out = subprocess.run(
         [PY, "manage.py", "shell", "-c", script],
         cwd=ROOT,
-        env=env_for(DB, **extra_env),
+        env=env_for(db, **extra_env),
         capture_output=True,
         text=True,
         check=True,

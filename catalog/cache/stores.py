@@ -8,6 +8,7 @@ import threading
 
 from django.conf import settings
 from django.core.cache import caches
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import OutOfMemoryError
 
 from catalog.cache import keys as keys_module
@@ -46,23 +47,30 @@ class RedisStore:
         # The hit path: one command, without redis-py's per-command retry and event machinery (a third
         # of a hit's cost). Any failure drops the connection and raises.
         pool = self.client.connection_pool
-        connection = getattr(self.held, "connection", None)
-        if connection is None:
+        if self.held is None:
             connection = pool.get_connection()
+            try:
+                return self._mget(connection, keys)
+            finally:
+                pool.release(connection)
+        connection = getattr(self.held, "connection", None)
+        if connection is not None:
+            try:
+                return self._mget(connection, keys)
+            except RedisConnectionError:
+                pass  # it went stale since the last request (a restart, an idle timeout): once more, afresh
+        # The thread's own, outside the pool's count: it closes when the thread ends and forgets it.
+        self.held.connection = pool.connection_class(**pool.connection_kwargs)
+        return self._mget(self.held.connection, keys)
+
+    @staticmethod
+    def _mget(connection, keys):
         try:
             connection.send_command("MGET", *keys)
-            found = connection.read_response()
+            return connection.read_response()
         except BaseException:
             connection.disconnect()
-            if self.held is not None:
-                self.held.connection = None
-            pool.release(connection)
             raise
-        if self.held is None:
-            pool.release(connection)
-        else:
-            self.held.connection = connection
-        return found
 
     def set(self, key, value, ttl):
         self.client.set(key, value, px=max(1, int(ttl * 1000)))

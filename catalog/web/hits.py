@@ -68,12 +68,14 @@ class HitLane:
         if page is None:
             return None
         started = time.perf_counter()
+        request_id = _request_id(request, setup)  # before the lookup, whose log lines must name it
         found = cache.lookup_or_wait(page)
         if found is None:
             environ[PAGE] = page
+            environ[setup.guid_meta] = request_id  # django-guid keeps it: one id for the whole request
             return None
         headers = [*hit_headers(found), *setup.security[request.is_secure()]]
-        headers.append((setup.guid_header, _request_id(request, setup)))
+        headers.append((setup.guid_header, request_id))
         _cors(request, headers, setup)
         if setup.metrics:
             metrics.request_done(

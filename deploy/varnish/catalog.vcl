@@ -26,6 +26,7 @@ acl purgers {
     "localhost";
     "127.0.0.1";
     "::1";
+    # more purgers: the web servers' addresses or network (docker-compose.yml puts its network here)
 }
 
 sub vcl_recv {

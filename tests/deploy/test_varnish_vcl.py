@@ -2,12 +2,13 @@
 serves when the backend fails. (tests/deploy/test_edge_freshness.py puts it in front of the catalog itself.)"""
 
 import socket
+import subprocess
 import threading
 import time
 
 import pytest
 
-from tests.helpers.varnish import Scripted, Varnish, fetch
+from tests.helpers.varnish import VCL, Scripted, Varnish, fetch
 
 KEEP = {"Surrogate-Control": "max-age=60", "xkey": "catalog:course:a catalog:all", "X-Cache": "MISS"}
 
@@ -164,3 +165,12 @@ def test_when_the_backend_fails_and_nothing_is_held_its_answer_goes_through(back
     backend.routes[path] = (503, {"Content-Type": "application/json"}, b'{"detail": "database down"}', 0)
     status, _, body = fetch(edge.url + path)
     assert (status, body) == (503, b'{"detail": "database down"}')
+
+
+@pytest.mark.parametrize("example", ["backend-director.vcl.example", "compose/backend.vcl"])
+def test_the_shipped_backend_examples_compile_with_the_vcl(tmp_path, example):
+    """docs/deploy.md's director for several web servers, and docker-compose.yml's backend (its host made local)."""
+    (tmp_path / "backend.vcl").write_text((VCL.parent / example).read_text().replace('"web"', '"127.0.0.1"'))
+    command = ["varnishd", "-C", "-j", "none", "-f", str(VCL), "-p", f"vcl_path={tmp_path}", "-n", str(tmp_path / "n")]
+    compiled = subprocess.run(command, capture_output=True, text=True)
+    assert compiled.returncode == 0, compiled.stderr[-2000:]

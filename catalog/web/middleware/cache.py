@@ -13,8 +13,9 @@ from catalog.web import hits
 
 # Answers the edge may keep for everyone: what a learner's read gives, errors of the database excluded.
 EDGE_STATUSES = frozenset({200, 301, 404, 410})
-# Never kept at the edge whoever asks (the VCL passes them too): editors' back-office, probes of this process.
-EDGE_NEVER = ("/admin/", "/healthz", "/readyz", "/metrics")
+# Never kept at the edge whoever asks: editors' back-office and probes of this process (the VCL passes them
+# too), and the API's description, which is no learner's read and the same whatever the catalog holds.
+EDGE_NEVER = ("/admin/", "/healthz", "/readyz", "/metrics", "/api/schema/", "/api/docs/", "/api/redoc/")
 UNSET = object()
 
 

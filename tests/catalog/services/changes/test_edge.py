@@ -34,6 +34,7 @@ def max_age(response) -> int:
     return int(response["Surrogate-Control"].removeprefix("max-age="))
 
 
+@pytest.mark.embedded
 class TestLearnerAnswersTellTheEdge:
     def test_a_detail_depends_on_its_course_and_a_list_on_every_list(self, client, settings):
         settings.CACHES["default"]["KEY_PREFIX"] = settings.CACHES["default"].get("KEY_PREFIX") or "catalog"
@@ -81,6 +82,7 @@ class TestLearnerAnswersTellTheEdge:
             assert response.status_code == 200 and not response.cookies, path
 
 
+@pytest.mark.embedded
 class TestWhichKeysAWritePurges:
     @pytest.fixture
     def purged(self, settings, monkeypatch):
