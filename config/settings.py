@@ -261,7 +261,10 @@ LOGIN_URL = "admin:login"
 # CORS_ALLOWED_ORIGINS=https://learn.example.org. No cookies cross origins: machine clients send a token.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_EXPOSE_HEADERS = ["ETag", "X-Cache", "X-Request-ID"]
+# Browser code makes conditional writes (If-Match, If-None-Match) with a token, and reads the tags,
+# the cache's verdict, the request id and where a created course lives.
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "if-match", "if-none-match", "x-request-id"]
+CORS_EXPOSE_HEADERS = ["ETag", "X-Cache", "X-Request-ID", "Location"]
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
 # client address, that pair is refused, even with the right password, for AXES_COOLOFF_MINUTES. An
@@ -281,7 +284,7 @@ AXES_VERBOSE = False
 REST_FRAMEWORK = {
     # Token first: an anonymous write then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "catalog.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -305,6 +308,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The errors and headers every operation may meet, declared once (catalog/api/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "catalog.api.schema.postprocess"],
 }
 
 # X-Request-ID: kept when it is a UUID (a proxy's, e.g. nginx's $request_id), else a new one.

@@ -62,6 +62,13 @@ class CourseDetailSerializer(CourseSummarySerializer):
         read_only_fields = [*SUMMARY_FIELDS, "units"]
 
 
+class ReleaseDetailSerializer(CourseDetailSerializer):
+    release = serializers.IntegerField(help_text="The release's number.")
+
+    class Meta(CourseDetailSerializer.Meta):
+        fields = [*CourseDetailSerializer.Meta.fields, "release"]
+
+
 class ModuleUnitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()

@@ -16,6 +16,7 @@ from catalog.api.serializers import (
     CourseDetailSerializer,
     DiffSerializer,
     PreviewSerializer,
+    ReleaseDetailSerializer,
     ReleaseSerializer,
     ScheduleSerializer,
     ScheduleStateSerializer,
@@ -44,7 +45,7 @@ class ReleaseActions:
     @action(detail=True, methods=["post"], permission_classes=[IsEditor])
     def discard(self, request, slug=None):
         course = services.course_discard(course=self._course(slug), by=request.user, precondition=self._if_match())
-        return Response(self._detail(course))
+        return self._written(course)
 
     @extend_schema(
         summary="Make the working copy equal to release n (publish it to make it live)",
@@ -57,14 +58,15 @@ class ReleaseActions:
         course = services.course_revert(
             course=self._course(slug), number=int(number), by=request.user, precondition=self._if_match()
         )
-        return Response(self._detail(course))
+        return self._written(course)
 
     # --- history
 
     @extend_schema(
         summary="The course's releases, newest first", responses={200: ReleaseSerializer(many=True), **EDITOR_ERRORS}
     )
-    @action(detail=True, methods=["get"], permission_classes=[IsEditor])
+    # Not a list of courses: no pagination and none of the course list's filters (nor in the schema).
+    @action(detail=True, methods=["get"], permission_classes=[IsEditor], pagination_class=None, filter_backends=[])
     def releases(self, request, slug=None):
         course = self._course(slug)
         live = self._live_number(course)
@@ -82,7 +84,7 @@ class ReleaseActions:
 
     @extend_schema(
         summary="Release n, as a course detail document",
-        responses={200: CourseDetailSerializer, **EDITOR_ERRORS},
+        responses={200: ReleaseDetailSerializer, **EDITOR_ERRORS},
     )
     @action(detail=True, methods=["get"], url_path=f"releases/{NUMBER}", permission_classes=[IsEditor])
     def release(self, request, slug=None, number=None):
