@@ -130,13 +130,25 @@ class ReleaseActions:
     # --- preview and schedule
 
     @extend_schema(
+        methods=["POST"],
         summary="A signed, expiring link to the working copy (course page and API), no login needed",
+        description="It works for CATALOG_PREVIEW_TTL seconds (7 days by default), until it expires or the "
+        "course's links are revoked (DELETE).",
         request=None,
         responses={201: PreviewSerializer, **EDITOR_ERRORS},
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsEditor])
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Revoke every preview link of the course made so far",
+        description="Those links answer 404 from now on; links made afterwards work as usual.",
+        responses={204: None, **EDITOR_ERRORS},
+    )
+    @action(detail=True, methods=["post", "delete"], permission_classes=[IsEditor])
     def preview(self, request, slug=None):
         course = self._course(slug)
+        if request.method == "DELETE":
+            services.course_previews_revoke(course=course, by=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
         token, expires_at = previews.token_for(course)
         body = {
             "url": absolute(request, reverse("catalog:preview", args=[token])),
