@@ -182,7 +182,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default="/tmp/catalog-celerybeat-schedule")
+# In the checkout (beside the embedded cache's tokens), so two checkouts on one machine never share it.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
+)
 CELERY_BEAT_SCHEDULE = {
     "catalog-tick": {"task": "catalog.tick", "schedule": 60.0},
     "webhooks-sweep": {"task": "catalog.webhooks_send", "schedule": 60.0},
