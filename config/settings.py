@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 import environ
 
+from catalog.domain.limits import MAX_RECORD_BYTES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -259,6 +261,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 LOGIN_URL = "admin:login"
+# A request body may hold one whole course record at its limit (catalog/domain/limits.py): PUT takes
+# every record the import takes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_RECORD_BYTES
 
 # Browser code on these origins may read the API (cache hits included); e.g.
 # CORS_ALLOWED_ORIGINS=https://learn.example.org. No cookies cross origins: machine clients send a token.
