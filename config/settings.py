@@ -70,6 +70,10 @@ MIDDLEWARE = [
 METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)
 if METRICS_ENABLED:
     MIDDLEWARE.insert(0, "catalog.web.middleware.metrics.MetricsMiddleware")
+# Who may scrape /metrics: client addresses or networks (REMOTE_ADDR), and/or whoever sends
+# `Authorization: Bearer <METRICS_TOKEN>`. Anyone else gets a 404.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -303,6 +307,10 @@ REST_FRAMEWORK = {
     # and are not counted: throttling protects the database, which hits never touch.
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_THROTTLE_RATE", default="") or None},
+    # The client is REMOTE_ADDR, as for the login throttle: a client-sent X-Forwarded-For is never
+    # believed (rotating it would bypass the rate). Behind a proxy, gunicorn sets REMOTE_ADDR to the
+    # client's address from the PROXY protocol of the proxies FORWARDED_ALLOW_IPS trusts (docs/deploy.md).
+    "NUM_PROXIES": 0,
     "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.CatalogSchema",
     "EXCEPTION_HANDLER": "catalog.api.exceptions.exception_handler",
 }
