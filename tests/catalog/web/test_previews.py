@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import signing
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog import services
@@ -258,10 +259,13 @@ class TestBadLinks:
         assert APIClient().get(f"/api/v1/preview/{token_signed_ago(sql, 7 * 86400 - 60)}/").status_code == 200
         self.assert_gone(token_signed_ago(sql, 7 * 86400 + 60))
 
-    def test_a_link_made_by_the_api_expires_with_the_ttl(self, editor_api, sql, settings):
+    def test_a_link_made_by_the_api_expires_with_the_ttl(self, editor_api, sql, settings, time_machine):
+        settings.CATALOG_PREVIEW_TTL = 60
+        time_machine.move_to(timezone.now(), tick=False)
         _page, api_path = links(editor_api)
-        settings.CATALOG_PREVIEW_TTL = 0
-        time.sleep(1.05)  # signed timestamps have whole seconds
+        time_machine.shift(59)  # signed timestamps have whole seconds: 59 s and a fraction
+        assert APIClient().get(api_path).status_code == 200
+        time_machine.shift(3)
         self.assert_gone(token_of(api_path))
 
     def test_revoked_links_are_404_and_later_ones_work(self, api, editor_api, learner_api, sql):
