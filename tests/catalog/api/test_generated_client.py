@@ -13,8 +13,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 
@@ -154,14 +152,8 @@ def _jsonable(schema):
 
 
 @pytest.fixture(autouse=True)
-def keep_the_test_transaction():
-    """httpx's WSGI transport calls the app directly, not through Django's test client, so the
-    request signals would close the connection that holds the test's transaction."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+def keep_the_test_transaction(direct_wsgi_calls):
+    """The app is called directly, not through Django's test client (see direct_wsgi_calls)."""
 
 
 @dataclasses.dataclass
