@@ -268,6 +268,24 @@ class TestBadLinks:
         time_machine.shift(3)
         self.assert_gone(token_of(api_path))
 
+    def test_revoked_links_are_404_and_later_ones_work(self, api, editor_api, learner_api, sql):
+        first, second = links(editor_api), links(editor_api)
+        other = links(editor_api, CourseFactory(slug="other", units=tree(1)).slug)
+        before = editor_api.get(course_url("sql")).json()
+        for refused, status in ((api, 401), (learner_api, 403)):
+            assert refused.delete(course_url("sql") + "preview/").status_code == status
+        assert Client().get(first[0]).status_code == 200
+        response = editor_api.delete(course_url("sql") + "preview/")
+        assert response.status_code == 204 and response.content == b""
+        for page, api_path in (first, second):
+            self.assert_gone(token_of(api_path))
+            assert Client().get(page).status_code == 404
+        assert APIClient().get(other[1]).status_code == 200  # another course's links are untouched
+        fresh = links(editor_api)
+        assert APIClient().get(fresh[1]).status_code == 200 and Client().get(fresh[0]).status_code == 200
+        assert editor_api.get(course_url("sql")).json() == before  # nothing else changed
+        assert editor_api.delete(course_url("nothing") + "preview/").status_code == 404
+
     def test_a_token_of_a_deleted_course_is_404(self, editor_api, sql):
         page, api_path = links(editor_api)
         assert editor_api.delete(course_url("sql")).status_code == 204
