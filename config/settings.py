@@ -7,6 +7,8 @@ from urllib.parse import quote, urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from catalog.domain.limits import MAX_RECORD_BYTES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -69,6 +71,10 @@ MIDDLEWARE = [
 METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)
 if METRICS_ENABLED:
     MIDDLEWARE.insert(0, "catalog.web.middleware.metrics.MetricsMiddleware")
+# Who may scrape /metrics: client addresses or networks (REMOTE_ADDR), and/or whoever sends
+# `Authorization: Bearer <METRICS_TOKEN>`. Anyone else gets a 404.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -239,7 +245,10 @@ if REDIS_SENTINELS and not CELERY_BROKER_URL:
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default="/tmp/catalog-celerybeat-schedule")
+# In the checkout (beside the embedded cache's tokens), so two checkouts on one machine never share it.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
+)
 CELERY_BEAT_SCHEDULE = {
     "catalog-tick": {"task": "catalog.tick", "schedule": 60.0},
     "webhooks-sweep": {"task": "catalog.webhooks_send", "schedule": 60.0},
@@ -313,12 +322,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 LOGIN_URL = "admin:login"
+# A request body may hold one whole course record at its limit (catalog/domain/limits.py): PUT takes
+# every record the import takes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_RECORD_BYTES
 
 # Browser code on these origins may read the API (cache hits included); e.g.
 # CORS_ALLOWED_ORIGINS=https://learn.example.org. No cookies cross origins: machine clients send a token.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_EXPOSE_HEADERS = ["ETag", "X-Cache", "X-Request-ID"]
+# Browser code makes conditional writes (If-Match, If-None-Match) with a token, and reads the tags,
+# the cache's verdict, the request id and where a created course lives.
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "if-match", "if-none-match", "x-request-id"]
+CORS_EXPOSE_HEADERS = ["ETag", "X-Cache", "X-Request-ID", "Location"]
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
 # client address, that pair is refused, even with the right password, for AXES_COOLOFF_MINUTES. An
@@ -338,7 +353,7 @@ AXES_VERBOSE = False
 REST_FRAMEWORK = {
     # Token first: an anonymous write then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "catalog.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -349,6 +364,10 @@ REST_FRAMEWORK = {
     # and are not counted: throttling protects the database, which hits never touch.
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_THROTTLE_RATE", default="") or None},
+    # The client is REMOTE_ADDR, as for the login throttle: a client-sent X-Forwarded-For is never
+    # believed (rotating it would bypass the rate). Behind a proxy, gunicorn sets REMOTE_ADDR to the
+    # client's address from the PROXY protocol of the proxies FORWARDED_ALLOW_IPS trusts (docs/deploy.md).
+    "NUM_PROXIES": 0,
     "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.CatalogSchema",
     "EXCEPTION_HANDLER": "catalog.api.exceptions.exception_handler",
 }
@@ -362,6 +381,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The errors and headers every operation may meet, declared once (catalog/api/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "catalog.api.schema.postprocess"],
 }
 
 # X-Request-ID: kept when it is a UUID (a proxy's, e.g. nginx's $request_id), else a new one.

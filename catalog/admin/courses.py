@@ -23,7 +23,7 @@ from catalog.admin.tree import CONFIRM_UNIT_DELETE, UnitInline, apply_tree
 from catalog.domain import workflow
 from catalog.errors import CatalogError
 from catalog.models import Course
-from catalog.selectors import course_search, with_release_state
+from catalog.selectors import course_search, previews, with_release_state
 
 HISTORY_ON_PAGE = 10
 
@@ -211,6 +211,7 @@ class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdm
                 for action in moves
             ]
             context["can_discard"] = has_unpublished_changes(obj)
+            context["preview_lifetime"] = previews.lifetime()
         context["overdue"] = obj is not None and overdue_warning(course=obj)
         context["confirm_unit_delete"] = CONFIRM_UNIT_DELETE
         context["unit_delete_pending"] = any(

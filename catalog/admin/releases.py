@@ -40,6 +40,11 @@ class CourseReleasesMixin:
             path("<path:object_id>/discard/", view(self.discard_view), name="catalog_course_discard"),
             path("<path:object_id>/revert/<int:number>/", view(self.revert_view), name="catalog_course_revert"),
             path("<path:object_id>/preview-link/", view(self.preview_view), name="catalog_course_preview"),
+            path(
+                "<path:object_id>/preview-links/revoke/",
+                view(self.preview_revoke_view),
+                name="catalog_course_preview_revoke",
+            ),
             path("<path:object_id>/schedule/", view(self.schedule_view), name="catalog_course_schedule"),
             path("<path:object_id>/compare/", view(self.compare_view), name="catalog_course_compare"),
             *super().get_urls(),
@@ -217,13 +222,29 @@ class CourseReleasesMixin:
         self.message_user(
             request,
             format_html(
-                "Preview link of the working copy, for anyone who has it until {} (no login needed): "
-                '<a class="catalog-preview-link" href="{}">{}</a>',
+                "Preview link of the working copy, for anyone who has it until {} ({} from now; no login "
+                'needed, until you revoke the preview links): <a class="catalog-preview-link" href="{}">{}</a>',
                 when(expires_at),
+                previews.lifetime(),
                 url,
                 url,
             ),
             level=messages.SUCCESS,
+        )
+        return self.back_to(course)
+
+    def preview_revoke_view(self, request, object_id):
+        """POST: every preview link of the course made so far stops working."""
+        course = self.course_or_404(request, object_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        self.run(
+            request,
+            lambda: services.course_previews_revoke(course=course, by=request.user),
+            lambda _course: (
+                "Every preview link of this course made so far is revoked: they show nothing any "
+                "more. New links work as usual."
+            ),
         )
         return self.back_to(course)
 

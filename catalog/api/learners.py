@@ -13,6 +13,7 @@ from catalog.api.filters import ListingFilter
 from catalog.api.pagination import PAST_THE_END, CoursePagination, asked_page, asked_page_size, page_link
 from catalog.domain import documents
 from catalog.models import canonical_topics
+from catalog.origin import absolute
 
 NO_SUCH_COURSE = "No course has this slug."
 NO_SUCH_MODULE = "This course has no module with this id."
@@ -113,10 +114,11 @@ def course_detail(request, slug: str) -> HttpResponse:
 
 
 def moved(request, slug: str, moved_to: str) -> HttpResponsePermanentRedirect:
-    """301 from a course's old address to its current one, the rest of the URL kept."""
+    """301 from a course's old address to its current one (absolute, on the canonical base), the rest of
+    the URL kept."""
     path = request.path.replace(f"/courses/{slug}/", f"/courses/{moved_to}/", 1)
     query = request.META.get("QUERY_STRING", "")
-    return HttpResponsePermanentRedirect(path + (f"?{query}" if query else ""))
+    return HttpResponsePermanentRedirect(absolute(request, path) + (f"?{query}" if query else ""))
 
 
 def module_detail(request, slug: str, module_id: int) -> HttpResponse:

@@ -62,6 +62,13 @@ class CourseDetailSerializer(CourseSummarySerializer):
         read_only_fields = [*SUMMARY_FIELDS, "units"]
 
 
+class ReleaseDetailSerializer(CourseDetailSerializer):
+    release = serializers.IntegerField(help_text="The release's number.")
+
+    class Meta(CourseDetailSerializer.Meta):
+        fields = [*CourseDetailSerializer.Meta.fields, "release"]
+
+
 class ModuleUnitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -194,10 +201,14 @@ class CoursePatchSerializer(serializers.Serializer):
 
 
 class FeedEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        help_text="The entry's number (the same a webhook delivery carries): higher is later. In the current "
+        "state (the answers without a cursor), the entry that made the course's current state visible."
+    )
     slug = serializers.CharField()
     kind = serializers.ChoiceField(choices=["published", "removed"])
     release = serializers.IntegerField(allow_null=True)
-    at = serializers.DateTimeField()
+    at = serializers.DateTimeField(help_text="When the change became visible to learners.")
     course = CourseSummarySerializer(allow_null=True, help_text="The summary learners read (null when removed).")
 
 

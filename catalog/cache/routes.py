@@ -6,6 +6,7 @@ renaming or moving a URL moves its caching with it.
 """
 
 import functools
+import re
 import time
 from urllib.parse import urlencode
 
@@ -21,6 +22,8 @@ from catalog.origin import absolute
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 VARY = "Authorization, Cookie"
+MODULE_ID = re.compile(r"/modules/([0-9]+)/$")
+NUMBER = re.compile(r"[0-9]{1,18}")
 
 # URL name -> the token scope of its pages: every list, or the course named by the `slug` argument.
 CACHED = {
@@ -33,8 +36,9 @@ CACHED = {
 
 
 @functools.lru_cache(maxsize=4096)
-def _route(path: str) -> tuple[str, str] | None:
-    """(URL name, scope) of a cached route, or None."""
+def _route(path: str) -> tuple[str, str, str] | None:
+    """(URL name, scope, canonical path) of a cached route, or None. `modules/0219/` is `modules/219/`:
+    equivalent spellings share one entry, so one client cannot make unbounded keys of one page."""
     try:
         match = resolve(path)
     except Resolver404:
@@ -42,7 +46,9 @@ def _route(path: str) -> tuple[str, str] | None:
     scope = CACHED.get(match.url_name)
     if scope is None:
         return None
-    return match.url_name, match.kwargs[scope] if scope == "slug" else scope
+    if match.url_name == "course-module":
+        path = MODULE_ID.sub(lambda m: f"/modules/{int(m[1])}/", path)
+    return match.url_name, match.kwargs[scope] if scope == "slug" else scope, path
 
 
 def route_name(path: str) -> str | None:
@@ -58,13 +64,14 @@ def page_for(request) -> Page | None:
     route = _route(request.path_info)
     if route is None:
         return None
-    name, scope = route
+    name, scope, path = route
     # The canonical origin, not the request's Host: one key per page, whatever Host variant asked.
-    url = absolute(request, request.path)
+    url = absolute(request, request.path[: len(request.path) - len(request.path_info)] + path)
     if name == "course-list":
         url = list_url(url, canonical_list_params(request.GET, keep_status=False))
     elif name == "change-list":
-        url = list_url(url, [(k, request.GET.get(k, "").strip()) for k in ("cursor", "limit") if request.GET.get(k)])
+        feed = [(k, request.GET.get(k, "").strip()) for k in ("cursor", "limit") if request.GET.get(k, "").strip()]
+        url = list_url(url, [(k, canonical_number(v) if k == "limit" else v) for k, v in feed])
     return page(url=url, scope=scope)
 
 
@@ -83,13 +90,19 @@ def canonical_list_params(query, *, keep_status: bool) -> list[tuple[str, str]]:
     params += [("topic", topic) for topic in canonical_topics(query.getlist("topic"))]
     if keep_status and query.get("status", ""):
         params.append(("status", query.get("status")))
-    page_number = query.get("page", "").strip()
+    page_number = canonical_number(query.get("page", ""))
     if page_number and page_number != "1":
         params.append(("page", page_number))
-    page_size = query.get("page_size", "").strip()
+    page_size = canonical_number(query.get("page_size", ""))
     if page_size and page_size != str(DEFAULT_PAGE_SIZE):
         params.append(("page_size", page_size))
     return sorted(params)
+
+
+def canonical_number(value: str) -> str:
+    """`2`, `02` and ` 002` are one number (and one cache entry); anything else stays as sent (an error)."""
+    value = value.strip()
+    return str(int(value)) if NUMBER.fullmatch(value) else value
 
 
 def list_url(base: str, params: list[tuple[str, str]], **replace) -> str:

@@ -13,14 +13,15 @@ from collections.abc import Mapping
 import jsonschema_rs
 from rest_framework import serializers
 
+from catalog.domain.limits import (  # noqa: F401 (re-exported: the record format's limits)
+    MAX_CONTENT_LENGTH,
+    MAX_DESCRIPTION_LENGTH,
+    MAX_MODULES_PER_UNIT,
+    MAX_RECORD_BYTES,
+    MAX_UNITS,
+)
 from catalog.errors import CatalogValidationError
 from catalog.models import SLUG_MAX_LENGTH, SLUG_PATTERN, TITLE_MAX_LENGTH, TOPIC_MAX_LENGTH, Course, normalize_topic
-
-# Limits that keep one request or record from exhausting the server; documented in the README.
-MAX_UNITS = 200
-MAX_MODULES_PER_UNIT = 200
-MAX_DESCRIPTION_LENGTH = 20_000
-MAX_CONTENT_LENGTH = 100_000
 
 
 class StrictCharField(serializers.CharField):
@@ -223,7 +224,12 @@ _ODD = re.compile("[\x00\ud800-\udfff]")
 
 def fast_clean(data) -> dict | None:
     """The cleaned record (as catalog.domain.records.clean_record gives it), or None: validate it the slow way."""
-    if not isinstance(data, dict) or not _validator.is_valid(data):
+    if not isinstance(data, dict):
+        return None
+    try:
+        if not _validator.is_valid(data):
+            return None
+    except (ValueError, OverflowError):  # lone surrogates, integers past 64 bits: the serializers say why
         return None
     title = _text(data["title"])
     topic = normalize_topic(data["topic"])

@@ -4,10 +4,13 @@ import itertools
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import orjson
+
+from catalog.domain.limits import MAX_RECORD_BYTES
 
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 BOM = "\ufeff"
@@ -65,8 +68,8 @@ class Source:
                 if fmt == "jsonl":
                     size = os.fstat(handle.fileno()).st_size
                     done = 0
-                    for number, raw in enumerate(handle, start=1):
-                        done += len(raw)
+                    for number, raw in enumerate(bounded_lines(handle), start=1):
+                        done += raw.size if isinstance(raw, TooLong) else len(raw)
                         self.fraction = done / size if size else None
                         yield from json_line_record(number, raw)
                 else:
@@ -76,20 +79,22 @@ class Source:
 
     def _stdin(self) -> Iterator[Record]:
         stream = getattr(sys.stdin, "buffer", sys.stdin)
-        lines = iter(stream)
+        lines = bounded_lines(stream)
         # Peek at the first line that is not blank to tell the formats apart without reading
         # everything, so that JSON Lines on a pipe is streamed like a file.
         head = []
         for line in lines:
             head.append(line)
-            if line.strip():
+            if isinstance(line, TooLong) or line.strip():
                 break
-        fmt = self.fmt or _guess_format(head[-1] if head else "")
+        fmt = self.fmt or _guess_format(head[-1] if head and not isinstance(head[-1], TooLong) else "")
         lines = itertools.chain(head, lines)
         if fmt == "jsonl":
             for number, raw in enumerate(lines, start=1):
                 yield from json_line_record(number, raw)
         else:
+            if any(isinstance(raw, TooLong) for raw in head):
+                raise SourceError(TOO_LONG.format(limit=MAX_RECORD_BYTES))
             text = "".join(_decode_whole(raw) if isinstance(raw, bytes) else raw for raw in lines)
             yield from self._document(text.removeprefix(BOM))
 
@@ -108,6 +113,8 @@ class Source:
         total = len(document)
         for index, item in enumerate(document):
             self.fraction = (index + 1) / total
+            if _too_big(item):
+                item = Unreadable(f": the record is larger than the limit of {MAX_RECORD_BYTES} bytes (as JSON)")
             yield Record(f"record {index}", item, index)
 
 
@@ -140,6 +147,9 @@ def _decode_whole(raw) -> str:
 
 def json_line_record(number: int, raw) -> Iterator[Record]:
     where = f"line {number}"
+    if isinstance(raw, TooLong):
+        yield Record(where, Unreadable(": " + TOO_LONG.format(limit=MAX_RECORD_BYTES)), number)
+        return
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")
@@ -161,11 +171,82 @@ def json_line_record(number: int, raw) -> Iterator[Record]:
 
 def parse(text: str):
     """JSON text -> value: orjson (fast); whatever it refuses, the standard library decides (it accepts
-    a little more, e.g. NaN and huge integers, and its error messages are the ones we report)."""
+    a little more, e.g. NaN and big integers, and its error messages are the ones we report). What
+    neither can take (nesting thousands deep, a number thousands of digits long) is a JSONDecodeError
+    like any other, never a RecursionError or ValueError that would end the import in a traceback."""
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
+        pass
+    try:
         return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+    except ValueError as exc:  # e.g. "Exceeds the limit (4300 digits) for integer string conversion"
+        raise json.JSONDecodeError(f"a value that cannot be read ({str(exc)[:80]})", text, 0) from None
+
+
+TOO_LONG = "the line is longer than the limit of {limit} bytes for one record"
+
+
+@dataclass
+class TooLong:
+    """Stands in for a line over MAX_RECORD_BYTES: it was skipped, never held in memory whole."""
+
+    size: int
+
+
+def bounded_lines(stream, limit: int | None = None) -> Iterator:
+    """The lines of a binary stream, each at most `limit` bytes; a longer one is read past in pieces
+    and given as TooLong (a line of many megabytes is an error of that line, not a memory spike)."""
+    limit = limit or MAX_RECORD_BYTES
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):  # the line break is not part of the record
+            yield line
+            continue
+        size = len(line)
+        while not line.endswith(b"\n"):
+            line = stream.readline(1024 * 1024)
+            if not line:
+                break
+            size += len(line)
+        yield TooLong(size)
+
+
+def _too_big(item) -> bool:
+    """Whether a record of a JSON document is over the limit as compact JSON (cheap for small ones)."""
+    try:
+        return len(orjson.dumps(item)) > MAX_RECORD_BYTES
+    except (orjson.JSONEncodeError, TypeError):  # e.g. an integer orjson cannot write: not big
+        return False
+
+
+# Control and formatting characters (ESC, CR, C1 controls, bidirectional overrides, …) that would
+# steer an operator's terminal: escaped in everything the import prints.
+_UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def printable(text: str) -> str:
+    """`text` with every control or formatting character written as a JSON-style \\uXXXX escape."""
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if unicodedata.category(char) in _UNPRINTABLE:
+            code = ord(char)
+            if code > 0xFFFF:
+                code -= 0x10000
+                out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+            else:
+                out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def write_records(out, records, *, lines: bool) -> int:

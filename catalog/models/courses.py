@@ -74,6 +74,10 @@ class Course(models.Model):
     # anyway, through the listings' windows).
     publish_at = models.DateTimeField(null=True, blank=True, db_index=True)
     unpublish_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Preview links carry the generation they were made in; revoking them all moves it on
+    # (catalog.selectors.previews), so a revocation ends exactly the links made before it.
+    # A database default too: the bulk import copies new courses without naming this column.
+    preview_generation = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at", "id"]

@@ -55,7 +55,11 @@ def _state_page(state: dict, limit: int) -> dict:
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    results = [_entry(slug, "published", number, at, summary) for _c, slug, number, at, summary in rows]
+    latest = _latest_entries([row[0] for row in rows])
+    results = [
+        _entry(*latest.get(course_id, (None, at)), slug, "published", number, summary)
+        for course_id, slug, number, at, summary in rows
+    ]
     if more:
         return {"results": results, "next": encode({**state, "c": rows[-1][0]}), "has_more": True}
     _check_horizon(state["a"])
@@ -75,7 +79,7 @@ def _changes_page(after: int, limit: int) -> dict:
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    results = [_entry(slug, kind, number, at, summary) for _i, slug, kind, number, at, summary in rows]
+    results = [_entry(pk, at, slug, kind, number, summary) for pk, slug, kind, number, at, summary in rows]
     position = rows[-1][0] if rows else after
     return {"results": results, "next": encode({"p": "changes", "a": position}), "has_more": more}
 
@@ -88,6 +92,14 @@ def _check_horizon(after: int) -> None:
         )
 
 
-def _entry(slug, kind, number, at, summary) -> str:
-    head = documents.dumps({"slug": slug, "kind": kind, "release": number, "at": documents.timestamp(at)})
+def _latest_entries(course_ids: list[int]) -> dict[int, tuple[int, object]]:
+    """{course id: (id, at)} of each course's latest entry: the one that made its current state visible,
+    so the state's entries carry the id and time a follower of the changes would have read."""
+    latest = FeedEntry.objects.filter(course_id__in=course_ids).values("course_id").annotate(last=Max("id"))
+    rows = FeedEntry.objects.filter(id__in=latest.values("last")).values_list("course_id", "id", "at")
+    return {course_id: (pk, at) for course_id, pk, at in rows}
+
+
+def _entry(pk, at, slug, kind, number, summary) -> str:
+    head = documents.dumps({"id": pk, "slug": slug, "kind": kind, "release": number, "at": documents.timestamp(at)})
     return f'{head[:-1]},"course":{summary if kind == "published" and summary else "null"}}}'

@@ -35,6 +35,7 @@ from catalog.services.changes.webhooks import (
 )
 from catalog.services.common import Precondition, all_of, unchanged_since
 from catalog.services.editing.courses import course_create, course_delete, course_update
+from catalog.services.editing.previews import course_previews_revoke
 from catalog.services.editing.tree import (
     merged_order,
     module_create,
@@ -80,6 +81,7 @@ __all__ = [
     "releases_prune",
     "schedule_apply_due",
     "UNSET",
+    "course_previews_revoke",
     "course_publish",
     "course_restore",
     "course_transition",

@@ -11,11 +11,13 @@ from django.core.paginator import InvalidPage
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 
 from catalog import selectors
 from catalog.db import replica
 from catalog.domain import documents, markdown
 from catalog.models import canonical_topics
+from catalog.origin import absolute
 from catalog.selectors import previews
 from catalog.selectors.paging import CountedPaginator
 
@@ -76,7 +78,7 @@ def course_page(request, slug):
     if course is None:
         moved_to = selectors.learner_redirect(slug=slug)
         if moved_to is not None:
-            return redirect("catalog:course", moved_to, permanent=True)
+            return redirect(absolute(request, reverse("catalog:course", args=[moved_to])), permanent=True)
         # Drafts and archived courses do not exist for learners: 404, never 403.
         raise Http404("No published course has this address.")
     return render(request, "catalog/course.html", _course_context(course, module_url=_module_url(slug)))
@@ -87,7 +89,7 @@ def module_page(request, slug, module_id):
     if found is None:
         moved_to = selectors.learner_redirect(slug=slug)
         if moved_to is not None:
-            return redirect("catalog:module", moved_to, module_id, permanent=True)
+            return redirect(absolute(request, reverse("catalog:module", args=[moved_to, module_id])), permanent=True)
         raise Http404("This course has no such module, or is not published.")
     course, module, _switch = found
     return render(

@@ -2,12 +2,12 @@
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.http import parse_etags
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from catalog import cache, selectors, services
@@ -15,8 +15,9 @@ from catalog.api import learners
 from catalog.api.caching import LearnerCacheMixin
 from catalog.api.filters import CourseFilter
 from catalog.api.pagination import CoursePagination
-from catalog.api.permissions import CoursePermissions, put_precondition
-from catalog.api.schema import ERROR, FIELD_ERRORS, IF_MATCH, ORDERING, TOPIC
+from catalog.api.permissions import CoursePermissions, create_check, put_precondition
+from catalog.api.renderers import CompactJSONRenderer
+from catalog.api.schema import ERROR, FIELD_ERRORS, IF_MATCH, IF_NONE_MATCH_WRITE, ORDERING, TOPIC
 from catalog.api.serializers import (
     CourseCreateSerializer,
     CourseDetailSerializer,
@@ -36,8 +37,18 @@ NO_SUCH_COURSE = learners.NO_SUCH_COURSE
 STALE = "The course changed since you read it (If-Match does not match its current ETag)."
 
 
-def _etags(header: str) -> set[str]:
-    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+EXISTS = "If-None-Match: * only creates, and a course has this slug already."
+UNCHANGED = "The course still matches a tag of If-None-Match."
+
+
+def _strong(header: str) -> list[str]:
+    """The strong tags of an If-Match or If-None-Match header (RFC 9110: a weak tag never matches)."""
+    return [tag for tag in parse_etags(header) if not tag.startswith("W/")]
+
+
+def editor_etag(body: dict) -> str:
+    """The ETag of an editors' document, as an editor's GET of it carries (the rendering is the same)."""
+    return cache.etag_for(CompactJSONRenderer().render(body))
 
 
 @extend_schema_view(
@@ -148,21 +159,32 @@ class CourseViewSet(ReleaseActions, LearnerCacheMixin, viewsets.GenericViewSet):
         return course
 
     def _if_match(self):
-        """The request's If-Match as a service precondition (checked under the course lock), or None."""
-        header = self.request.headers.get("If-Match")
-        if not header:
+        """The request's If-Match and If-None-Match as a service precondition (checked under the
+        course lock, against the editors' document of the course), or None without either."""
+        if_match, if_none_match = self.request.headers.get("If-Match"), self.request.headers.get("If-None-Match")
+        if not if_match and not if_none_match:
             return None
-        wanted = _etags(header)
 
         def check(course):
             if course is None:
-                raise PreconditionFailedError("If-Match was sent, but no course has this slug.")
-            if header.strip() == "*":
+                if if_match:
+                    raise PreconditionFailedError("If-Match was sent, but no course has this slug.")
                 return
-            if cache.etag_for(JSONRenderer().render(self._detail(course))) not in wanted:
+            if if_none_match and if_none_match.strip() == "*":
+                raise PreconditionFailedError(EXISTS)
+            current = editor_etag(self._detail(course))
+            if if_match and if_match.strip() != "*" and current not in _strong(if_match):
                 raise PreconditionFailedError(STALE)
+            # If-None-Match compares weakly (RFC 9110 13.1.2).
+            if if_none_match and current in {tag.removeprefix("W/") for tag in parse_etags(if_none_match)}:
+                raise PreconditionFailedError(UNCHANGED)
 
         return check
+
+    def _written(self, course: Course, code: int = status.HTTP_200_OK, **headers) -> Response:
+        """A write's answer: the editors' document with its ETag, for the next conditional write."""
+        body = self._detail(course)
+        return Response(body, status=code, headers={"ETag": editor_etag(body), **headers})
 
     @extend_schema(
         summary="Create a draft course, optionally with its whole tree",
@@ -173,14 +195,16 @@ class CourseViewSet(ReleaseActions, LearnerCacheMixin, viewsets.GenericViewSet):
         serializer = CourseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = {k: v for k, v in serializer.validated_data.items() if k != "status"}
+        create_check(request.user, fields)
         course = services.course_create(**fields, by=request.user)
         location = absolute(request, reverse("course-detail", kwargs={"slug": course.slug}))
-        return Response(self._detail(course), status=status.HTTP_201_CREATED, headers={"Location": location})
+        return self._written(course, status.HTTP_201_CREATED, Location=location)
 
     @extend_schema(
         summary="Make the course and its whole tree exactly as sent (created if absent)",
-        description="The body is one record of the import format. Status moves through the workflow.",
-        parameters=[IF_MATCH],
+        description="The body is one record of the import format. Status moves through the workflow; "
+        '`"status": "published"` publishes the result and needs change_course.',
+        parameters=[IF_MATCH, IF_NONE_MATCH_WRITE],
         request=CourseRecordWriteSerializer,
         responses={
             200: CourseDetailSerializer,
@@ -203,10 +227,12 @@ class CourseViewSet(ReleaseActions, LearnerCacheMixin, viewsets.GenericViewSet):
         result = services.course_upsert_tree(
             record=record,
             by=request.user,
-            precondition=services.all_of(put_precondition(request.user), self._if_match()),
+            precondition=services.all_of(put_precondition(request.user, record), self._if_match()),
         )
-        code = status.HTTP_201_CREATED if result.outcome == "created" else status.HTTP_200_OK
-        return Response(self._detail(result.course), status=code)
+        if result.outcome == "created":
+            location = absolute(request, reverse("course-detail", kwargs={"slug": slug}))
+            return self._written(result.course, status.HTTP_201_CREATED, Location=location)
+        return self._written(result.course)
 
     @extend_schema(
         summary="Change some fields of the course",
@@ -229,7 +255,7 @@ class CourseViewSet(ReleaseActions, LearnerCacheMixin, viewsets.GenericViewSet):
         course = services.course_update(
             course=self._course(slug), by=request.user, precondition=self._if_match(), **serializer.validated_data
         )
-        return Response(self._detail(course))
+        return self._written(course)
 
     @extend_schema(
         summary="Delete the course and its tree",
@@ -244,7 +270,7 @@ class CourseViewSet(ReleaseActions, LearnerCacheMixin, viewsets.GenericViewSet):
         course = services.course_transition(
             course=self._course(slug), action=name, by=request.user, precondition=self._if_match()
         )
-        return Response(self._detail(course))
+        return self._written(course)
 
     TRANSITION_SCHEMA = dict(
         request=None,

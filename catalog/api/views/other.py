@@ -13,6 +13,7 @@ from catalog.api.serializers import CourseDetailSerializer, TopicSerializer
 from catalog.db import replica
 from catalog.domain import documents, records
 from catalog.errors import NOT_FOUND
+from catalog.origin import absolute
 from catalog.selectors import previews
 
 
@@ -42,7 +43,7 @@ def api_not_found(request, *args, **kwargs):
             match = None
         if match is not None and match.func is not api_not_found:
             query = request.META.get("QUERY_STRING", "")
-            return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+            return HttpResponsePermanentRedirect(absolute(request, request.path + "/") + (f"?{query}" if query else ""))
     return JsonResponse({"detail": NOT_FOUND}, status=404)
 
 
@@ -68,7 +69,9 @@ class PreviewView(APIView):
 
 
 def record_schema(request):
-    """The JSON Schema of a course record (import files, PUT bodies), for generators to validate against."""
-    response = JsonResponse(records.SCHEMA, json_dumps_params={"indent": 2})
+    """The JSON Schema of a course record (import files, PUT bodies), for generators to validate against;
+    its `$id` is where it is served (on CATALOG_BASE_URL)."""
+    schema = {**records.SCHEMA, "$id": absolute(request, request.path)}
+    response = JsonResponse(schema, json_dumps_params={"indent": 2})
     response["Content-Type"] = "application/schema+json"
     return response

@@ -16,6 +16,7 @@ from catalog.api.serializers import (
     CourseDetailSerializer,
     DiffSerializer,
     PreviewSerializer,
+    ReleaseDetailSerializer,
     ReleaseSerializer,
     ScheduleSerializer,
     ScheduleStateSerializer,
@@ -44,7 +45,7 @@ class ReleaseActions:
     @action(detail=True, methods=["post"], permission_classes=[IsEditor])
     def discard(self, request, slug=None):
         course = services.course_discard(course=self._course(slug), by=request.user, precondition=self._if_match())
-        return Response(self._detail(course))
+        return self._written(course)
 
     @extend_schema(
         summary="Make the working copy equal to release n (publish it to make it live)",
@@ -57,14 +58,15 @@ class ReleaseActions:
         course = services.course_revert(
             course=self._course(slug), number=int(number), by=request.user, precondition=self._if_match()
         )
-        return Response(self._detail(course))
+        return self._written(course)
 
     # --- history
 
     @extend_schema(
         summary="The course's releases, newest first", responses={200: ReleaseSerializer(many=True), **EDITOR_ERRORS}
     )
-    @action(detail=True, methods=["get"], permission_classes=[IsEditor])
+    # Not a list of courses: no pagination and none of the course list's filters (nor in the schema).
+    @action(detail=True, methods=["get"], permission_classes=[IsEditor], pagination_class=None, filter_backends=[])
     def releases(self, request, slug=None):
         course = self._course(slug)
         live = self._live_number(course)
@@ -82,7 +84,7 @@ class ReleaseActions:
 
     @extend_schema(
         summary="Release n, as a course detail document",
-        responses={200: CourseDetailSerializer, **EDITOR_ERRORS},
+        responses={200: ReleaseDetailSerializer, **EDITOR_ERRORS},
     )
     @action(detail=True, methods=["get"], url_path=f"releases/{NUMBER}", permission_classes=[IsEditor])
     def release(self, request, slug=None, number=None):
@@ -128,13 +130,25 @@ class ReleaseActions:
     # --- preview and schedule
 
     @extend_schema(
+        methods=["POST"],
         summary="A signed, expiring link to the working copy (course page and API), no login needed",
+        description="It works for CATALOG_PREVIEW_TTL seconds (7 days by default), until it expires or the "
+        "course's links are revoked (DELETE).",
         request=None,
         responses={201: PreviewSerializer, **EDITOR_ERRORS},
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsEditor])
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Revoke every preview link of the course made so far",
+        description="Those links answer 404 from now on; links made afterwards work as usual.",
+        responses={204: None, **EDITOR_ERRORS},
+    )
+    @action(detail=True, methods=["post", "delete"], permission_classes=[IsEditor])
     def preview(self, request, slug=None):
         course = self._course(slug)
+        if request.method == "DELETE":
+            services.course_previews_revoke(course=course, by=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
         token, expires_at = previews.token_for(course)
         body = {
             "url": absolute(request, reverse("catalog:preview", args=[token])),

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalog import services
 from catalog.errors import PruneRefusedError
+from catalog.files.course_files import printable
 from catalog.files.importing import KEPT, FileReport, Progress, import_file
 from catalog.services.importing.imports import DEFAULT_SOURCE
 
@@ -17,6 +18,24 @@ def percent(text: str) -> float:
     if not 0 <= value <= 100:
         raise ValueError(text)
     return value
+
+
+class Printable:
+    """An output whose lines reach the terminal with control characters escaped: slugs, titles and
+    messages come from files, and an escape sequence in one must not steer the operator's terminal."""
+
+    def __init__(self, out):
+        self.raw = out
+
+    def write(self, msg="", style_func=None, ending=None):
+        self.raw.write(printable(msg), style_func=style_func, ending=ending)
+
+    def write_document(self, text: str):
+        """A multi-line document (JSON, whose strings escape their own line breaks): line by line."""
+        self.raw.write("\n".join(printable(line) for line in text.split("\n")))
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
 
 
 class Command(BaseCommand):
@@ -60,6 +79,7 @@ class Command(BaseCommand):
         parser.add_argument("--report", metavar="FILE", help="also write every error to FILE as JSON Lines")
 
     def handle(self, *args, paths, dry_run, plan, as_json, format, source, force, prune, max_prune, report, **options):
+        self.stdout, self.stderr = Printable(self.stdout), Printable(self.stderr)
         if as_json and not plan:
             raise CommandError("--json prints a plan: use it with --plan")
         if prune and not source:
@@ -162,7 +182,7 @@ class Command(BaseCommand):
             "prune": None if pruned is None else {"source": source, "archive": pruned},
             "summary": totals,
         }
-        self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
+        self.stdout.write_document(json.dumps(document, ensure_ascii=False, indent=2))
 
     def _print_unpublished(self, unpublished, dry_run) -> None:
         shown = ", ".join(unpublished[:10]) + (f" and {len(unpublished) - 10} more" if len(unpublished) > 10 else "")
@@ -174,7 +194,7 @@ class Command(BaseCommand):
 
     def _progress_write(self, text: str) -> None:
         # No added newline (the bar redraws itself with \r) and no error colouring.
-        self.stderr.write(text, style_func=str, ending="")
+        self.stderr.raw.write(text, style_func=str, ending="")
         self.stderr.flush()
 
 

@@ -61,13 +61,14 @@ def _write(entries: list[FeedEntry]) -> None:
     deliveries_enqueue(entries)  # the webhooks' outbox: sent after commit, or never if this rolls back
 
 
-def published_entry(listing: Listing) -> FeedEntry:
+def published_entry(listing: Listing, *, at=None) -> FeedEntry:
+    """`at`: when learners could first see the listing at its slug (its live_from, unless it moved there later)."""
     return FeedEntry(
         course_id=listing.course_id,
         slug=listing.slug,
         kind=Kind.PUBLISHED,
         release=listing.release.number,
-        at=listing.live_from,
+        at=at or listing.live_from,
         summary=listing.summary,
     )
 
@@ -76,8 +77,8 @@ def removed_entry(*, course_id: int, slug: str, release: int | None, at=None) ->
     return FeedEntry(course_id=course_id, slug=slug, kind=Kind.REMOVED, release=release, at=at or timezone.now())
 
 
-def feed_published(listing: Listing) -> None:
-    feed_append([published_entry(listing)])
+def feed_published(listing: Listing, *, at=None) -> None:
+    feed_append([published_entry(listing, at=at)])
 
 
 def feed_removed(*, course_id: int, slug: str, release: int | None, at=None) -> None:

@@ -78,10 +78,25 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the low 32 bits
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local use, wherever it routes
+TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # RFC 2765's IPv4-translated addresses
+COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated IPv4-compatible addresses (::127.0.0.1)
+
+
 def public(address: str) -> bool:
+    """Whether a webhook may be sent to `address`: a global unicast address, and so is every IPv4
+    address an IPv6 transition form carries (mapped, compatible, translated, NAT64, 6to4, Teredo),
+    since a gateway on the way would deliver to that one."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if ip.version == 6:
+        if ip in NAT64_LOCAL or ip.teredo:
+            return False
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and any(ip in network for network in (NAT64, TRANSLATED, COMPATIBLE)):
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            return public(str(embedded)) and (ip.ipv4_mapped is not None or ip.is_global)
     return ip.is_global and not ip.is_multicast
 
 

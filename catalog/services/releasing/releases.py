@@ -104,7 +104,7 @@ def rerender_listings(course: Course, *, old_slug: str) -> None:
         listing.save()
         if listing.live_from <= now and (listing.live_until is None or listing.live_until > now):
             feed_removed(course_id=course.pk, slug=old_slug, release=listing.release.number, at=now)
-            feed_published(listing)
+            feed_published(listing, at=now)  # visible at the new address from now, not since it went live
     cache.course_changed(slugs=[course.slug, old_slug])
 
 

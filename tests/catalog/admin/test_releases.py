@@ -235,6 +235,25 @@ class TestPreview:
     def test_get_makes_no_link(self, admin_client):
         assert admin_client.get(url("preview", CourseFactory())).status_code == 405
 
+    def test_the_page_says_how_long_a_link_lives_and_offers_to_revoke_them(self, admin_client, settings):
+        settings.CATALOG_PREVIEW_TTL = 2 * 86400
+        course = published_with_changes()
+        page = admin_client.get(reverse("admin:catalog_course_change", args=[course.pk])).content.decode()
+        assert "it works for 2 days" in page and "Revoke preview links" in page
+        (text,) = messages_of(admin_client.post(url("preview", course), follow=True))
+        assert "2 days from now" in text
+
+    def test_revoking_ends_every_link_made_before(self, admin_client):
+        course = published_with_changes()
+        old = admin_client.post(url("preview", course), HTTP_ACCEPT="application/json").json()["url"]
+        assert Client().get(old).status_code == 200
+        assert admin_client.get(url("preview_revoke", course)).status_code == 405
+        (text,) = messages_of(admin_client.post(url("preview_revoke", course), follow=True))
+        assert "revoked" in text
+        assert Client().get(old).status_code == 404
+        new = admin_client.post(url("preview", course), HTTP_ACCEPT="application/json").json()["url"]
+        assert Client().get(new).status_code == 200
+
 
 class TestSchedule:
     def future(self, **delta):

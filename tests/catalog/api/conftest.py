@@ -1,6 +1,8 @@
 """Fixtures of the API tests."""
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 
 @pytest.fixture(autouse=True)
@@ -10,3 +12,15 @@ def quick_setup(settings):
     (0.2 s per client, three clients a test); with autorefresh it looks a file up when one is asked for."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture
+def direct_wsgi_calls():
+    """For tests that call the WSGI app directly (schemathesis, httpx's WSGI transport), not through
+    Django's test client: the request signals would close the connection that holds the test's
+    transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

@@ -29,6 +29,10 @@ def follow(client, cursor=None, limit=100):
             return entries, cursor
 
 
+def _iso(moment) -> str:
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
 def learners_see(api) -> dict:
     return {c["slug"]: c for c in api.get("/api/v1/courses/?page_size=100").json()["results"]}
 
@@ -105,6 +109,36 @@ class TestChanges:
         after = api.get(FEED)
         assert after["X-Cache"] == "MISS"
         assert [e["slug"] for e in after.json()["results"]] == ["a", "b"]
+
+
+class TestEntryIdsAndTimes:
+    """`id` is the entry's number (a webhook delivery carries the same); `at` is when learners could see it."""
+
+    def test_every_entry_has_its_id_and_the_state_carries_the_latest(self, api):
+        CourseFactory(slug="a", status="published", units=tree(1))
+        course = CourseFactory(slug="b", status="published", units=tree(1))
+        services.course_update(course=course, title="Two", status="published")
+        state, cursor = follow(api)
+        latest = {e.course_id: e for e in FeedEntry.objects.order_by("id")}
+        assert [(e["slug"], e["id"]) for e in state] == [(c.slug, latest[c.course_id].id) for c in latest.values()]
+        assert [e["at"] for e in state] == [_iso(latest[c].at) for c in latest]
+        services.course_unpublish(course=course)
+        (removed,), _ = follow(api, cursor)
+        assert removed["id"] == FeedEntry.objects.get(kind="removed").id > max(e["id"] for e in state)
+
+    def test_a_renamed_course_is_published_at_its_new_address_when_the_rename_went_live(
+        self, api, django_capture_on_commit_callbacks
+    ):
+        course = CourseFactory(slug="old", status="published", units=tree(1))
+        _, cursor = follow(api)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.course_update(course=course, slug="new", status="published")
+        entries, _ = follow(api, cursor)
+        assert [(e["slug"], e["kind"]) for e in entries] == [("old", "removed"), ("new", "published")]
+        removed, published = entries
+        assert published["at"] >= removed["at"] and published["id"] > removed["id"]
+        (state,), _ = follow(api)
+        assert (state["id"], state["at"]) == (published["id"], published["at"])
 
 
 class TestBadInput:

@@ -159,3 +159,51 @@ class TestIfMatch:
             assert_json_error(editor_api.put(detail("missing"), record(), format="json", HTTP_IF_MATCH=header), 412)
         assert catalog_state() == before
         assert editor_api.put(detail("missing"), record(), format="json").status_code == 201
+
+
+class TestStrongComparison:
+    """RFC 9110: If-Match compares strongly, If-None-Match: * only creates, and a write answers with the
+    ETag of the editors' document it returns."""
+
+    @pytest.mark.parametrize(("method", "path", "body"), GUARDED, ids=[f"{m} {p}" for m, p, _ in GUARDED])
+    def test_a_weak_tag_never_matches(self, editor_api, target, method, path, body):
+        current = editor_api.get(detail("target"))["ETag"]
+        before = catalog_state()
+        response = getattr(editor_api, method)(
+            detail("target") + path, body, format="json", HTTP_IF_MATCH=f"W/{current}"
+        )
+        assert_json_error(response, 412)
+        assert catalog_state() == before
+
+    def test_if_none_match_star_only_creates(self, editor_api, target):
+        before = catalog_state()
+        body = assert_json_error(editor_api.put(detail("target"), record(), format="json", HTTP_IF_NONE_MATCH="*"), 412)
+        assert "exists" in body["detail"] or "already" in body["detail"]
+        assert catalog_state() == before
+        created = editor_api.put(detail("fresh"), record(), format="json", HTTP_IF_NONE_MATCH="*")
+        assert created.status_code == 201
+        again = editor_api.put(detail("fresh"), record(title="Other"), format="json", HTTP_IF_NONE_MATCH="*")
+        assert_json_error(again, 412)
+        assert editor_api.get(detail("fresh")).json()["title"] == "Intro to SQL"
+
+    @pytest.mark.parametrize(
+        ("method", "path", "body"),
+        [*GUARDED[:2], ("post", "unpublish/", None), ("post", "publish/", None), ("post", "discard/", None)],
+    )
+    def test_a_write_answers_with_the_etag_an_editor_would_read(self, editor_api, target, method, path, body):
+        response = getattr(editor_api, method)(detail("target") + path, body, format="json")
+        assert response.status_code == 200, response.content
+        assert response["ETag"] == editor_api.get(detail("target"))["ETag"]
+        # ... so the next conditional write needs no GET in between.
+        follow = editor_api.patch(detail("target"), {"title": "Next"}, format="json", HTTP_IF_MATCH=response["ETag"])
+        assert follow.status_code == 200
+
+    def test_a_creation_answers_with_its_etag_and_an_absolute_location(self, editor_api):
+        for response in (
+            editor_api.put(detail("made-by-put"), record(), format="json"),
+            editor_api.post(LIST, {**record(), "slug": "made-by-post"}, format="json"),
+        ):
+            assert response.status_code == 201
+            slug = response.json()["slug"]
+            assert response["Location"].startswith("http") and response["Location"].endswith(detail(slug))
+            assert response["ETag"] == editor_api.get(detail(slug))["ETag"]

@@ -4,7 +4,7 @@ import pytest
 
 from tests.config.test_settings import manage
 from tests.factories import CourseFactory, tree
-from tests.helpers.api import LIST, TOPICS, detail
+from tests.helpers.api import LIST, TOPICS, detail, record
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
@@ -61,6 +61,21 @@ def test_a_preflight_is_answered(api, course):
     assert "authorization" in allowed_headers and "content-type" in allowed_headers
     refused = api.options(LIST, HTTP_ORIGIN="https://evil.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
     assert "Access-Control-Allow-Origin" not in refused
+
+
+def test_browser_code_may_make_conditional_writes_and_read_what_they_answer(api, editor_api, course):
+    asked = ["if-match", "if-none-match", "authorization", "content-type"]
+    response = api.options(
+        detail("shared"),
+        HTTP_ORIGIN=FRONT_END,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="PUT",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS=", ".join(asked),
+    )
+    assert set(asked) <= {h.strip().lower() for h in response["Access-Control-Allow-Headers"].split(",")}
+    created = editor_api.put(detail("new-one"), record(), format="json", HTTP_ORIGIN=FRONT_END)
+    assert created.status_code == 201
+    exposed = {h.strip().lower() for h in created["Access-Control-Expose-Headers"].split(",")}
+    assert {"etag", "x-cache", "x-request-id", "location"} <= exposed
 
 
 def test_pages_for_people_are_not_shared(client, course):

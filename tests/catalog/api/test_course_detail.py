@@ -122,4 +122,7 @@ class TestOddSlugs:
 
     def test_without_the_trailing_slash_it_redirects(self, api, course):
         response = api.get(LIST + "intro-to-sql?x=1")
-        assert response.status_code == 301 and response["Location"] == "/api/v1/courses/intro-to-sql/?x=1"
+        # Absolute, on the canonical base (issue 23: the docs promise absolute URLs).
+        assert (
+            response.status_code == 301 and response["Location"] == "http://127.0.0.1/api/v1/courses/intro-to-sql/?x=1"
+        )

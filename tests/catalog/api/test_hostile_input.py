@@ -119,6 +119,22 @@ class TestErrorsAreJson:
         assert "limit" in assert_json_error(response, 413)["detail"]
         assert catalog_state() == before
 
+    def test_a_record_valid_by_the_published_limits_is_taken_by_put_as_by_the_import(self, editor_api, tmp_path):
+        """27 modules of 100,000 characters (2.7 MB) was a 413 over PUT but imported fine: one limit now."""
+        from catalog.domain import limits
+        from tests.helpers.commands import run, write_jsonl
+
+        modules = [{"title": f"M{n}", "content": "x" * limits.MAX_CONTENT_LENGTH} for n in range(27)]
+        big = record(units=[{"title": "Big", "modules": modules}])
+        response = editor_api.put(detail("big-by-put"), big, format="json")
+        assert response.status_code == 201, response.content[:300]
+        code, _out, err = run("import_courses", write_jsonl(tmp_path, [{**big, "slug": "big-by-import"}]))
+        assert code == 0, err
+        over = record(description="x" * (limits.MAX_RECORD_BYTES + 1))
+        assert "limit" in assert_json_error(editor_api.put(detail("too-big"), over, format="json"), 413)["detail"]
+        code, _out, err = run("import_courses", write_jsonl(tmp_path, [{**over, "slug": "too-big"}], name="o.jsonl"))
+        assert code == 1 and "longer than the limit" in err
+
     def test_nul_in_any_text_field_is_400_naming_it(self, editor_api, target):
         before = catalog_state()
         for field, body in [

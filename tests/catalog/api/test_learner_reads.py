@@ -164,6 +164,14 @@ class TestTheQuickWay:
         assert refused.status_code == 429 and "throttled" in refused.json()["detail"].lower()
         assert int(refused["Retry-After"]) > 0
 
+    def test_a_client_cannot_escape_the_throttle_by_rotating_x_forwarded_for(self, api, catalog, monkeypatch):
+        monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "3/minute")
+        url = f"{LIST}?search=course"
+        statuses = [api.get(url, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(6)]
+        assert statuses == [200, 200, 200, 429, 429, 429]
+        other = api.get(url, REMOTE_ADDR="198.51.100.7")  # another client (its own address) is not throttled
+        assert other.status_code == 200
+
     def test_errors_vary_with_credentials(self, api, catalog):
         """A draft is a 404 for learners and a 200 for its editors: a shared cache must tell them apart."""
         for url in (detail("draft"), f"{LIST}?page=0", f"{LIST}?page=99"):

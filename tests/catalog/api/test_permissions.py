@@ -164,3 +164,57 @@ class TestSessionAuthentication:
     def test_reads_need_no_csrf_token(self, session):
         CourseFactory(slug="target", units=tree(1))
         assert session.get(detail("target")).json()["status"] == "draft"
+
+
+class TestPublishingNeedsChangeCourse:
+    """A user with add_course alone creates drafts: what learners see is an editor's decision."""
+
+    @pytest.fixture
+    def creator(self, django_user_model):
+        user = django_user_model.objects.create_user(username="creator", password="pw")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label="catalog", codename="add_course"))
+        return APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+
+    def test_a_put_that_says_published_is_refused_and_writes_nothing(self, creator):
+        before = catalog_state()
+        body = assert_json_error(creator.put(detail("fresh"), record(status="published"), format="json"), 403)
+        assert "change_course" in body["detail"]
+        assert catalog_state() == before
+        assert creator.put(detail("fresh"), record(), format="json").json()["status"] == "draft"
+
+    def test_taking_over_an_old_address_that_redirects_learners_is_refused(self, creator, api, editor_api):
+        CourseFactory(slug="old-address", status="published", units=tree(1))
+        assert (
+            editor_api.patch(
+                detail("old-address"), {"slug": "new-address", "status": "published"}, format="json"
+            ).status_code
+            == 200
+        )
+        assert api.get(detail("old-address")).status_code == 301
+        before = catalog_state()
+        for response in (
+            creator.put(detail("old-address"), record(), format="json"),
+            creator.post(LIST, {**record(), "slug": "old-address"}, format="json"),
+        ):
+            assert "change_course" in assert_json_error(response, 403)["detail"]
+        assert catalog_state() == before
+        assert api.get(detail("old-address")).status_code == 301
+        assert editor_api.put(detail("old-address"), record(), format="json").status_code == 201
+
+
+class TestTheTokenScheme:
+    @pytest.mark.parametrize("scheme", ["Bearer", "Basic", "token-ish"])
+    def test_another_scheme_is_told_to_use_token(self, editor, scheme):
+        CourseFactory(slug="target", status="published", units=tree(1))
+        key = Token.objects.create(user=editor).key
+        client = APIClient(HTTP_AUTHORIZATION=f"{scheme} {key}")
+        before = catalog_state()
+        for response in (client.post(detail("target") + "unpublish/"), client.get(detail("target"))):
+            body = assert_json_error(response, 401)
+            assert "Authorization: Token <key>" in body["detail"]
+            assert response["WWW-Authenticate"] == "Token"
+        assert catalog_state() == before
+
+    def test_a_hostile_scheme_is_not_echoed(self):
+        response = APIClient(HTTP_AUTHORIZATION="\x1b[31mEvil\x1b[0m xyz").get(LIST)
+        assert "\x1b" not in assert_json_error(response, 401)["detail"]

@@ -2,8 +2,6 @@
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
@@ -16,14 +14,8 @@ pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture(autouse=True)
-def keep_the_test_transaction():
-    """Schemathesis calls the WSGI app directly, not through Django's test client, so the
-    request signals would close the connection that holds the test's transaction."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+def keep_the_test_transaction(direct_wsgi_calls):
+    """The app is called directly, not through Django's test client (see direct_wsgi_calls)."""
 
 
 @pytest.fixture

@@ -20,16 +20,19 @@ pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 class LinesOnly:
-    """A pipe that can only be read line by line (no read()), counting the lines taken so far."""
+    """A pipe (bytes) that can only be read line by line (no read()), counting the lines taken so far."""
 
     def __init__(self, text: str):
-        self.lines = text.splitlines(keepends=True)
+        self.lines = [line.encode() for line in text.splitlines(keepends=True)]
         self.taken = 0
 
-    def __iter__(self):
-        for line in self.lines:
-            self.taken += 1
-            yield line
+    def readline(self, size: int = -1) -> bytes:
+        if self.taken == len(self.lines):
+            return b""
+        line = self.lines[self.taken]
+        assert size < 0 or len(line) <= size  # these lines are short: one call takes one whole
+        self.taken += 1
+        return line
 
 
 class TestFormats:

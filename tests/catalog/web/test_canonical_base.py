@@ -72,6 +72,65 @@ class TestInProcess:
         assert again["X-Cache"] == "HIT" and again.content == response.content
 
 
+@pytest.mark.django_db
+@pytest.mark.embedded
+class TestOneEntryPerPage:
+    """Equivalent spellings of a URL are one cached answer: one client cannot fill the cache with copies."""
+
+    @pytest.mark.parametrize(
+        "spellings",
+        [
+            [LIST + "?page=2&page_size=1", LIST + "?page=02&page_size=01", LIST + "?page=002&page_size=001"],
+            [LIST + "?page_size=20", LIST + "?page_size=020", LIST + "?page=01", LIST],
+            ["/api/v1/changes/?limit=5", "/api/v1/changes/?limit=05", "/api/v1/changes/?limit=0005"],
+        ],
+    )
+    def test_leading_zeros_are_the_same_number(self, api, two_courses, spellings):
+        answers = [api.get(url) for url in spellings]
+        assert [a.status_code for a in answers] == [200] * len(spellings)
+        assert [a["X-Cache"] for a in answers] == ["MISS"] + ["HIT"] * (len(spellings) - 1)
+        assert len({a.content for a in answers}) == 1
+
+    def test_a_module_id_with_leading_zeros_is_the_same_module(self, api, two_courses):
+        from catalog.models import Module
+
+        module = Module.objects.filter(unit__course__slug="course-0").first()
+        urls = [f"/api/v1/courses/course-0/modules/{module.pk}/", f"/api/v1/courses/course-0/modules/0{module.pk}/"]
+        answers = [api.get(url) for url in urls]
+        assert [(a.status_code, a["X-Cache"]) for a in answers] == [(200, "MISS"), (200, "HIT")]
+
+
+@pytest.mark.django_db
+@pytest.mark.embedded
+class TestAbsoluteAddresses:
+    def test_an_old_slug_redirects_to_an_absolute_url(self, api, client, editor_api, settings):
+        settings.CATALOG_BASE_URL = "https://catalog.example.org"
+        CourseFactory(slug="old", status="published", units=tree(1))
+        assert editor_api.patch(LIST + "old/", {"slug": "new", "status": "published"}, format="json").status_code == 200
+        module = editor_api.get(LIST + "new/").json()["units"][0]["modules"][0]["id"]
+        for got, expected in (
+            (api.get(LIST + "old/?x=1"), "https://catalog.example.org/api/v1/courses/new/?x=1"),
+            (client.get("/courses/old/"), "https://catalog.example.org/courses/new/"),
+            (
+                client.get(f"/courses/old/modules/{module}/"),
+                f"https://catalog.example.org/courses/new/modules/{module}/",
+            ),
+            (api.get("/api/v1/topics"), "https://catalog.example.org/api/v1/topics/"),
+        ):
+            assert (got.status_code, got["Location"]) == (301, expected)
+
+    def test_the_record_schema_is_identified_by_where_it_is_served(self, api, settings):
+        settings.CATALOG_BASE_URL = "https://catalog.example.org/learn"
+        settings.FORCE_SCRIPT_NAME = "/learn"
+        schema = api.get("/api/schema/course-record.json").json()
+        assert schema["$id"] == "https://catalog.example.org/learn/api/schema/course-record.json"
+
+
+def test_the_beat_keeps_its_schedule_in_the_checkout():
+    """Two checkouts on one machine must not share one schedule file (it was one file in /tmp)."""
+    assert str(settings.CELERY_BEAT_SCHEDULE_FILENAME).startswith(str(settings.BASE_DIR))
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.postgres_only
 @pytest.mark.redis_only

@@ -144,3 +144,38 @@ def test_gunicorn_conf_shares_one_directory_between_its_workers_by_itself(tmp_pa
             assert set(pool.map(lambda _: get(f"{base}/healthz")[0], range(40))) == {200}
         counts = {total(scrape(base), "catalog_http_requests_total", route="healthz") for _ in range(6)}
     assert counts == {40}
+
+
+@pytest.mark.embedded
+class TestWhoMayScrape:
+    """/metrics answers before host validation, so it answers only the scrapers the operator names."""
+
+    def scrape_as(self, settings, remote_addr, **headers):
+        from django.test import RequestFactory
+
+        from catalog.web.middleware.metrics import MetricsMiddleware
+
+        request = RequestFactory().get("/metrics", REMOTE_ADDR=remote_addr, HTTP_HOST="anything.example", **headers)
+        return MetricsMiddleware(lambda request: None)(request)
+
+    def test_loopback_by_default_and_nobody_else(self, settings):
+        assert self.scrape_as(settings, "127.0.0.1").status_code == 200
+        assert self.scrape_as(settings, "::1").status_code == 200
+        for outsider in ("203.0.113.9", "10.0.0.8", "garbage"):
+            response = self.scrape_as(settings, outsider, HTTP_X_FORWARDED_FOR="127.0.0.1")
+            assert response.status_code == 404 and b"http_requests" not in response.content
+
+    def test_an_allow_list_of_networks(self, settings):
+        settings.METRICS_ALLOWED_IPS = ["10.0.0.0/8", "2001:db8::/32"]
+        assert self.scrape_as(settings, "10.1.2.3").status_code == 200
+        assert self.scrape_as(settings, "2001:db8::5").status_code == 200
+        assert self.scrape_as(settings, "127.0.0.1").status_code == 404
+
+    def test_or_a_bearer_token(self, settings):
+        settings.METRICS_ALLOWED_IPS = []
+        settings.METRICS_TOKEN = "s3cret-scraper-token"
+        assert (
+            self.scrape_as(settings, "203.0.113.9", HTTP_AUTHORIZATION="Bearer s3cret-scraper-token").status_code == 200
+        )
+        assert self.scrape_as(settings, "203.0.113.9", HTTP_AUTHORIZATION="Bearer wrong").status_code == 404
+        assert self.scrape_as(settings, "127.0.0.1").status_code == 404

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import signing
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog import services
@@ -258,11 +259,32 @@ class TestBadLinks:
         assert APIClient().get(f"/api/v1/preview/{token_signed_ago(sql, 7 * 86400 - 60)}/").status_code == 200
         self.assert_gone(token_signed_ago(sql, 7 * 86400 + 60))
 
-    def test_a_link_made_by_the_api_expires_with_the_ttl(self, editor_api, sql, settings):
+    def test_a_link_made_by_the_api_expires_with_the_ttl(self, editor_api, sql, settings, time_machine):
+        settings.CATALOG_PREVIEW_TTL = 60
+        time_machine.move_to(timezone.now(), tick=False)
         _page, api_path = links(editor_api)
-        settings.CATALOG_PREVIEW_TTL = 0
-        time.sleep(1.05)  # signed timestamps have whole seconds
+        time_machine.shift(59)  # signed timestamps have whole seconds: 59 s and a fraction
+        assert APIClient().get(api_path).status_code == 200
+        time_machine.shift(3)
         self.assert_gone(token_of(api_path))
+
+    def test_revoked_links_are_404_and_later_ones_work(self, api, editor_api, learner_api, sql):
+        first, second = links(editor_api), links(editor_api)
+        other = links(editor_api, CourseFactory(slug="other", units=tree(1)).slug)
+        before = editor_api.get(course_url("sql")).json()
+        for refused, status in ((api, 401), (learner_api, 403)):
+            assert refused.delete(course_url("sql") + "preview/").status_code == status
+        assert Client().get(first[0]).status_code == 200
+        response = editor_api.delete(course_url("sql") + "preview/")
+        assert response.status_code == 204 and response.content == b""
+        for page, api_path in (first, second):
+            self.assert_gone(token_of(api_path))
+            assert Client().get(page).status_code == 404
+        assert APIClient().get(other[1]).status_code == 200  # another course's links are untouched
+        fresh = links(editor_api)
+        assert APIClient().get(fresh[1]).status_code == 200 and Client().get(fresh[0]).status_code == 200
+        assert editor_api.get(course_url("sql")).json() == before  # nothing else changed
+        assert editor_api.delete(course_url("nothing") + "preview/").status_code == 404
 
     def test_a_token_of_a_deleted_course_is_404(self, editor_api, sql):
         page, api_path = links(editor_api)

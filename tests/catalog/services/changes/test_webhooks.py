@@ -289,6 +289,14 @@ class TestAddresses:
             "http://[::1]/",
             "http://[fe80::1]/",
             "http://[::ffff:127.0.0.1]/",
+            "http://[::127.0.0.1]/",
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "http://[64:ff9b::7f00:1]/",
+            "http://[64:ff9b:1::a9fe:a9fe]/",
+            "http://[2002:a9fe:a9fe::1]/",
+            "http://[2002:7f00:1::1]/",
+            "http://[::ffff:0:7f00:1]/",
+            "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
             "http://[fd00::1]/",
             "http://224.0.0.1/",
         ],
@@ -303,6 +311,14 @@ class TestAddresses:
     def test_a_public_address_is_accepted(self, settings):
         settings.WEBHOOKS_ALLOW_PRIVATE = False
         assert services.endpoint_add(url="https://93.184.216.34/hooks", secret="s" * 20).active
+
+    @pytest.mark.parametrize(
+        "address", ["64:ff9b::5db8:d822", "2002:5db8:d822::1", "2606:4700::1111", "::ffff:93.184.216.34"]
+    )
+    def test_transition_forms_of_public_addresses_are_public(self, address):
+        from catalog.services.changes.webhook_http import public
+
+        assert public(address)
 
     @pytest.mark.parametrize(
         "url, message",

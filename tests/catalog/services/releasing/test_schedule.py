@@ -1,8 +1,10 @@
 """Scheduled switches: learners see them on time with nothing running, no cached answer outlives them,
 and catalog_tick records them in the history.
 
-The switches are set a second or so ahead and the tests wait for them: learners' reads are polled
-before the time (they must show the old state, cache hits included) and read once right after it.
+The clock is stopped (time-machine) and moved by the tests: learners' reads are checked a millisecond
+before a switch and at it, so "on time" is checked to the millisecond without waiting. Those reads come
+from the database, because Redis keeps its own time: a page it holds expires by the real clock.
+TestTheCacheAndTheClock checks that part against the real clock, with switches a second ahead.
 """
 
 import datetime as dt
@@ -52,6 +54,31 @@ def committed(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
+class Clock:
+    """A stopped clock the test moves; `later()` is a moment ahead of it."""
+
+    def __init__(self, machine):
+        self.machine = machine
+
+    def later(self, seconds: float = 60) -> dt.datetime:
+        return timezone.now() + dt.timedelta(seconds=seconds)
+
+    def just_before(self, moment: dt.datetime) -> None:
+        self.machine.move_to(moment - dt.timedelta(milliseconds=1), tick=False)
+
+    def at(self, moment: dt.datetime) -> None:
+        self.machine.move_to(moment, tick=False)
+
+
+@pytest.fixture
+def clock(time_machine, settings):
+    """Time stands still until the test moves it. Learners' reads skip the cache: Redis would keep a
+    page by the real clock, which a moved clock cannot move (TestTheCacheAndTheClock covers that)."""
+    settings.CATALOG_CACHE_ENABLED = False
+    time_machine.move_to(timezone.now(), tick=False)
+    return Clock(time_machine)
+
+
 def draft(slug="sql"):
     return CourseFactory(slug=slug, title="Intro to SQL", topic="Databases", units=TREE)
 
@@ -83,7 +110,7 @@ def change(course, title):
 
 class TestScheduledPublish:
     def test_a_draft_goes_live_at_publish_at_as_frozen_then(
-        self, api, learner_api, client, editor, editor_api, committed
+        self, api, learner_api, client, editor, editor_api, committed, clock
     ):
         course = draft()
 
@@ -93,14 +120,15 @@ class TestScheduledPublish:
             assert client.get("/courses/sql/").status_code == 404
             assert api.get("/api/v1/courses/?search=select").json()["count"] == 0
 
-        before()  # the same reads before anything is scheduled (and every client warmed up)
-        at = soon(1.2)
+        before()  # the same reads before anything is scheduled
+        at = clock.later()
         with committed():
             services.course_schedule(course=course, publish_at=at, by=editor)
             change(course, "Edited after scheduling")
             services.module_create(unit=Unit.objects.get(course=course, title="Basics"), title="Later module")
-        assert poll_until(at, before) > 0
-        wait_past(at)
+        clock.just_before(at)
+        before()
+        clock.at(at)
         seen = learner_detail(api, "sql")
         assert seen["title"] == "Intro to SQL"  # frozen when it was scheduled
         assert outline(seen) == [("Basics", ["SELECT"]), ("Joins", ["INNER JOIN"])]
@@ -113,6 +141,163 @@ class TestScheduledPublish:
         assert api.get(TOPICS).json() == [{"topic": "databases", "course_count": 1}]
         editor_view = editor_api.get(course_url("sql")).json()
         assert (editor_view["live_release"], editor_view["has_unpublished_changes"]) == (1, True)
+
+    def test_a_published_course_keeps_its_release_until_then(self, api, editor, clock):
+        course = live()
+        change(course, "Second edition")
+        at = clock.later()
+        services.course_schedule(course=course, publish_at=at, by=editor)
+        assert release_numbers(course) == [1, 2]
+        clock.just_before(at)
+        assert title_seen(api) == "Intro to SQL"
+        clock.at(at)
+        assert title_seen(api) == "Second edition"
+
+    def test_rescheduling_freezes_the_working_copy_again(self, api, clock):
+        course = draft()
+        services.course_schedule(course=course, publish_at=clock.later(7200))
+        change(course, "Better title")
+        at = clock.later()
+        services.course_schedule(course=course, publish_at=at)
+        assert release_numbers(course) == [1]  # the first frozen copy never went live: dropped
+        clock.at(at)
+        assert title_seen(api) == "Better title"
+
+    def test_cancelled_it_never_goes_live(self, api, editor_api, clock):
+        course = draft()
+        at = clock.later()
+        assert (
+            editor_api.put(course_url("sql") + "schedule/", {"publish_at": iso(at)}, format="json").json()["release"]
+            == 1
+        )
+        assert editor_api.delete(course_url("sql") + "schedule/").status_code == 200
+        assert (fresh(course).publish_at, release_numbers(course)) == (None, [])
+        clock.at(at)
+        assert title_seen(api) is None
+        assert editor_api.get(course_url("sql") + "schedule/").json() == {
+            "publish_at": None,
+            "unpublish_at": None,
+            "release": None,
+        }
+
+    def test_publishing_now_cancels_it(self, api):
+        course = live()
+        change(course, "Scheduled edition")
+        services.course_schedule(course=course, publish_at=timezone.now() + dt.timedelta(hours=1))
+        change(course, "Published now")
+        services.course_publish(course=course)
+        assert fresh(course).publish_at is None
+        assert release_numbers(course) == [1, 2]
+        assert release(course, 2).document["title"] == "Published now"
+        assert title_seen(api) == "Published now"
+
+    def test_publishing_now_cancels_it_even_when_nothing_is_waiting(self, editor_api):
+        course = live()
+        change(course, "Scheduled edition")
+        services.course_schedule(course=course, publish_at=timezone.now() + dt.timedelta(hours=1))
+        services.course_discard(course=course)  # the working copy is the live release again
+        assert editor_api.post(course_url("sql") + "publish/").status_code == 200
+        assert editor_api.get(course_url("sql") + "schedule/").json()["publish_at"] is None
+        assert fresh(course).publish_at is None and release_numbers(course) == [1]
+
+    def test_archiving_cancels_it(self, api):
+        course = live()
+        change(course, "Scheduled edition")
+        services.course_schedule(course=course, publish_at=timezone.now() + dt.timedelta(hours=1))
+        services.course_archive(course=course)
+        assert fresh(course).publish_at is None and release_numbers(course) == [1]
+        assert title_seen(api) is None
+
+
+class TestScheduledWithdrawal:
+    def test_unpublish_at_withdraws_the_live_release_then(self, api, learner_api, clock):
+        course = live()
+        module = Module.objects.get(unit__course=course, title="SELECT")
+        at = clock.later()
+        services.course_schedule(course=course, unpublish_at=at)
+        clock.just_before(at)
+        assert title_seen(api) == "Intro to SQL" and learner_slugs(api) == ["sql"]
+        clock.at(at)
+        assert title_seen(api) is None and title_seen(learner_api) is None
+        assert learner_slugs(api) == []
+        assert api.get(TOPICS).json() == []
+        assert api.get(module_url("sql", module.pk)).status_code == 404
+        assert release_numbers(course) == [1]  # withdrawn, not deleted
+
+    def test_publish_at_then_unpublish_at(self, api, clock):
+        course = draft()
+        go, leave = clock.later(60), clock.later(120)
+        services.course_schedule(course=course, publish_at=go, unpublish_at=leave)
+        clock.just_before(go)
+        assert title_seen(api) is None, "live too early"
+        clock.at(go)
+        assert title_seen(api) == "Intro to SQL"
+        clock.just_before(leave)
+        assert title_seen(api) == "Intro to SQL", "not live in its window"
+        clock.at(leave)
+        assert title_seen(api) is None
+
+    def test_unpublish_at_then_publish_at(self, api, clock):
+        course = live()
+        change(course, "Second edition")
+        leave, back = clock.later(60), clock.later(120)
+        services.course_schedule(course=course, unpublish_at=leave)
+        services.course_schedule(course=course, publish_at=back)
+        clock.just_before(leave)
+        assert title_seen(api) == "Intro to SQL", "withdrawn too early"
+        clock.at(leave)
+        assert title_seen(api) is None
+        clock.just_before(back)
+        assert title_seen(api) is None, "visible in the gap"
+        clock.at(back)
+        assert title_seen(api) == "Second edition"
+
+    def test_a_new_release_then_its_withdrawal_on_a_published_course(self, api, clock):
+        course = live()
+        change(course, "Second edition")
+        go, leave = clock.later(60), clock.later(120)
+        services.course_schedule(course=course, publish_at=go, unpublish_at=leave)
+        clock.just_before(go)
+        assert title_seen(api) == "Intro to SQL", "switched too early"
+        clock.at(go)
+        assert title_seen(api) == "Second edition"
+        clock.just_before(leave)
+        assert title_seen(api) == "Second edition", "not the new release"
+        clock.at(leave)
+        assert title_seen(api) is None
+
+    def test_publishing_changes_keeps_the_scheduled_withdrawal(self, api, editor_api, tmp_path, clock):
+        from tests.helpers.commands import course as import_record
+        from tests.helpers.commands import run_import, write_json
+
+        course = live()
+        run_import(write_json(tmp_path, [import_record("imported")]))
+        imported = Course.objects.get(slug="imported")
+        at = clock.later()
+        for each in (course, imported):
+            services.course_schedule(course=each, unpublish_at=at)
+        change(course, "Second edition")
+        assert editor_api.post(course_url("sql") + "publish/").status_code == 200
+        code, _out, err = run_import(write_json(tmp_path, [import_record("imported", title="New")], name="2.json"))
+        assert code == 0, err
+        assert title_seen(api) == "Second edition" and title_seen(api, "imported") == "New"
+        assert release_numbers(course) == [1, 2] and release_numbers(imported) == [1, 2]
+        clock.at(at)
+        assert title_seen(api) is None and title_seen(api, "imported") is None
+
+    def test_cancelling_the_withdrawal_keeps_the_course_live(self, api, editor_api, clock):
+        live()
+        at = clock.later()
+        url = course_url("sql") + "schedule/"
+        assert editor_api.put(url, {"unpublish_at": iso(at)}, format="json").json()["unpublish_at"] == iso(at)
+        assert editor_api.put(url, {"unpublish_at": None}, format="json").json()["unpublish_at"] is None
+        clock.at(at)
+        assert title_seen(api) == "Intro to SQL"
+
+
+class TestTheCacheAndTheClock:
+    """Pages the cache holds expire by the real clock: switches a second ahead, learners' reads polled
+    (cache hits included) until then, and read again right after."""
 
     def test_a_cached_answer_does_not_outlive_the_switch(self, api, editor):
         course = live()
@@ -156,74 +341,7 @@ class TestScheduledPublish:
         assert title_seen(api) == "Second edition"
         assert api.get("/api/v1/courses/").json()["results"][0]["title"] == "Second edition"
 
-    def test_a_published_course_keeps_its_release_until_then(self, api, editor):
-        course = live()
-        change(course, "Second edition")
-        at = soon()
-        services.course_schedule(course=course, publish_at=at, by=editor)
-        assert release_numbers(course) == [1, 2]
-        poll_until(at, lambda: title_seen(api) == "Intro to SQL" or pytest.fail("switched early"))
-        wait_past(at)
-        assert title_seen(api) == "Second edition"
-
-    def test_rescheduling_freezes_the_working_copy_again(self, api):
-        course = draft()
-        services.course_schedule(course=course, publish_at=timezone.now() + dt.timedelta(hours=2))
-        change(course, "Better title")
-        at = soon()
-        services.course_schedule(course=course, publish_at=at)
-        assert release_numbers(course) == [1]  # the first frozen copy never went live: dropped
-        wait_past(at)
-        assert title_seen(api) == "Better title"
-
-    def test_cancelled_it_never_goes_live(self, api, editor_api):
-        course = draft()
-        at = soon(0.8)
-        assert (
-            editor_api.put(course_url("sql") + "schedule/", {"publish_at": iso(at)}, format="json").json()["release"]
-            == 1
-        )
-        assert editor_api.delete(course_url("sql") + "schedule/").status_code == 200
-        assert (fresh(course).publish_at, release_numbers(course)) == (None, [])
-        wait_past(at)
-        assert title_seen(api) is None
-        assert editor_api.get(course_url("sql") + "schedule/").json() == {
-            "publish_at": None,
-            "unpublish_at": None,
-            "release": None,
-        }
-
-    def test_publishing_now_cancels_it(self, api):
-        course = live()
-        change(course, "Scheduled edition")
-        services.course_schedule(course=course, publish_at=timezone.now() + dt.timedelta(hours=1))
-        change(course, "Published now")
-        services.course_publish(course=course)
-        assert fresh(course).publish_at is None
-        assert release_numbers(course) == [1, 2]
-        assert release(course, 2).document["title"] == "Published now"
-        assert title_seen(api) == "Published now"
-
-    def test_publishing_now_cancels_it_even_when_nothing_is_waiting(self, editor_api):
-        course = live()
-        change(course, "Scheduled edition")
-        services.course_schedule(course=course, publish_at=timezone.now() + dt.timedelta(hours=1))
-        services.course_discard(course=course)  # the working copy is the live release again
-        assert editor_api.post(course_url("sql") + "publish/").status_code == 200
-        assert editor_api.get(course_url("sql") + "schedule/").json()["publish_at"] is None
-        assert fresh(course).publish_at is None and release_numbers(course) == [1]
-
-    def test_archiving_cancels_it(self, api):
-        course = live()
-        change(course, "Scheduled edition")
-        services.course_schedule(course=course, publish_at=timezone.now() + dt.timedelta(hours=1))
-        services.course_archive(course=course)
-        assert fresh(course).publish_at is None and release_numbers(course) == [1]
-        assert title_seen(api) is None
-
-
-class TestScheduledWithdrawal:
-    def test_unpublish_at_withdraws_the_live_release_then(self, api, learner_api):
+    def test_a_cached_answer_does_not_outlive_a_withdrawal(self, api, learner_api):
         course = live()
         module = Module.objects.get(unit__course=course, title="SELECT")
         at = soon()
@@ -241,68 +359,6 @@ class TestScheduledWithdrawal:
         assert learner_slugs(api) == []
         assert api.get(TOPICS).json() == []
         assert api.get(module_url("sql", module.pk)).status_code == 404
-        assert release_numbers(course) == [1]  # withdrawn, not deleted
-
-    def test_publish_at_then_unpublish_at(self, api):
-        course = draft()
-        go, leave = soon(0.7), soon(1.4)
-        services.course_schedule(course=course, publish_at=go, unpublish_at=leave)
-        poll_until(go, lambda: title_seen(api) is None or pytest.fail("live too early"))
-        wait_past(go)
-        poll_until(leave, lambda: title_seen(api) == "Intro to SQL" or pytest.fail("not live in its window"))
-        wait_past(leave)
-        assert title_seen(api) is None
-
-    def test_unpublish_at_then_publish_at(self, api):
-        course = live()
-        change(course, "Second edition")
-        leave, back = soon(0.7), soon(1.4)
-        services.course_schedule(course=course, unpublish_at=leave)
-        services.course_schedule(course=course, publish_at=back)
-        poll_until(leave, lambda: title_seen(api) == "Intro to SQL" or pytest.fail("withdrawn too early"))
-        wait_past(leave)
-        poll_until(back, lambda: title_seen(api) is None or pytest.fail("visible in the gap"))
-        wait_past(back)
-        assert title_seen(api) == "Second edition"
-
-    def test_a_new_release_then_its_withdrawal_on_a_published_course(self, api):
-        course = live()
-        change(course, "Second edition")
-        go, leave = soon(0.7), soon(1.4)
-        services.course_schedule(course=course, publish_at=go, unpublish_at=leave)
-        poll_until(go, lambda: title_seen(api) == "Intro to SQL" or pytest.fail("switched too early"))
-        wait_past(go)
-        poll_until(leave, lambda: title_seen(api) == "Second edition" or pytest.fail("not the new release"))
-        wait_past(leave)
-        assert title_seen(api) is None
-
-    def test_publishing_changes_keeps_the_scheduled_withdrawal(self, api, editor_api, tmp_path):
-        from tests.helpers.commands import course as import_record
-        from tests.helpers.commands import run_import, write_json
-
-        course = live()
-        run_import(write_json(tmp_path, [import_record("imported")]))
-        imported = Course.objects.get(slug="imported")
-        at = soon(1.0)
-        for each in (course, imported):
-            services.course_schedule(course=each, unpublish_at=at)
-        change(course, "Second edition")
-        assert editor_api.post(course_url("sql") + "publish/").status_code == 200
-        code, _out, err = run_import(write_json(tmp_path, [import_record("imported", title="New")], name="2.json"))
-        assert code == 0, err
-        assert title_seen(api) == "Second edition" and title_seen(api, "imported") == "New"
-        assert release_numbers(course) == [1, 2] and release_numbers(imported) == [1, 2]
-        wait_past(at)
-        assert title_seen(api) is None and title_seen(api, "imported") is None
-
-    def test_cancelling_the_withdrawal_keeps_the_course_live(self, api, editor_api):
-        live()
-        at = soon(0.8)
-        url = course_url("sql") + "schedule/"
-        assert editor_api.put(url, {"unpublish_at": iso(at)}, format="json").json()["unpublish_at"] == iso(at)
-        assert editor_api.put(url, {"unpublish_at": None}, format="json").json()["unpublish_at"] is None
-        wait_past(at)
-        assert title_seen(api) == "Intro to SQL"
 
 
 class TestRefusals:
@@ -367,13 +423,13 @@ class TestCatalogTick:
         assert code == 0, err
         return out.strip()
 
-    def test_records_a_scheduled_publish_in_the_history(self, api, editor):
+    def test_records_a_scheduled_publish_in_the_history(self, api, editor, clock):
         course = draft()
-        at = soon(0.8)
+        at = clock.later()
         services.course_schedule(course=course, publish_at=at, by=editor)
         assert self.tick().startswith("0 course(s) with scheduled switches recorded")
         assert history(course) == []
-        wait_past(at)
+        clock.at(at)
         assert title_seen(api) == "Intro to SQL"  # learners did not wait for the tick
         assert self.tick().startswith("1 course(s) with scheduled switches recorded")
         assert history(course) == [("publish", S.DRAFT, S.PUBLISHED, 1, editor, True)]
@@ -382,22 +438,22 @@ class TestCatalogTick:
         assert self.tick().startswith("0 course(s) with scheduled switches recorded")
         assert len(history(course)) == 1
 
-    def test_records_a_scheduled_withdrawal(self, api):
+    def test_records_a_scheduled_withdrawal(self, api, clock):
         course = live()
-        at = soon(0.8)
+        at = clock.later()
         services.course_schedule(course=course, unpublish_at=at)
-        wait_past(at)
+        clock.at(at)
         assert self.tick().startswith("1 course(s) with scheduled switches recorded")
         assert history(course)[-1] == ("unpublish", S.PUBLISHED, S.DRAFT, 1, None, True)
         course = fresh(course)
         assert (course.status, course.unpublish_at) == (S.DRAFT, None)
         assert title_seen(api) is None
 
-    def test_records_both_switches_in_their_order(self, editor):
+    def test_records_both_switches_in_their_order(self, editor, clock):
         course = draft()
-        go, leave = soon(0.5), soon(1.0)
+        go, leave = clock.later(60), clock.later(120)
         services.course_schedule(course=course, publish_at=go, unpublish_at=leave, by=editor)
-        wait_past(leave)
+        clock.at(leave)
         assert self.tick().startswith("1 course(s) with scheduled switches recorded")
         assert history(course) == [
             ("publish", S.DRAFT, S.PUBLISHED, 1, editor, True),
@@ -405,43 +461,43 @@ class TestCatalogTick:
         ]
         assert fresh(course).status == S.DRAFT
 
-    def test_a_withdrawal_then_a_go_live_are_both_recorded_by_one_late_tick(self, editor):
+    def test_a_withdrawal_then_a_go_live_are_both_recorded_by_one_late_tick(self, editor, clock):
         course = live()
         change(course, "Second edition")
-        leave, back = soon(0.5), soon(1.0)
+        leave, back = clock.later(60), clock.later(120)
         services.course_schedule(course=course, unpublish_at=leave, publish_at=back, by=editor)
-        wait_past(back)
+        clock.at(back)
         assert self.tick().startswith("1 course(s) with scheduled switches recorded")
         assert history(course)[1:] == [
             ("unpublish", S.PUBLISHED, S.DRAFT, 1, None, True),
             ("publish", S.DRAFT, S.PUBLISHED, 2, editor, True),
         ]
 
-    def test_a_new_release_replacing_the_live_one_is_recorded(self):
+    def test_a_new_release_replacing_the_live_one_is_recorded(self, clock):
         course = live()
         change(course, "Second edition")
-        at = soon(0.8)
+        at = clock.later()
         services.course_schedule(course=course, publish_at=at)
-        wait_past(at)
+        clock.at(at)
         self.tick()
         assert history(course)[-1] == ("publish", S.PUBLISHED, S.PUBLISHED, 2, None, True)
         assert fresh(course).published_at == at
 
-    def test_the_next_write_to_the_course_records_what_the_tick_missed(self, editor):
+    def test_the_next_write_to_the_course_records_what_the_tick_missed(self, editor, clock):
         course = draft()
-        at = soon(0.8)
+        at = clock.later()
         services.course_schedule(course=course, publish_at=at, by=editor)
-        wait_past(at)
+        clock.at(at)
         change(course, "Edited after it went live")
         assert history(course) == [("publish", S.DRAFT, S.PUBLISHED, 1, editor, True)]
         assert fresh(course).status == S.PUBLISHED
         assert self.tick().startswith("0 course(s) with scheduled switches recorded")
 
-    def test_several_courses_at_once(self):
+    def test_several_courses_at_once(self, clock):
         courses = [draft(f"c{i}") for i in range(3)]
-        at = soon(0.8)
+        at = clock.later()
         for course in courses:
             services.course_schedule(course=course, publish_at=at)
-        wait_past(at)
+        clock.at(at)
         assert self.tick().startswith("3 course(s) with scheduled switches recorded")
         assert [fresh(c).status for c in courses] == [S.PUBLISHED] * 3
