@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0011_webhooks'),
+        ('catalog', '0012_integrations'),
     ]
 
     operations = [
