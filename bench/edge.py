@@ -59,21 +59,7 @@ def main():
         print(f"\nsoak through the edge, {args.soak_seconds} s, {args.readers} readers and one writer ...", flush=True)
         result = soak.run(edge.url, token, slugs[::10], seconds=args.soak_seconds, readers=args.readers)
     result["name"] = "through Varnish"
-    print(
-        table(
-            [result],
-            [
-                ("run", "name"),
-                ("requests", "requests"),
-                ("req/s", "{rps:.0f}"),
-                ("writes", "writes"),
-                ("errors", "errors"),
-                ("stale reads", "stale"),
-                ("p50 ms", "{p50:.1f}"),
-                ("p99 ms", "{p99:.1f}"),
-            ],
-        )
-    )
+    print(table([result], soak.COLUMNS))
     verdict = "met" if result["stale"] == 0 and result["errors"] == 0 else "NOT met"
     print(f"goal: 0 stale reads and 0 errors through the edge: {result['stale']} / {result['errors']} ({verdict})")
 

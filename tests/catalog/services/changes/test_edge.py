@@ -3,8 +3,6 @@ again until it answers, and the CDN adapters (their APIs stood in for by a local
 
 import datetime as dt
 import json
-import socket
-import threading
 import time
 
 import pytest
@@ -16,7 +14,7 @@ from catalog.models import Course, EdgePurge
 from catalog.services.changes import edge as edge_purges
 from tests.deploy.test_varnish_vcl import KEEP
 from tests.factories import CourseFactory, tree
-from tests.helpers.servers import free_port
+from tests.helpers.servers import Proxy
 from tests.helpers.varnish import Scripted, Varnish, fetch, until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -118,42 +116,6 @@ class TestWhichKeysAWritePurges:
         assert purged == [[f"{settings.CACHES['default']['KEY_PREFIX']}:all"]]
 
 
-class Forwarder:
-    """A TCP port that forwards to `target` once opened: an edge the web servers cannot reach, then can."""
-
-    def __init__(self, target_port: int):
-        self.port, self.target_port = free_port(), target_port
-        self.listener = None
-
-    def open(self):
-        self.listener = socket.create_server(("127.0.0.1", self.port))
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source, sink):
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            sink.close()
-
-    def close(self):
-        if self.listener is not None:
-            self.listener.close()
-
-
 class TestAnEdgeThatDoesNotAnswer:
     @pytest.fixture
     def held(self, settings):
@@ -164,12 +126,13 @@ class TestAnEdgeThatDoesNotAnswer:
         path = "/api/v1/courses/edge/"
         backend.routes[path] = (200, {**KEEP, "xkey": f"{prefix}:course:edge {prefix}:all"}, b'{"v": "old"}', 0)
         with Varnish(backend.port) as edge:
-            forwarder = Forwarder(edge.port)
+            forwarder = Proxy(target=("127.0.0.1", edge.port))  # closed until a test starts it
             settings.CATALOG_EDGE_PURGE_URLS = [f"http://127.0.0.1:{forwarder.port}"]
             fetch(edge.url + path)
             assert fetch(edge.url + path)[1]["X-Edge-Cache"] == "HIT"
             yield lambda: fetch(edge.url + path)[1]["X-Edge-Cache"], forwarder
-            forwarder.close()
+            if forwarder.listener is not None:
+                forwarder.cut()
         backend.close()
 
     def test_the_write_succeeds_and_the_purge_waits_in_the_outbox(self, held):
@@ -185,7 +148,7 @@ class TestAnEdgeThatDoesNotAnswer:
         state, forwarder = held
         published()
         assert EdgePurge.objects.exists()
-        forwarder.open()
+        forwarder.start()
         # The process that wrote tries again by itself, within seconds.
         assert until(lambda: state() == "MISS", timeout=15)
         assert until(lambda: not EdgePurge.objects.exists(), timeout=5)
@@ -194,7 +157,7 @@ class TestAnEdgeThatDoesNotAnswer:
         state, forwarder = held
         monkeypatch.setattr(edge_purges.retry_thread, "wake", lambda: None)  # another process wrote, say
         published()
-        forwarder.open()
+        forwarder.start()
         assert services.tick()["edge_purges"] == 0  # not due yet: waits grow from a second
         EdgePurge.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
         assert services.tick()["edge_purges"] == 1
