@@ -96,10 +96,11 @@ def published_slugs(db: str, limit: int) -> list[str]:
 class Gunicorn:
     """gunicorn serving the project (plus bench/urls.py's floor view) on a free loopback port."""
 
-    def __init__(self, db: str, *, workers: int = 2, **extra_env):
+    def __init__(self, db: str, *, workers: int = 2, app: str = "config.wsgi", **extra_env):
         self.port = free_port()
         self.env = env_for(db, DJANGO_SETTINGS_MODULE="bench.settings", **extra_env)
         self.workers = workers
+        self.app = app
 
     def __enter__(self):
         self.proc = subprocess.Popen(
@@ -107,7 +108,7 @@ class Gunicorn:
                 PY,
                 "-m",
                 "gunicorn",
-                "config.wsgi",
+                self.app,
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
@@ -124,17 +125,32 @@ class Gunicorn:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the workers have used so far: a cost that a busy machine does not
+        distort the way it distorts requests per second."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.proc.pid:  # a worker: its parent is the gunicorn master
+                total += int(fields[11]) + int(fields[12])
+        return total / ticks
+
     def __exit__(self, *exc):
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(15)
 
 
-def wrk(url: str, *, seconds: int, connections: int = 8, threads: int = 1) -> dict:
+def wrk(url: str, *, seconds: int, connections: int = 8, threads: int = 1, headers=None) -> dict:
     """Requests/s and p50/p99 latency (ms) from `wrk --latency`."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (Debian package wrk)")
+    sent = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", *sent, url],
         capture_output=True,
         text=True,
         check=True,

@@ -12,7 +12,9 @@ The floor is a constant view (bench/urls.py) behind the same middleware. Configu
   another process stayed invisible for up to CATALOG_CACHE_TTL) - the baseline of the hit ratios;
 - embedded, tokens in files: the embedded default now (pages in process, tokens in shared files);
 - the same with METRICS_ENABLED=1, in one process and with gunicorn's multiprocess files;
-- Redis (REDIS_URL) for comparison when --redis is given.
+- the same with metrics and CORS on, with and without the hit lane (catalog/web/hits.py: hits answered in
+  front of Django's handler; the application called is config.wsgi's, as gunicorn calls it);
+- Redis (REDIS_URL) for comparison when --redis is given, also with metrics and CORS, lane on and off.
 """
 
 import argparse
@@ -37,6 +39,15 @@ CONFIGS = {
     },
 }
 CASES = [("floor", "/bench/floor"), ("detail hit", "/api/v1/courses/bench-course/"), ("list hit", "/api/v1/courses/")]
+ORIGIN = "https://learn.example.org"  # every request says it (CORS only answers it where it is on)
+# Metrics in gunicorn's multiprocess files and CORS on, with and without the hit lane (catalog/web/hits.py).
+OBSERVED = {"METRICS_ENABLED": "1", "PROMETHEUS_MULTIPROC_DIR": "{tmp}/metrics", "CORS_ALLOWED_ORIGINS": ORIGIN}
+CONFIGS.update(
+    {
+        "embedded, tokens in files, metrics and CORS on": OBSERVED,
+        "embedded, tokens in files, metrics and CORS on, no hit lane": {**OBSERVED, "CATALOG_HIT_LANE": "0"},
+    }
+)
 
 
 def child(requests: int) -> None:
@@ -52,9 +63,7 @@ def child(requests: int) -> None:
     record["units"] = [{"title": "U", "modules": [{"title": "M"}]}]
     services.course_upsert_tree(record=record)
 
-    from django.core.wsgi import get_wsgi_application
-
-    app = get_wsgi_application()
+    from config.wsgi import application as app  # what gunicorn runs: the hit lane in front of Django
 
     def call(path):
         seen = {}
@@ -72,6 +81,7 @@ def child(requests: int) -> None:
             "wsgi.url_scheme": "http",
             "wsgi.input": __import__("io").BytesIO(b""),
             "wsgi.errors": sys.stderr,
+            "HTTP_ORIGIN": ORIGIN,
         }
         body = b"".join(app(environ, start_response))
         return seen["status"], seen["headers"], body
@@ -108,7 +118,10 @@ def main():
 
     configs = dict(CONFIGS)
     if args.redis:
-        configs["Redis"] = {"REDIS_URL": args.redis, "CATALOG_CACHE_PREFIX": "catalog-bench"}
+        redis = {"REDIS_URL": args.redis, "CATALOG_CACHE_PREFIX": "catalog-bench"}
+        configs["Redis"] = redis
+        configs["Redis, metrics and CORS on"] = {**redis, **OBSERVED}
+        configs["Redis, metrics and CORS on, no hit lane"] = {**redis, **OBSERVED, "CATALOG_HIT_LANE": "0"}
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         children = {}

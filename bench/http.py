@@ -4,7 +4,10 @@
     .venv/bin/python -m bench.http --scale 100k        # 100,000 courses x 3 units x 3 modules
 
 The floor is a constant Django view behind the full middleware stack (no database, no cache);
-every other figure is divided by the floor's requests/s measured in the same run. The uncached
+every other figure is divided by the floor's requests/s measured in the same run. A bare WSGI
+application under the same gunicorn (bench/bare.py, no Django) shows what every request pays before
+the floor: cache hits are also given as a share of it, with metrics and CORS off and on
+(METRICS_ENABLED=1, CORS_ALLOWED_ORIGINS, and an Origin header on each request). The uncached
 searches go from a word in every course to a rare phrase, so the table shows whether a search's
 cost grows with how many courses match; the goals the catalog holds itself to are checked at the end.
 """
@@ -33,7 +36,10 @@ GOALS = [
     ("uncached detail", "floor view (constant bytes)", 0.5),
     ("uncached list page 1", "floor view (constant bytes)", 0.3),
     ("uncached search: every course", "uncached topic page", 0.5),
+    ("cached detail, metrics and CORS on", "bare WSGI (no Django)", 0.36),
+    ("cached list page 1, metrics and CORS on", "bare WSGI (no Django)", 0.36),
 ]
+ORIGIN = "https://learn.example.org"
 
 
 def main():
@@ -60,8 +66,12 @@ def main():
     deep = max(1, args.courses * 8 // 10 // 20 * 9 // 10)  # ~90% of the way through the published list (80%)
     cases = [
         ("floor view (constant bytes)", "cached", "/bench/floor", None),
+        ("bare WSGI (no Django)", "bare", "/", None),
         ("cached list page 1", "cached", "/api/v1/courses/", "HIT"),
         ("cached detail", "cached", detail, "HIT"),
+        ("cached list page 1, metrics and CORS on", "observed", "/api/v1/courses/", "HIT"),
+        ("cached detail, metrics and CORS on", "observed", detail, "HIT"),
+        ("cached detail, metrics and CORS on, no hit lane", "unlaned", detail, "HIT"),
         ("cached search page", "cached", SEARCH, "HIT"),
         ("uncached list page 1", "uncached", "/api/v1/courses/", "MISS"),
         (f"uncached list page {deep}", "uncached", f"/api/v1/courses/?page={deep}", "MISS"),
@@ -73,26 +83,45 @@ def main():
             for name, words in SEARCHES
         ),
     ]
-    if args.only:  # the floor always: every ratio is to it
-        cases = [c for c in cases if c is cases[0] or any(word in c[0] for word in args.only)]
+    if args.only:  # the floor and the bare application always: ratios are to them
+        cases = [c for c in cases if c in cases[:2] or any(word in c[0] for word in args.only)]
     rows = []
     with (
         Gunicorn(DB, workers=args.workers) as cached,
         Gunicorn(DB, workers=args.workers, CATALOG_CACHE_ENABLED=0) as uncached,
+        Gunicorn(DB, workers=args.workers, METRICS_ENABLED=1, CORS_ALLOWED_ORIGINS=ORIGIN) as observed,
+        Gunicorn(DB, workers=args.workers, app="bench.bare:app") as bare,
+        Gunicorn(
+            DB, workers=args.workers, METRICS_ENABLED=1, CORS_ALLOWED_ORIGINS=ORIGIN, CATALOG_HIT_LANE=0
+        ) as unlaned,
     ):
-        servers = {"cached": cached, "uncached": uncached}
+        servers = {"cached": cached, "uncached": uncached, "observed": observed, "bare": bare, "unlaned": unlaned}
         for name, server, path, expect in cases:
             url = servers[server].url(path)
-            for _ in range(3):  # warm every worker's connections and the cache
-                status, headers, body = get(url)
-            if status != 200 or (expect and headers.get("X-Cache") != expect):
-                raise SystemExit(f"{name}: expected 200 {expect}, got {status} {headers.get('X-Cache')}")
-            result = wrk(url, seconds=args.seconds, connections=args.connections)
+            headers = {"Origin": ORIGIN} if server in ("observed", "unlaned") else {}
+            for _ in range(6):  # warm every worker's connections and the cache
+                status, answer, body = get(url, headers)
+                if _ >= 2 and answer.get("X-Cache") == expect:
+                    break
+            if status != 200 or (expect and answer.get("X-Cache") != expect):
+                raise SystemExit(f"{name}: expected 200 {expect}, got {status} {answer.get('X-Cache')}")
+            if (
+                server == "observed"
+                and {k.lower(): v for k, v in answer.items()}.get("access-control-allow-origin") != ORIGIN
+            ):
+                raise SystemExit(f"{name}: CORS is not on")
+            cpu = servers[server].cpu_seconds()
+            result = wrk(url, seconds=args.seconds, connections=args.connections, headers=headers)
+            result["cpu_us"] = (servers[server].cpu_seconds() - cpu) / max(result["rps"] * args.seconds, 1) * 1e6
             rows.append({"name": name, "matches": matches(path, body), **result})
             print(f"  {name}: {result['rps']:.0f} req/s", flush=True)
     floor = rows[0]["rps"]
+    bare_rps = next(row["rps"] for row in rows if row["name"].startswith("bare WSGI"))
+    bare_cpu = next(row["cpu_us"] for row in rows if row["name"].startswith("bare WSGI"))
     for row in rows:
         row["ratio"] = row["rps"] / floor
+        row["to_bare"] = row["rps"] / bare_rps
+        row["cpu_to_bare"] = bare_cpu / max(row["cpu_us"], 1e-9)
     print()
     print(
         f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
@@ -110,6 +139,9 @@ def main():
                 ("non-2xx", "errors"),
                 ("matches", "matches"),
                 ("ratio to floor", "{ratio:.2f}"),
+                ("ratio to bare WSGI", "{to_bare:.2f}"),
+                ("worker CPU us/req", "{cpu_us:.0f}"),
+                ("bare's CPU / this CPU", "{cpu_to_bare:.2f}"),
             ],
         )
     )
@@ -127,13 +159,17 @@ def matches(path: str, body: bytes) -> str:
 
 def goals(rows: list[dict]) -> str:
     rps = {row["name"]: row["rps"] for row in rows}
+    cpu = {row["name"]: row["cpu_us"] for row in rows}
     lines = []
     for case, baseline, share in GOALS:
         if case not in rps or baseline not in rps:
             continue
         ratio = rps[case] / rps[baseline]
         verdict = "met" if ratio >= share else "NOT met"
-        lines.append(f"goal: {case} >= {share} x {baseline}: {ratio:.2f} ({verdict})")
+        by_cpu = cpu[baseline] / max(cpu[case], 1e-9)
+        lines.append(
+            f"goal: {case} >= {share} x {baseline}: {ratio:.2f} ({verdict}); by worker CPU per request {by_cpu:.2f}"
+        )
     return "\n".join(lines)
 
 

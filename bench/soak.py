@@ -34,6 +34,17 @@ DB = "catalog_bench_soak"
 HOT = 20
 # Words of the generated catalog (catalog/files/catalog_generator.py): common, middling and rare.
 SEARCHES = ["course", "postgresql", "accessibility"]
+# The table of a soak's run (bench/edge.py prints its soak through Varnish with it too).
+COLUMNS = [
+    ("run", "name"),
+    ("requests", "requests"),
+    ("req/s", "{rps:.0f}"),
+    ("writes", "writes"),
+    ("errors", "errors"),
+    ("stale reads", "stale"),
+    ("p50 ms", "{p50:.1f}"),
+    ("p99 ms", "{p99:.1f}"),
+]
 
 
 class Redis:
@@ -86,7 +97,7 @@ def catalog_scans(url) -> int:
         )
 
 
-def make_token(**extra_env) -> str:
+def make_token(db: str = DB, **extra_env) -> str:
     script = (
         "from django.contrib.auth.models import Group, User; from rest_framework.authtoken.models import Token;"
         "u, _ = User.objects.get_or_create(username='soak-editor', defaults={'is_staff': True});"
@@ -95,7 +106,7 @@ def make_token(**extra_env) -> str:
     out = subprocess.run(
         [PY, "manage.py", "shell", "-c", script],
         cwd=ROOT,
-        env=env_for(DB, **extra_env),
+        env=env_for(db, **extra_env),
         capture_output=True,
         text=True,
         check=True,
@@ -238,17 +249,7 @@ def main():
             print(f"  {name}: {result}", flush=True)
     for row in rows:
         row["ratio"] = row["rps"] / rows[0]["rps"]
-    columns = [
-        ("run", "name"),
-        ("requests", "requests"),
-        ("req/s", "{rps:.0f}"),
-        ("writes", "writes"),
-        ("errors", "errors"),
-        ("stale reads", "stale"),
-        ("p50 ms", "{p50:.1f}"),
-        ("p99 ms", "{p99:.1f}"),
-        ("ratio to first run", "{ratio:.2f}"),
-    ]
+    columns = [*COLUMNS, ("ratio to first run", "{ratio:.2f}")]
     if args.replica:
         columns.append(("replica share of scans", "{replica_share:.0%}"))
     print(table(rows, columns))

@@ -1,5 +1,5 @@
 """App configuration: connects the signal receivers, keeps the Editors group in sync, hands the
-replica router the cache's fence."""
+replica router the cache's fence and the cache's flushes to the edge purges."""
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
@@ -12,8 +12,11 @@ class CatalogConfig(AppConfig):
 
     def ready(self):
         from catalog import cache, checks, signals  # noqa: F401  (registers the checks, connects the receivers)
+        from catalog.cache import invalidation
         from catalog.db import replica
         from catalog.permissions import editors_group_sync
+        from catalog.services.changes import edge
 
         post_migrate.connect(editors_group_sync, sender=self)
         replica.use_fence(cache.fence_read)
+        invalidation.on_flush(edge.edges_purge)

@@ -58,11 +58,18 @@ def _metrics() -> dict:
     }
 
 
+@functools.lru_cache(maxsize=2048)
+def _request_series(route: str, method: str, status: int) -> tuple:
+    """The labelled counter and histogram of one kind of request (labels() costs more than inc())."""
+    metrics = _metrics()
+    return metrics["requests"].labels(route, method, str(status)), metrics["latency"].labels(route)
+
+
 def request_done(*, route: str, method: str, status: int, seconds: float, cache: str | None) -> None:
     metrics = _metrics()
-    method = method if method in METHODS else "other"
-    metrics["requests"].labels(route, method, str(status)).inc()
-    metrics["latency"].labels(route).observe(seconds)
+    counter, latency = _request_series(route, method if method in METHODS else "other", status)
+    counter.inc()
+    latency.observe(seconds)
     if cache == "HIT":
         metrics["hits"].inc()
     elif cache == "MISS":

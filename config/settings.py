@@ -2,9 +2,10 @@
 
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from catalog.domain.limits import MAX_RECORD_BYTES
 
@@ -135,20 +136,42 @@ if env("DATABASE_REPLICA_URL", default=""):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+# Redis behind Sentinel: REDIS_SENTINELS=host:port,host:port and the master's name. The cache follows a
+# failover (and kills what the new master holds from before it: catalog/cache/failover.py); so does the
+# worker's broker, unless CELERY_BROKER_URL names another.
+REDIS_SENTINELS = [
+    (host.strip(), int(port)) for host, _, port in (s.rpartition(":") for s in env.list("REDIS_SENTINELS", default=[]))
+]
+REDIS_SENTINEL_MASTER = env.str("REDIS_SENTINEL_MASTER", default="")
+REDIS_SENTINEL_DB = env.int("REDIS_SENTINEL_DB", default=0)
+REDIS_PASSWORD = env.str("REDIS_PASSWORD", default="")
+if REDIS_SENTINELS and not REDIS_SENTINEL_MASTER:
+    raise ImproperlyConfigured("REDIS_SENTINELS needs REDIS_SENTINEL_MASTER, the name the Sentinels monitor")
+if REDIS_URL or REDIS_SENTINELS:
+    _redis_timeouts = {
+        # Short timeouts: a dead or stalled Redis must cost a read milliseconds, not seconds.
+        "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.25),
+        "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.25),
+    }
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CATALOG_CACHE_PREFIX", default="catalog"),
-            "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                # Short timeouts: a dead or stalled Redis must cost a read milliseconds, not seconds.
-                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.25),
-                "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.25),
-            },
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient", **_redis_timeouts},
         }
     }
+    if REDIS_SENTINELS:
+        CACHES["default"]["LOCATION"] = f"redis://{REDIS_SENTINEL_MASTER}/{REDIS_SENTINEL_DB}"
+        CACHES["default"]["OPTIONS"] = {
+            "CLIENT_CLASS": "django_redis.client.SentinelClient",
+            "CONNECTION_FACTORY": "catalog.cache.failover.ConnectionFactory",
+            "CONNECTION_POOL_CLASS": "redis.sentinel.SentinelConnectionPool",
+            "SENTINELS": REDIS_SENTINELS,
+            "SENTINEL_KWARGS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+            **({"PASSWORD": REDIS_PASSWORD} if REDIS_PASSWORD else {}),
+            **_redis_timeouts,
+        }
 else:
     # `make run` needs nothing running: pages in each process's memory, and the tokens that say
     # whether a page is still current in files every process on the machine shares, so a write from
@@ -172,7 +195,32 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 CATALOG_CACHE_TTL = env.int("CATALOG_CACHE_TTL", default=300)
 # Off: every learner read is built from the database (benchmarks, debugging); writes still invalidate.
 CATALOG_CACHE_ENABLED = env.bool("CATALOG_CACHE_ENABLED", default=True)
+# Learners' cache hits answered in front of Django's handler, with the same headers (catalog/web/hits.py);
+# 0 sends them through the whole middleware stack instead (the same answers, three times the cost).
+CATALOG_HIT_LANE = env.bool("CATALOG_HIT_LANE", default=True)
 CATALOG_CACHE_VERSION = env.str("CATALOG_CACHE_VERSION", default="")
+# The edge in front (Varnish with deploy/varnish/catalog.vcl, or a CDN): learner answers say how long it may
+# keep them (at most CATALOG_EDGE_TTL seconds, never past the next scheduled switch) and their surrogate
+# keys; every committed write purges those keys on each instance before it returns
+# (catalog/services/changes/edge.py, docs/deploy.md "The edge cache").
+CATALOG_EDGE_TTL = env.int("CATALOG_EDGE_TTL", default=CATALOG_CACHE_TTL)
+CATALOG_EDGE_PURGE_URLS = [url.rstrip("/") for url in env.list("CATALOG_EDGE_PURGE_URLS", default=[]) if url.strip()]
+CATALOG_EDGE_PURGE_TIMEOUT = env.float("CATALOG_EDGE_PURGE_TIMEOUT", default=2.0)
+# A CDN instead of (or besides) Varnish: Fastly purges by Surrogate-Key, Cloudflare by Cache-Tag.
+CATALOG_EDGE_FASTLY_SERVICE_ID = env.str("CATALOG_EDGE_FASTLY_SERVICE_ID", default="")
+CATALOG_EDGE_FASTLY_TOKEN = env.str("CATALOG_EDGE_FASTLY_TOKEN", default="")
+CATALOG_EDGE_FASTLY_API = env.str("CATALOG_EDGE_FASTLY_API", default="https://api.fastly.com")
+CATALOG_EDGE_CLOUDFLARE_ZONE_ID = env.str("CATALOG_EDGE_CLOUDFLARE_ZONE_ID", default="")
+CATALOG_EDGE_CLOUDFLARE_TOKEN = env.str("CATALOG_EDGE_CLOUDFLARE_TOKEN", default="")
+CATALOG_EDGE_CLOUDFLARE_API = env.str("CATALOG_EDGE_CLOUDFLARE_API", default="https://api.cloudflare.com/client/v4")
+CATALOG_EDGE_CDNS = [
+    name
+    for name, configured in (
+        ("fastly", CATALOG_EDGE_FASTLY_SERVICE_ID),
+        ("cloudflare", CATALOG_EDGE_CLOUDFLARE_ZONE_ID),
+    )
+    if configured
+]
 # Seconds a preview link of a working copy works (catalog/selectors/previews.py).
 CATALOG_PREVIEW_TTL = env.int("CATALOG_PREVIEW_TTL", default=7 * 24 * 3600)
 # Days the change feed keeps entries that are not a course's latest (catalog_tick compacts).
@@ -185,6 +233,15 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A dead broker must cost a write's after-commit wake-up a second, not a hang (the sweep catches up).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
+if REDIS_SENTINELS and not CELERY_BROKER_URL:
+    # kombu's Sentinel transport: it asks the Sentinels for the master, again after a failover.
+    _auth = f":{quote(REDIS_PASSWORD, safe='')}@" if REDIS_PASSWORD else ""
+    CELERY_BROKER_URL = ";".join(
+        f"sentinel://{_auth}{host}:{port}/{REDIS_SENTINEL_DB}" for host, port in REDIS_SENTINELS
+    )
+    CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = env.str(
+        "CELERY_BROKER_SENTINEL_MASTER", default=REDIS_SENTINEL_MASTER
+    )
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

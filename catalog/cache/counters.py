@@ -4,7 +4,7 @@ import threading
 
 from django.conf import settings
 
-from catalog.cache import backoff, keys, stores
+from catalog.cache import backoff, invalidation, keys, stores, surrogate
 
 FLUSH_EVERY = 100
 NAMES = ("hits", "misses")
@@ -73,3 +73,4 @@ def clear() -> None:
     store = stores.current()
     store.clear(keys.prefix())
     store.set_many({keys.epoch(): stores.new_token()})
+    invalidation.flushed([surrogate.all_key()])  # the edge forgets everything too

@@ -11,7 +11,7 @@ import logging
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
 from catalog import metrics
-from catalog.cache import backoff, keys, stores
+from catalog.cache import backoff, keys, stores, surrogate
 from catalog.db import fence
 
 logger = logging.getLogger("catalog.cache")
@@ -71,6 +71,22 @@ def course_changed(*, slugs=(), course_ids=(), using=DEFAULT_DB_ALIAS) -> None:
 
 
 _invalidations = 0
+_listeners = []
+
+
+def on_flush(listener) -> None:
+    """Call `listener(surrogate keys)` after each flush, once the tokens are replaced (the edge purges:
+    catalog.services.changes.edge, connected in catalog.apps). Its failures are its own."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def flushed(surrogate_keys: list[str]) -> None:
+    for listener in _listeners:
+        try:
+            listener(surrogate_keys)
+        except Exception:  # noqa: BLE001 - the write has committed: it must still return
+            logger.exception("a cache flush listener failed")
 
 
 def invalidation_count() -> int:
@@ -85,6 +101,12 @@ def course_invalidate(*, slugs) -> None:
     metrics.invalidation()
     tokens = {keys.scope(keys.LISTS): stores.new_token()}
     tokens.update({keys.scope(slug): stores.new_token() for slug in slugs})
+    _replace(tokens)
+    # After the tokens: an edge that refetches at once must not get the page the cache still held.
+    flushed(surrogate.purge_keys(slugs))
+
+
+def _replace(tokens) -> None:
     if backoff.in_window():
         backoff.needs_repair()
         return

@@ -2,12 +2,13 @@
 
 All keys live under ``<KEY_PREFIX>:cat:v<SCHEMA>[.<CATALOG_CACHE_VERSION>]:``
 
-    page:<sha256 of the canonical URL>   one stored response: "<epoch>|<gen>|<etag>\\n<body>"
+    page:<sha256 of the canonical URL>   one stored response: "<epoch>|<gen>|<etag>|<expires>\\n<body>"
     lock:<sha256 of the canonical URL>   short build lock of that page, against stampedes
     gen:lists                            token of every list page and the topics list
     gen:course:<slug>                    token of one course's detail page
     epoch                                token of everything (clear, outage repair)
     fence                                the primary's WAL position at the last write (catalog.db.fence)
+    stamp                                the replication id of the Redis master the tokens were judged on
     stats:<name>                         counters, flushed from each process in batches
 """
 
@@ -16,7 +17,7 @@ import hashlib
 from django.conf import settings
 
 # Bump when the shape of a cached response changes, so a deploy never serves old shapes.
-SCHEMA = 1
+SCHEMA = 2
 LISTS = "lists"
 
 
@@ -59,6 +60,10 @@ def epoch() -> str:
 
 def fence() -> str:
     return f"{prefix()}fence"
+
+
+def stamp() -> str:
+    return f"{prefix()}stamp"
 
 
 def stat(name: str) -> str:

@@ -11,7 +11,6 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils import timezone
 
 from catalog.cache import backoff, counters, keys, stores
 
@@ -26,6 +25,7 @@ class Page:
     key: str
     lock: str
     scope: str
+    name: str = keys.LISTS  # the scope's name: keys.LISTS or the course's slug (its surrogate key)
     tokens: list = field(default_factory=list)
     locked: bool = False
 
@@ -34,6 +34,8 @@ class Page:
 class Hit:
     body: bytes
     etag: str
+    expires: float  # unix time past which no copy of this answer may be served (the edge's bound too)
+    scope: str = keys.LISTS
 
 
 def etag_for(body: bytes) -> str:
@@ -43,7 +45,7 @@ def etag_for(body: bytes) -> str:
 def page(*, url: str, scope: str) -> Page:
     """`url` is the canonical URL (scheme, host, path, normalised query); scope keys.LISTS or a slug."""
     url_digest = keys.digest(url)
-    return Page(key=keys.page(url_digest), lock=keys.lock(url_digest), scope=keys.scope(scope))
+    return Page(key=keys.page(url_digest), lock=keys.lock(url_digest), scope=keys.scope(scope), name=scope)
 
 
 def lookup(p: Page) -> Hit | None:
@@ -53,7 +55,7 @@ def lookup(p: Page) -> Hit | None:
     try:
         store = stores.current()
         raw, epoch, gen = store.mget([p.key, keys.epoch(), p.scope])
-        hit = _valid(raw, epoch, gen)
+        hit = _valid(raw, epoch, gen, p.name)
         if hit is None and not (epoch and gen):
             expiring = [p.scope] if keys.is_course_scope(p.scope) else []
             epoch, gen = store.init_tokens([keys.epoch(), p.scope], expiring=expiring, ttl=keys.course_token_ttl())
@@ -86,7 +88,7 @@ def lookup_or_wait(p: Page, *, sleep=time.sleep, clock=time.monotonic) -> Hit | 
         except Exception as exc:  # noqa: BLE001
             backoff.failed(exc, "lookup")
             return None
-        hit = _valid(raw, epoch, gen)
+        hit = _valid(raw, epoch, gen, p.name)
         if hit is not None:
             return hit
         if building is None:
@@ -96,14 +98,14 @@ def lookup_or_wait(p: Page, *, sleep=time.sleep, clock=time.monotonic) -> Hit | 
     return None
 
 
-def _valid(raw, epoch, gen) -> Hit | None:
+def _valid(raw, epoch, gen, scope) -> Hit | None:
     if not raw or not epoch or not gen:
         return None
     header, _, body = raw.partition(b"\n")
     parts = header.split(b"|")
-    if len(parts) != 3 or parts[0] != epoch or parts[1] != gen:
+    if len(parts) != 4 or parts[0] != epoch or parts[1] != gen:
         return None
-    return Hit(body=body, etag=parts[2].decode())
+    return Hit(body=body, etag=parts[2].decode(), expires=float(parts[3]), scope=scope)
 
 
 def store(p: Page, *, body: bytes, etag: str, expires_at=None) -> None:
@@ -111,13 +113,16 @@ def store(p: Page, *, body: bytes, etag: str, expires_at=None) -> None:
     if not p.tokens or not all(p.tokens) or not backoff.usable():
         release(p)
         return
+    now = time.time()
     ttl = float(settings.CATALOG_CACHE_TTL)
     if expires_at is not None:
-        ttl = min(ttl, (expires_at - timezone.now()).total_seconds())
+        ttl = min(ttl, expires_at.timestamp() - now)
     if ttl < 0.001:
         release(p)  # the switch is (about) now: an answer stored now would outlive it
         return
-    value = b"|".join([p.tokens[0], p.tokens[1], etag.encode()]) + b"\n" + body
+    # The moment it goes, so that a hit tells the edge how long it has left (catalog.cache.surrogate).
+    expires = f"{now + ttl:.3f}".encode()
+    value = b"|".join([p.tokens[0], p.tokens[1], etag.encode(), expires]) + b"\n" + body
     try:
         s = stores.current()
         s.set(p.key, value, ttl)

@@ -7,13 +7,14 @@ renaming or moving a URL moves its caching with it.
 
 import functools
 import re
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 
-from catalog.cache import keys
+from catalog.cache import keys, surrogate
 from catalog.cache.pages import Hit, Page, page
 from catalog.models import canonical_topics
 from catalog.origin import absolute
@@ -116,11 +117,20 @@ def has_credentials(request) -> bool:
     return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
+def hit_headers(hit: Hit) -> list[tuple[str, str]]:
+    """The headers of a cache hit's answer, before the middleware's own (the hit lane adds those itself)."""
+    return [
+        ("Content-Type", "application/json"),
+        ("Content-Length", str(len(hit.body))),
+        ("ETag", hit.etag),
+        ("X-Cache", "HIT"),
+        ("Vary", VARY),
+        # A hit leaves before XFrameOptionsMiddleware runs; SecurityMiddleware (outside) still applies.
+        ("X-Frame-Options", settings.X_FRAME_OPTIONS),
+        # The edge keeps it no longer than the copy it came from had left (its scheduled switch included).
+        *surrogate.headers(hit.scope, surrogate.max_age(hit.expires, time.time())).items(),
+    ]
+
+
 def hit_response(hit: Hit) -> HttpResponse:
-    response = HttpResponse(hit.body, content_type="application/json")
-    response["ETag"] = hit.etag
-    response["X-Cache"] = "HIT"
-    response["Vary"] = VARY
-    # A hit leaves before XFrameOptionsMiddleware runs; SecurityMiddleware (outside) still applies.
-    response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
-    return response
+    return HttpResponse(hit.body, headers=dict(hit_headers(hit)))

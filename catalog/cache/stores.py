@@ -8,6 +8,7 @@ import threading
 
 from django.conf import settings
 from django.core.cache import caches
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import OutOfMemoryError
 
 from catalog.cache import keys as keys_module
@@ -23,6 +24,12 @@ return 1
 """
 
 
+def is_sentinel(pool) -> bool:
+    from redis.sentinel import SentinelConnectionPool
+
+    return isinstance(pool, SentinelConnectionPool)
+
+
 def new_token() -> bytes:
     return secrets.token_hex(8).encode()
 
@@ -32,20 +39,38 @@ class RedisStore:
         from django_redis import get_redis_connection
 
         self.client = get_redis_connection("default")
+        # Each thread keeps the connection of its hits (taking one from the pool and giving it back cost
+        # as much as the command), except behind Sentinel, where the pool decides which server is master.
+        self.held = threading.local() if not is_sentinel(self.client.connection_pool) else None
 
     def mget(self, keys):
-        # The hit path: one command on a pooled connection, without redis-py's per-command retry and
-        # event machinery (a third of a hit's cost). Any failure drops the connection and raises.
+        # The hit path: one command, without redis-py's per-command retry and event machinery (a third
+        # of a hit's cost). Any failure drops the connection and raises.
         pool = self.client.connection_pool
-        connection = pool.get_connection()
+        if self.held is None:
+            connection = pool.get_connection()
+            try:
+                return self._mget(connection, keys)
+            finally:
+                pool.release(connection)
+        connection = getattr(self.held, "connection", None)
+        if connection is not None:
+            try:
+                return self._mget(connection, keys)
+            except RedisConnectionError:
+                pass  # it went stale since the last request (a restart, an idle timeout): once more, afresh
+        # The thread's own, outside the pool's count: it closes when the thread ends and forgets it.
+        self.held.connection = pool.connection_class(**pool.connection_kwargs)
+        return self._mget(self.held.connection, keys)
+
+    @staticmethod
+    def _mget(connection, keys):
         try:
             connection.send_command("MGET", *keys)
             return connection.read_response()
         except BaseException:
             connection.disconnect()
             raise
-        finally:
-            pool.release(connection)
 
     def set(self, key, value, ttl):
         self.client.set(key, value, px=max(1, int(ttl * 1000)))

@@ -1,4 +1,4 @@
-"""The catalog's data: the working copy, its history, its releases, the change feed and its webhooks."""
+"""The catalog's data: the working copy, its history, its releases, the change feed, webhooks, edge purges."""
 
 from catalog.models.courses import (
     SLUG_MAX_LENGTH,
@@ -14,6 +14,7 @@ from catalog.models.courses import (
     normalize_topic,
     slug_validator,
 )
+from catalog.models.edge import EdgePurge
 from catalog.models.feed import FeedEntry, FeedHorizon
 from catalog.models.imports import ImportState
 from catalog.models.releases import Listing, Release, SlugRedirect, TopicCount
@@ -26,6 +27,7 @@ __all__ = [
     "TOPIC_MAX_LENGTH",
     "Course",
     "CourseTransition",
+    "EdgePurge",
     "FeedEntry",
     "FeedHorizon",
     "ImportState",

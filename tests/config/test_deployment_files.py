@@ -67,14 +67,43 @@ def command(service) -> str:
 
 
 class TestDockerCompose:
-    def test_only_the_web_port_is_published(self, compose):
-        published = {name for name, service in compose["services"].items() if service.get("ports")}
-        assert published == {"web"}
-        assert not any(service.get("network_mode") == "host" for service in compose["services"].values())
+    def test_only_the_edge_port_is_published_in_front_of_web(self, compose):
+        services = compose["services"]
+        published = {name for name, service in services.items() if service.get("ports")}
+        assert published == {"varnish"}  # learners and editors alike reach web through it
+        assert not any(service.get("network_mode") == "host" for service in services.values())
+        assert services["varnish"]["ports"] == ["${WEB_BIND:-127.0.0.1}:${WEB_PORT:-8000}:80"]
+        mounts = {volume.split(":")[1] for volume in services["varnish"]["volumes"]}
+        assert mounts == {"/etc/varnish/catalog.vcl", "/etc/varnish/backend.vcl"}
+        assert "-f /tmp/catalog.vcl" in command(services["varnish"])
+        backend = (ROOT / "deploy" / "varnish" / "compose" / "backend.vcl").read_text()
+        assert '.host = "web"' in backend and '.port = "8000"' in backend
+
+    def test_web_and_the_worker_purge_varnish_from_a_network_its_acl_names(self, compose):
+        services, networks = compose["services"], compose["networks"]
+        assert environment(services["web"])["CATALOG_EDGE_PURGE_URLS"] == "http://varnish"
+        for name in ("web", "worker", "varnish"):
+            assert "edge" in services[name]["networks"], name
+        subnet = networks["edge"]["ipam"]["config"][0]["subnet"]
+        assert subnet == environment(services["varnish"])["EDGE_SUBNET"] == "${EDGE_SUBNET:-172.30.57.0/24}"
+        # The compose command puts the subnet where the shipped VCL's ACL keeps a line for it.
+        assert "# more purgers" in (ROOT / "deploy" / "varnish" / "catalog.vcl").read_text()
+        assert "s|^ *# more purgers.*|" in command(services["varnish"])
+
+    def test_an_optional_sentinel_profile(self, compose):
+        services = compose["services"]
+        sentinels = [name for name in services if name.startswith("sentinel-")]
+        assert len(sentinels) == 3 and "redis-replica" in services
+        for name in [*sentinels, "redis-replica"]:
+            assert services[name]["profiles"] == ["sentinel"], name
+            assert services[name]["networks"] == ["backend"], name
+        assert "sentinel monitor catalog redis 6379 2" in command(services["sentinel-1"])
+        assert environment(services["web"])["REDIS_SENTINELS"] == "${REDIS_SENTINELS:-}"
+        assert environment(services["web"])["REDIS_SENTINEL_MASTER"] == "catalog"
 
     def test_databases_live_on_an_internal_network_only(self, compose):
         internal = {name for name, network in compose["networks"].items() if (network or {}).get("internal")}
-        for name in ("postgres", "redis", "postgres-replica"):
+        for name in ("postgres", "redis", "postgres-replica", "redis-replica", "sentinel-1"):
             networks = set(compose["services"][name].get("networks", ["default"]))
             assert networks and networks <= internal, (name, networks)
 

@@ -138,3 +138,10 @@ def test_catalog_base_url_sets_the_script_prefix_and_must_be_an_origin():
         result = manage("check", CATALOG_BASE_URL=bad)
         assert result.returncode != 0 and "catalog.E002" in result.stderr, bad
     assert manage("check", CATALOG_BASE_URL="https://example.org:8443/catalog").returncode == 0
+
+
+@pytest.mark.embedded
+def test_sentinels_without_the_master_name_are_refused_with_the_variable_to_set():
+    result = manage("check", REDIS_SENTINELS="127.0.0.1:26379")
+    assert result.returncode != 0
+    assert "REDIS_SENTINEL_MASTER" in result.stderr

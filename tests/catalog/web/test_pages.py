@@ -56,8 +56,9 @@ class TestHome:
     def test_queries_do_not_grow_with_courses(self, client, django_assert_max_num_queries):
         for i in range(30):
             CourseFactory(status="published", topic=f"Topic {i % 5}", units=tree(2, 2))
-        # The kept topic counts and the listings they lag behind, then a page's rows: no count of the catalog.
-        with django_assert_max_num_queries(2):
+        # The kept topic counts and the listings they lag behind, then a page's rows: no count of the catalog;
+        # and the next scheduled switch, which bounds how long the edge may keep the page.
+        with django_assert_max_num_queries(3):
             assert len(card_titles(client.get("/").content.decode())) == 20
 
 

@@ -1,0 +1,1 @@
+"""Tests of the deployment files: the Varnish VCL, docker-compose."""
