@@ -11,8 +11,11 @@ import time
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 from catalog.cache import keys, surrogate
 from catalog.cache.pages import Hit, Page, page
@@ -62,7 +65,7 @@ def page_for(request) -> Page | None:
     if "format" in request.GET:
         return None  # DRF's format switch: not a learner page worth a key (and maybe an error)
     route = _route(request.path_info)
-    if route is None:
+    if route is None or not negotiates_json(request):
         return None
     name, scope, path = route
     # The canonical origin, not the request's Host: one key per page, whatever Host variant asked.
@@ -73,6 +76,35 @@ def page_for(request) -> Page | None:
         feed = [(k, request.GET.get(k, "").strip()) for k in ("cursor", "limit") if request.GET.get(k, "").strip()]
         url = list_url(url, [(k, canonical_number(v) if k == "limit" else v) for k, v in feed])
     return page(url=url, scope=scope)
+
+
+def negotiates_json(request, renderer_classes=None, format_suffix=None) -> bool:
+    """Whether DRF's content negotiation (a format suffix or `?format=`, then the Accept header) gives
+    this request the API's JSON, which is what the cache holds and the learners' functions build. Asked
+    of DRF's own negotiator with the API's renderers (or a view's), so a cached or quick answer goes where
+    DRF's would and nowhere else: an Accept that DRF answers 406 is DRF's to answer."""
+    override = api_settings.URL_FORMAT_OVERRIDE
+    return _negotiates_json(
+        tuple(api_settings.DEFAULT_RENDERER_CLASSES if renderer_classes is None else renderer_classes),
+        request.META.get("HTTP_ACCEPT"),
+        format_suffix or (request.GET.get(override) if override else None),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiates_json(renderer_classes: tuple, accept: str | None, format_asked: str | None) -> bool:
+    """The negotiation depends on these three only: asked once per combination (a hit pays a lookup)."""
+    asked = HttpRequest()
+    if accept is not None:
+        asked.META["HTTP_ACCEPT"] = accept
+    negotiator = api_settings.DEFAULT_CONTENT_NEGOTIATION_CLASS()
+    try:
+        renderer, _ = negotiator.select_renderer(
+            Request(asked), [renderer() for renderer in renderer_classes], format_asked
+        )
+    except (NotAcceptable, Http404):
+        return False
+    return renderer.format == "json"
 
 
 def canonical_list_params(query, *, keep_status: bool) -> list[tuple[str, str]]:
