@@ -65,12 +65,17 @@ class LearnerCacheMixin:
     def refused(self, request, exc, kwargs):
         """An error of a quick read, answered as DRF's dispatch answers it (the exception handler's
         JSON 400, 404 or 503), without running the read again. It varies with credentials like
-        every learner's answer: an editor may get a 200 where a learner gets this 404."""
+        every learner's answer (handle_exception): an editor may get a 200 where a learner gets this 404."""
         self.request = self.initialize_request(request, **kwargs)
         self.format_kwarg = self.get_format_suffix(**kwargs)
         self.headers = self.default_response_headers
-        response = self.finalize_response(self.request, self.handle_exception(exc))
-        patch_vary_headers(response, VARY.split(", "))
+        return self.finalize_response(self.request, self.handle_exception(exc))
+
+    def handle_exception(self, exc):
+        """A read's error varies with credentials, whichever way it was answered (quick or DRF's)."""
+        response = super().handle_exception(exc)
+        if self.request.method in ("GET", "HEAD"):
+            patch_vary_headers(response, VARY.split(", "))
         return response
 
     def admitted(self, request) -> bool:

@@ -21,6 +21,8 @@ NO_SUCH_MODULE = "This course has no module with this id."
 # The filters of ListingFilter that newest_page answers itself; any other one the query fills (a
 # search, dates, an ordering, a filter added later) hands the list to the FilterSet (course_list).
 NEWEST_PAGE_FILTERS = frozenset({"topic", *LEARNERS_IGNORE})
+# The filters under which the kept counts per topic are the list's count; any other one counts its rows.
+KEPT_COUNTS_FILTERS = NEWEST_PAGE_FILTERS | {"ordering"}
 
 
 def json_response(body: bytes | str, *, expires_at=None, **kwargs) -> HttpResponse:
@@ -92,7 +94,7 @@ def course_list(view, request) -> HttpResponse:
     paginator = CoursePagination()
     chosen = filterset.form.cleaned_data
     listings = filterset.qs  # filtered now: a search has found its candidates
-    if not any(chosen.get(name) for name in ("search", "created_after", "created_before")):
+    if not any(value for name, value in chosen.items() if name not in KEPT_COUNTS_FILTERS):
         paginator.count = selectors.learner_total(topics=chosen.get("topic") or ())  # kept counts: no scan
     candidates = filterset.candidates
     if candidates is not None:
