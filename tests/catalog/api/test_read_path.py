@@ -19,7 +19,7 @@ from catalog.domain.records import clean_record
 from catalog.models import Course, Module
 from tests.helpers.api import LIST, TOPICS, detail
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 ORIGIN = "https://learn.example.org"
 # What a client (or the edge) reads of an answer besides its body; Vary is compared as a set.
