@@ -178,3 +178,14 @@ class ListingFilter(CourseFilter):
         for name in names:
             queryset = self.filters[name].filter(queryset, data.get(name))
         return queryset
+
+
+def reads_parameter(name: str) -> bool:
+    """Whether the course list's FilterSet reads a query parameter of this name, as its form reads it
+    (Widget.value_omitted_from_data knows the names a multi-part widget reads). For the learners'
+    cache keys and links (catalog.cache.routes.use_list_filters) and the quick list (catalog.api.learners)."""
+    present = {name: ""}
+    return any(
+        not spec.field.widget.value_omitted_from_data(present, {}, filter_name)
+        for filter_name, spec in ListingFilter.base_filters.items()
+    )

@@ -6,6 +6,7 @@ renaming or moving a URL moves its caching with it.
 """
 
 import functools
+import operator
 import re
 import time
 from urllib.parse import urlencode
@@ -107,13 +108,42 @@ def _negotiates_json(renderer_classes: tuple, accept: str | None, format_asked: 
     return renderer.format == "json"
 
 
+# The parameters canonical_list_params normalises itself; any other one the list's FilterSet reads is kept as sent.
+LIST_PARAMS = frozenset(
+    {"search", "created_after", "created_before", "ordering", "topic", "status", "page", "page_size"}
+)
+# Sorted by name only: the values of one parameter keep their order (a single-valued filter reads the last).
+BY_NAME = operator.itemgetter(0)
+
+
+def _no_filter_reads(name: str) -> bool:
+    return False
+
+
+# Whether the course list's FilterSet reads a query parameter of this name. Set by catalog.apps to
+# catalog.api.filters.reads_parameter (the cache sits below the API that declares the FilterSet), so a
+# filter added there is part of the page's key and links, never dropped like `utm_source`.
+_filter_reads = _no_filter_reads
+
+
+def use_list_filters(reads) -> None:
+    global _filter_reads  # noqa: PLW0603 (set once, at app start)
+    _filter_reads = reads
+
+
 def canonical_list_params(query, *, keep_status: bool) -> list[tuple[str, str]]:
-    """Known parameters only, normalised and sorted; defaults (page 1, page_size 20) dropped.
+    """Parameters of the list only, normalised and sorted; defaults (page 1, page_size 20) dropped.
 
     `?topic=A&page=1` and `?page=1&topic=a` give the same list, as do `?utm=x` and nothing.
-    Single-valued parameters take the last value, as the filters do.
+    Single-valued parameters take the last value, as the filters do; a parameter of a filter this does
+    not know (catalog.api.filters) is kept with its every value, as sent.
     """
-    params = []
+    params = [
+        (name, value)
+        for name in query
+        if name not in LIST_PARAMS and _filter_reads(name)
+        for value in query.getlist(name)
+    ]
     for name in ("search", "created_after", "created_before", "ordering"):
         value = query.get(name, "")
         if value.strip():
@@ -128,7 +158,7 @@ def canonical_list_params(query, *, keep_status: bool) -> list[tuple[str, str]]:
     page_size = canonical_number(query.get("page_size", ""))
     if page_size and page_size != str(DEFAULT_PAGE_SIZE):
         params.append(("page_size", page_size))
-    return sorted(params)
+    return sorted(params, key=BY_NAME)
 
 
 def canonical_number(value: str) -> str:
@@ -141,7 +171,7 @@ def list_url(base: str, params: list[tuple[str, str]], **replace) -> str:
     """`base` with `params`, some replaced (page=1 is dropped, being the default)."""
     params = [(k, v) for k, v in params if k not in replace]
     params += [(k, str(v)) for k, v in replace.items() if not (k == "page" and str(v) == "1")]
-    query = urlencode(sorted(params))
+    query = urlencode(sorted(params, key=BY_NAME))
     return f"{base}?{query}" if query else base
 
 

@@ -154,6 +154,26 @@ class TestWhatTheFilterSetAsks:
         assert fast.status_code == 200 and fast.json()["count"] == 0
         assert seen(fast) == seen(through_drf)
 
+    def test_a_filter_added_to_the_filterset_has_its_own_cached_pages_and_links(
+        self, catalog, client, settings, monkeypatch
+    ):
+        """The learners' cache keys a list by the parameters the FilterSet reads, a new one included."""
+        settings.CATALOG_CACHE_ENABLED = True
+        title = django_filters.CharFilter(field_name="title", lookup_expr="icontains")
+        monkeypatch.setitem(ListingFilter.base_filters, "title", title)
+        assert client.get(LIST)["X-Cache"] == "MISS" and client.get(LIST)["X-Cache"] == "HIT"
+        for _ in range(2):
+            page = client.get(LIST, {"title": "ünit 2", "utm_source": "x"})
+            assert [course["slug"] for course in page.json()["results"]] == ["c-2"]
+        assert page["X-Cache"] == "HIT"
+        # A single-valued filter reads the last value: the order of its values is part of the key.
+        assert client.get(f"{LIST}?title=nothing&title=%C3%BCnit+5").json()["count"] == 1
+        assert client.get(f"{LIST}?title=%C3%BCnit+5&title=nothing").json()["count"] == 0
+        first = client.get(LIST, {"title": "ünit", "page_size": 3}).json()
+        assert first["count"] == 8 and "title=%C3%BCnit" in first["next"]
+        second = client.get(first["next"]).json()
+        assert second["count"] == 8 and "title=%C3%BCnit" in second["previous"]
+
     def test_learners_status_is_ignored_both_ways(self, catalog, both_ways):
         fast, through_drf = both_ways(LIST, [("status", "draft")])
         assert fast.json()["count"] == 8
