@@ -1,5 +1,6 @@
 """App configuration: connects the signal receivers, keeps the Editors group in sync, hands the
-replica router the cache's fence and the cache's flushes to the edge purges."""
+replica router the cache's fence, the cache's flushes to the edge purges, and the cache's keys the
+course list's FilterSet."""
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
@@ -12,7 +13,8 @@ class CatalogConfig(AppConfig):
 
     def ready(self):
         from catalog import cache, checks, signals  # noqa: F401  (registers the checks, connects the receivers)
-        from catalog.cache import invalidation
+        from catalog.api.filters import reads_parameter
+        from catalog.cache import invalidation, routes
         from catalog.db import replica
         from catalog.permissions import editors_group_sync
         from catalog.services.changes import edge
@@ -20,3 +22,4 @@ class CatalogConfig(AppConfig):
         post_migrate.connect(editors_group_sync, sender=self)
         replica.use_fence(cache.fence_read)
         invalidation.on_flush(edge.edges_purge)
+        routes.use_list_filters(reads_parameter)

@@ -114,6 +114,10 @@ class CourseOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "id")
 
 
+# Filters a learner's query may name but that never apply to learners (they see published courses only).
+LEARNERS_IGNORE = ("status",)
+
+
 class CourseFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
@@ -138,7 +142,8 @@ class CourseFilter(django_filters.FilterSet):
         if data is not None and not is_editor(getattr(request, "user", None)):
             # Learners always get published courses: their `status` is ignored, not validated.
             data = data.copy()
-            data.pop("status", None)
+            for name in LEARNERS_IGNORE:
+                data.pop(name, None)
         super().__init__(data, *args, request=request, **kwargs)
 
     def filter_search(self, qs, name, value):
@@ -173,3 +178,14 @@ class ListingFilter(CourseFilter):
         for name in names:
             queryset = self.filters[name].filter(queryset, data.get(name))
         return queryset
+
+
+def reads_parameter(name: str) -> bool:
+    """Whether the course list's FilterSet reads a query parameter of this name, as its form reads it
+    (Widget.value_omitted_from_data knows the names a multi-part widget reads). For the learners'
+    cache keys and links (catalog.cache.routes.use_list_filters) and the quick list (catalog.api.learners)."""
+    present = {name: ""}
+    return any(
+        not spec.field.widget.value_omitted_from_data(present, {}, filter_name)
+        for filter_name, spec in ListingFilter.base_filters.items()
+    )

@@ -1,46 +1,58 @@
 """Learners' answers, served from the listings as stored: no tree walk and no serializer on a miss.
 
 Each takes a DRF request or a plain Django one: a learner without credentials whose read the cache
-missed is answered below DRF (catalog.api.caching.LearnerCacheMixin.quick).
+missed is answered below DRF (catalog.api.caching.LearnerCacheMixin.quick). Bodies are built with
+orjson around the stored documents (orjson.Fragment), never by hand.
 """
 
+import orjson
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
 from catalog import selectors
-from catalog.api.filters import ListingFilter
+from catalog.api.filters import LEARNERS_IGNORE, ListingFilter
 from catalog.api.pagination import PAST_THE_END, CoursePagination, asked_page, asked_page_size, page_link
-from catalog.domain import documents
 from catalog.models import canonical_topics
 from catalog.origin import absolute
 
 NO_SUCH_COURSE = "No course has this slug."
 NO_SUCH_MODULE = "This course has no module with this id."
-# More courses matched a search than it ranks and shows (catalog.selectors.learners.CANDIDATES).
-CAPPED = '"count_capped":true,'
+# The filters of ListingFilter that newest_page answers itself; any other one the query fills (a
+# search, dates, an ordering, a filter added later) hands the list to the FilterSet (course_list).
+NEWEST_PAGE_FILTERS = frozenset({"topic", *LEARNERS_IGNORE})
+# The filters under which the kept counts per topic are the list's count; any other one counts its rows.
+KEPT_COUNTS_FILTERS = NEWEST_PAGE_FILTERS | {"ordering"}
 
 
-def json_response(body: str) -> HttpResponse:
-    return HttpResponse(body.encode(), content_type="application/json")
+def json_response(body: bytes | str, *, expires_at=None, **kwargs) -> HttpResponse:
+    """A JSON answer. `expires_at` (the next scheduled switch, None for none) bounds how long the
+    learners' cache and the edge keep it (catalog.api.caching.LearnerCacheMixin.missed hands it on)."""
+    response = HttpResponse(body, content_type="application/json", **kwargs)
+    response.catalog_expires_at = expires_at
+    return response
 
 
-def expires_at(request, when) -> None:
-    """No cached copy of this answer may outlive the next scheduled switch (catalog.cache caps the TTL)."""
-    getattr(request, "_request", request).catalog_expires_at = when
+def list_body(*, count: int, capped: bool, next_link: str | None, previous_link: str | None, summaries) -> bytes:
+    """The list's JSON around stored summaries (JSON text each), in the serializer's key order."""
+    body = {"count": count}
+    if capped:  # more courses matched a search than it ranks and shows (catalog.selectors.learners.CANDIDATES)
+        body["count_capped"] = True
+    body.update(next=next_link, previous=previous_link, results=[orjson.Fragment(s) for s in summaries])
+    return orjson.dumps(body)
 
 
-def list_body(*, count: int, capped: bool, next_link: str | None, previous_link: str | None, summaries) -> str:
-    return (
-        f'{{"count":{count},{CAPPED if capped else ""}'
-        f'"next":{documents.dumps(next_link)},'
-        f'"previous":{documents.dumps(previous_link)},'
-        f'"results":[{",".join(summaries)}]}}'
+def asks_the_filters(query) -> bool:
+    """Whether the query gives a value to a filter of ListingFilter that newest_page does not answer.
+
+    Asked of the FilterSet's own fields, as its form reads them (Widget.value_omitted_from_data, which
+    knows the names a multi-part widget reads): a filter added there is answered by the FilterSet,
+    never silently ignored here."""
+    return any(
+        not spec.field.widget.value_omitted_from_data(query, {}, name)
+        for name, spec in ListingFilter.base_filters.items()
+        if name not in NEWEST_PAGE_FILTERS
     )
-
-
-# What only the filters answer: a list that asks for one of these goes through ListingFilter.
-FILTERED = ("search", "created_after", "created_before", "ordering")
 
 
 def newest_page(request) -> HttpResponse | None:
@@ -49,7 +61,7 @@ def newest_page(request) -> HttpResponse | None:
     asks for more (a search, dates, an ordering, several topics), which course_list's filters answer.
     Its answers and errors are the filters' own (tests/catalog/api/test_learner_reads.py)."""
     query = request.GET
-    if any(name in query for name in FILTERED):
+    if asks_the_filters(query):
         return None
     topics = canonical_topics(query.getlist("topic"))
     if len(topics) > 1:
@@ -62,7 +74,6 @@ def newest_page(request) -> HttpResponse | None:
         raise NotFound(PAST_THE_END)
     topic = topics[0] if topics else None
     summaries, switch = selectors.learner_page(topic=topic, offset=(number - 1) * size, limit=size, now=now)
-    expires_at(request, switch)
     body = list_body(
         count=count,
         capped=False,
@@ -70,7 +81,7 @@ def newest_page(request) -> HttpResponse | None:
         previous_link=page_link(request, number - 1, keep_status=False) if number > 1 else None,
         summaries=summaries,
     )
-    return json_response(body)
+    return json_response(body, expires_at=switch)
 
 
 def course_list(view, request) -> HttpResponse:
@@ -83,7 +94,7 @@ def course_list(view, request) -> HttpResponse:
     paginator = CoursePagination()
     chosen = filterset.form.cleaned_data
     listings = filterset.qs  # filtered now: a search has found its candidates
-    if not any(chosen.get(name) for name in ("search", "created_after", "created_before")):
+    if not any(value for name, value in chosen.items() if name not in KEPT_COUNTS_FILTERS):
         paginator.count = selectors.learner_total(topics=chosen.get("topic") or ())  # kept counts: no scan
     candidates = filterset.candidates
     if candidates is not None:
@@ -91,7 +102,6 @@ def course_list(view, request) -> HttpResponse:
     capped = candidates is not None and candidates.capped
     ids = paginator.paginate_ids(listings, request, view=view)
     summaries, switch = selectors.learner_summaries(ids)
-    expires_at(request, switch)
     body = list_body(
         count=paginator.page.paginator.count,
         capped=capped,
@@ -99,14 +109,13 @@ def course_list(view, request) -> HttpResponse:
         previous_link=paginator.get_previous_link(),
         summaries=(summaries[pk] for pk in ids if pk in summaries),
     )
-    return json_response(body)
+    return json_response(body, expires_at=switch)
 
 
 def course_detail(request, slug: str) -> HttpResponse:
     found = selectors.learner_detail(slug=slug)
     if found is not None:
-        expires_at(request, found[1])
-        return json_response(found[0])
+        return json_response(found[0], expires_at=found[1])
     moved_to = selectors.learner_redirect(slug=slug)
     if moved_to is not None:
         return moved(request, slug, moved_to)
@@ -125,10 +134,8 @@ def module_detail(request, slug: str, module_id: int) -> HttpResponse:
     found = selectors.learner_module(slug=slug, module_id=module_id)
     if found is None:
         raise NotFound(NO_SUCH_MODULE if selectors.learner_detail(slug=slug) else NO_SUCH_COURSE)
-    expires_at(request, found[2])
-    return json_response(documents.dumps(found[1]))
+    return json_response(orjson.dumps(found[1]), expires_at=found[2])
 
 
 def topics(request) -> HttpResponse:
-    expires_at(request, selectors.next_switch())
-    return json_response(documents.dumps(selectors.topic_counts()))
+    return json_response(orjson.dumps(selectors.topic_counts()), expires_at=selectors.next_switch())

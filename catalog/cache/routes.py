@@ -6,13 +6,17 @@ renaming or moving a URL moves its caching with it.
 """
 
 import functools
+import operator
 import re
 import time
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 from catalog.cache import keys, surrogate
 from catalog.cache.pages import Hit, Page, page
@@ -62,7 +66,7 @@ def page_for(request) -> Page | None:
     if "format" in request.GET:
         return None  # DRF's format switch: not a learner page worth a key (and maybe an error)
     route = _route(request.path_info)
-    if route is None:
+    if route is None or not negotiates_json(request):
         return None
     name, scope, path = route
     # The canonical origin, not the request's Host: one key per page, whatever Host variant asked.
@@ -75,13 +79,71 @@ def page_for(request) -> Page | None:
     return page(url=url, scope=scope)
 
 
+def negotiates_json(request, renderer_classes=None, format_suffix=None) -> bool:
+    """Whether DRF's content negotiation (a format suffix or `?format=`, then the Accept header) gives
+    this request the API's JSON, which is what the cache holds and the learners' functions build. Asked
+    of DRF's own negotiator with the API's renderers (or a view's), so a cached or quick answer goes where
+    DRF's would and nowhere else: an Accept that DRF answers 406 is DRF's to answer."""
+    override = api_settings.URL_FORMAT_OVERRIDE
+    return _negotiates_json(
+        tuple(api_settings.DEFAULT_RENDERER_CLASSES if renderer_classes is None else renderer_classes),
+        request.META.get("HTTP_ACCEPT"),
+        format_suffix or (request.GET.get(override) if override else None),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiates_json(renderer_classes: tuple, accept: str | None, format_asked: str | None) -> bool:
+    """The negotiation depends on these three only: asked once per combination (a hit pays a lookup)."""
+    asked = HttpRequest()
+    if accept is not None:
+        asked.META["HTTP_ACCEPT"] = accept
+    negotiator = api_settings.DEFAULT_CONTENT_NEGOTIATION_CLASS()
+    try:
+        renderer, _ = negotiator.select_renderer(
+            Request(asked), [renderer() for renderer in renderer_classes], format_asked
+        )
+    except (NotAcceptable, Http404):
+        return False
+    return renderer.format == "json"
+
+
+# The parameters canonical_list_params normalises itself; any other one the list's FilterSet reads is kept as sent.
+LIST_PARAMS = frozenset(
+    {"search", "created_after", "created_before", "ordering", "topic", "status", "page", "page_size"}
+)
+# Sorted by name only: the values of one parameter keep their order (a single-valued filter reads the last).
+BY_NAME = operator.itemgetter(0)
+
+
+def _no_filter_reads(name: str) -> bool:
+    return False
+
+
+# Whether the course list's FilterSet reads a query parameter of this name. Set by catalog.apps to
+# catalog.api.filters.reads_parameter (the cache sits below the API that declares the FilterSet), so a
+# filter added there is part of the page's key and links, never dropped like `utm_source`.
+_filter_reads = _no_filter_reads
+
+
+def use_list_filters(reads) -> None:
+    global _filter_reads  # noqa: PLW0603 (set once, at app start)
+    _filter_reads = reads
+
+
 def canonical_list_params(query, *, keep_status: bool) -> list[tuple[str, str]]:
-    """Known parameters only, normalised and sorted; defaults (page 1, page_size 20) dropped.
+    """Parameters of the list only, normalised and sorted; defaults (page 1, page_size 20) dropped.
 
     `?topic=A&page=1` and `?page=1&topic=a` give the same list, as do `?utm=x` and nothing.
-    Single-valued parameters take the last value, as the filters do.
+    Single-valued parameters take the last value, as the filters do; a parameter of a filter this does
+    not know (catalog.api.filters) is kept with its every value, as sent.
     """
-    params = []
+    params = [
+        (name, value)
+        for name in query
+        if name not in LIST_PARAMS and _filter_reads(name)
+        for value in query.getlist(name)
+    ]
     for name in ("search", "created_after", "created_before", "ordering"):
         value = query.get(name, "")
         if value.strip():
@@ -96,7 +158,7 @@ def canonical_list_params(query, *, keep_status: bool) -> list[tuple[str, str]]:
     page_size = canonical_number(query.get("page_size", ""))
     if page_size and page_size != str(DEFAULT_PAGE_SIZE):
         params.append(("page_size", page_size))
-    return sorted(params)
+    return sorted(params, key=BY_NAME)
 
 
 def canonical_number(value: str) -> str:
@@ -109,7 +171,7 @@ def list_url(base: str, params: list[tuple[str, str]], **replace) -> str:
     """`base` with `params`, some replaced (page=1 is dropped, being the default)."""
     params = [(k, v) for k, v in params if k not in replace]
     params += [(k, str(v)) for k, v in replace.items() if not (k == "page" and str(v) == "1")]
-    query = urlencode(sorted(params))
+    query = urlencode(sorted(params, key=BY_NAME))
     return f"{base}?{query}" if query else base
 
 

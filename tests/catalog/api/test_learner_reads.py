@@ -1,8 +1,9 @@
 """Learners' reads the cache missed: answered below DRF, and just as DRF answers them.
 
 A request without credentials whose page the cache does not hold is answered by the view's quick
-read (catalog.api.caching.LearnerCacheMixin.quick): no DRF request, authentication, negotiation or
-rendering. A logged-in learner's read still goes all the way through DRF, so comparing the two
+read (catalog.api.caching.LearnerCacheMixin.quick): no DRF request, authentication or rendering
+(DRF's negotiator is asked; tests/catalog/api/test_read_path.py compares it with DRF's dispatch).
+A logged-in learner's read still goes all the way through DRF, so comparing the two
 answers, byte for byte, says the quick way changed nothing a client can see.
 """
 
