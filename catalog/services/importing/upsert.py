@@ -26,6 +26,7 @@ from catalog.models import Course, Listing, Module, Unit
 from catalog.services.common import Precondition, user_or_none
 from catalog.services.importing import creating
 from catalog.services.importing.applying import apply
+from catalog.services.importing.identity import identities_follow, identities_write
 from catalog.services.importing.imports import import_bases, import_states_write
 from catalog.services.importing.merging import merge, remembered, with_ids
 from catalog.services.importing.planning import UpsertResult, plan_record
@@ -60,6 +61,7 @@ def courses_upsert(
     source: str | None = None,
     hashes: list[str] | None = None,
     force: bool = False,
+    recreate: bool = False,
 ) -> list[UpsertResult]:
     """Upsert cleaned records (see catalog.domain.records.clean_record) by slug, all or nothing.
 
@@ -68,23 +70,37 @@ def courses_upsert(
     checked under the lock, with the existing course or None. An import names its `source` and
     gives each record's hash (services.imports.record_hash): what it wrote is remembered, and what
     an editor changed since the last import of a course is kept (see services.merging) unless `force`.
+    An import's records follow the courses they created (services.importing.identity); a course an
+    editor deleted is created again only with `recreate`.
     """
     for attempt in range(2):
         try:
             with transaction.atomic():
-                results = _upsert_batch(
-                    records, by=by, dry_run=dry_run, precondition=precondition, merging=bool(source), force=force
-                )
-                if source and not dry_run:
-                    items = [(r.course, r.remember, digest, r.kept) for r, digest in zip(results, hashes, strict=True)]
-                    import_states_write(items=items, source=source)
-                return results
+                if not source:
+                    return _upsert_batch(records, by=by, dry_run=dry_run, precondition=precondition)
+                return _import_batch(records, by=by, dry_run=dry_run, source=source, hashes=hashes, force=force,
+                                     recreate=recreate)  # fmt: skip
         except IntegrityError as exc:
             # Another writer created one of these slugs between our read and our insert: the second
             # attempt sees it and updates it instead.
             if attempt == 1 or connection.in_atomic_block:
                 raise CatalogConflictError(f"A concurrent write collided with this one; retry it. ({exc})") from exc
     raise AssertionError("unreachable")
+
+
+def _import_batch(records, *, by, dry_run, source, hashes, force, recreate) -> list[UpsertResult]:
+    _lock_slugs(sorted({record["slug"] for record in records}))
+    followed = identities_follow(records=records, source=source, recreate=recreate)
+    try:
+        written = _upsert_batch(followed.records, by=by, dry_run=dry_run, precondition=None, merging=True, force=force)
+    except CatalogBatchError as exc:
+        raise CatalogBatchError({followed.position(i): error for i, error in exc.failures.items()}) from None
+    if not dry_run:
+        digests = [hashes[position] for position in followed.positions]
+        items = [(r.course, r.remember, digest, r.kept) for r, digest in zip(written, digests, strict=True)]
+        import_states_write(items=items, source=source)
+        identities_write(source=source, followed=followed, written=written)
+    return followed.results(written)
 
 
 IMPORTS_LOCK = 0x696D706F7274  # "import"
