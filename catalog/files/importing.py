@@ -300,7 +300,7 @@ class _Importer:
             self.report.seen.add(slug.strip())
             first = self.first_seen.setdefault(slug.strip(), record.where)
             if first != record.where:
-                self._fail(record, slug, duplicate_slug_error(slug.strip(), first, "file"))
+                self._fail(record, slug, _with_other_errors(duplicate_slug_error(slug.strip(), first, "file"), data))
                 return
         self.chunk.append((record, data, slug, record_hash(data, raw=record.raw)))
 
@@ -369,6 +369,16 @@ class _Importer:
             text = f"{label}: {path}: {message}" if path else f"{label}: {message}"
             self.report.add_problem(message, text=text, slug=slug, path=path, **self._where(record))
         self.report.failed += 1
+
+
+def _with_other_errors(duplicate: CatalogValidationError, data) -> CatalogValidationError:
+    """A record whose slug came before is not imported, but what else is wrong with it is said too
+    (fixing the slug alone would only reveal it at the next run)."""
+    try:
+        clean_record(data)
+    except CatalogValidationError as exc:
+        return CatalogValidationError(duplicate.errors | {k: v for k, v in exc.errors.items() if k != "slug"})
+    return duplicate
 
 
 def describe(result: UpsertResult) -> str:

@@ -1,5 +1,6 @@
 """`import_courses PATH [PATH ...]`: upsert course files by slug, all or nothing per file."""
 
+import argparse
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -14,9 +15,12 @@ COUNTS = ("created", "updated", "unchanged", "failed")
 
 
 def percent(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 100:
-        raise ValueError(text)
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100 (e.g. 10 or 2.5), got '{text}'")
     return value
 
 

@@ -32,6 +32,14 @@ from catalog.services.importing.merging import merge, remembered, with_ids
 from catalog.services.importing.planning import UpsertResult, plan_record
 from catalog.services.releasing.schedule import settle_course
 
+# --force does not take a course out of the archive: an editor (or --prune) put it there on purpose,
+# and the workflow's way out is a restore to draft. The rest of the record is written, and the file goes
+# on (without --force, the editor's archiving is kept like any change of theirs; see merging).
+STAYS_ARCHIVED = (
+    "status: not published, the course is archived (the rest of the record is in its working copy;"
+    " to publish it, restore it in the admin, or restore it and import again with --force)"
+)
+
 
 def duplicate_slug_error(slug: str, first: str, within: str) -> CatalogValidationError:
     """The one wording of "this slug came twice", for a batch and for a whole file alike."""
@@ -152,10 +160,7 @@ def _upsert_batch(records, *, by, dry_run, precondition, merging=False, force=Fa
                 results.append(UpsertResult(slug=record["slug"], outcome="created", remember=remembered(record)))
                 continue
             units = units_of[course.pk] if course else []
-            merged = merge(record, course, units, modules_of, bases.get(course.pk) if course else None)
-            live_fingerprint = live.get(course.pk) if course else None
-            plans.append(plan_record(merged.record, course, units, modules_of, live_fingerprint=live_fingerprint))
-            plans[-1].result.kept, plans[-1].result.remember = merged.kept, merged.remember
+            plans.append(_plan(record, course, units, modules_of, bases, live, forced=merging and force))
             results.append(plans[-1].result)
         except CatalogError as exc:
             failures[i] = exc
@@ -167,6 +172,20 @@ def _upsert_batch(records, *, by, dry_run, precondition, merging=False, force=Fa
             created = iter(creating.create_courses(fresh, by=user_or_none(by), now=timezone.now()))
             results = [_created(next(created), r) if r.slug in bulk else r for r in results]
     return results
+
+
+def _plan(record, course, units, modules_of, bases, live, *, forced):
+    merged = merge(record, course, units, modules_of, bases.get(course.pk) if course else None)
+    archived = forced and course is not None and course.status == Course.Status.ARCHIVED
+    stays_archived = archived and merged.record.get("status") == Course.Status.PUBLISHED
+    if stays_archived:
+        merged.record = {**merged.record, "status": Course.Status.ARCHIVED}
+    live_fingerprint = live.get(course.pk) if course else None
+    plan = plan_record(merged.record, course, units, modules_of, live_fingerprint=live_fingerprint)
+    plan.result.kept, plan.result.remember = merged.kept, merged.remember
+    if stays_archived:
+        plan.result.notes.append(STAYS_ARCHIVED)
+    return plan
 
 
 def _created(written: UpsertResult, planned: UpsertResult) -> UpsertResult:
