@@ -9,11 +9,18 @@ their slug as key (migration 0017).
 
 from dataclasses import dataclass, field
 
+from django.db.models import F
+
 from catalog.db.sql import many
+from catalog.errors import CatalogBatchError, CatalogError, CatalogValidationError
 from catalog.models import ImportIdentity
 from catalog.services.importing.planning import UpsertResult
 
 DELETED = "deleted by an editor since it was imported; not created again (--recreate creates it again)"
+TAKEN = (
+    "'{slug}' is the course this source's record '{key}' created, renamed by an editor: this record cannot"
+    " have it too (give it another slug)"
+)
 RECREATED = "deleted by an editor since it was imported; created again (--recreate)"
 
 
@@ -29,6 +36,7 @@ class Followed:
     recreated: set[int] = field(default_factory=set)
     unknown: set[int] = field(default_factory=set)  # positions whose key the source has not used yet
     skipped: dict[int, UpsertResult] = field(default_factory=dict)
+    failures: dict[int, CatalogError] = field(default_factory=dict)  # by batch position
 
     def results(self, written: list[UpsertResult]) -> list[UpsertResult]:
         """The batch's results in its order, the skipped records' among them."""
@@ -40,19 +48,27 @@ class Followed:
                 result.notes.append(RECREATED)
         return [by_position.get(i) or self.skipped[i] for i in range(len(by_position) + len(self.skipped))]
 
-    def position(self, index: int) -> int:
-        """The batch position of the `index`th record written."""
-        return self.positions[index]
+    def with_failures(self, failures: dict[int, CatalogError]) -> CatalogBatchError:
+        """The batch's errors by batch position: those of the records written (by their index), and ours."""
+        return CatalogBatchError({self.positions[i]: error for i, error in failures.items()} | self.failures)
 
 
 def identities_follow(*, records: list[dict], source: str, recreate: bool = False) -> Followed:
     keys = [record["slug"] for record in records]
     rows = ImportIdentity.objects.filter(source=source, key__in=many(sorted(set(keys)), "text"))
     known = {key: slug for key, slug in rows.values_list("key", "course__slug")}
+    unknown = sorted(set(keys) - set(known))
+    taken = ImportIdentity.objects.filter(source=source, course__slug__in=many(unknown, "text")).exclude(
+        key=F("course__slug")
+    )
+    owners = dict(taken.values_list("course__slug", "key"))  # slugs an editor gave to another record's course
     followed = Followed()
     for position, record in enumerate(records):
         key = record["slug"]
         slug = known.get(key, key)
+        if key in owners:
+            followed.failures[position] = CatalogValidationError({"slug": [TAKEN.format(slug=key, key=owners[key])]})
+            continue
         if key not in known:
             followed.unknown.add(position)
         elif slug is None:

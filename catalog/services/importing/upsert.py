@@ -99,10 +99,14 @@ def courses_upsert(
 def _import_batch(records, *, by, dry_run, source, hashes, force, recreate) -> list[UpsertResult]:
     _lock_slugs(sorted({record["slug"] for record in records}))
     followed = identities_follow(records=records, source=source, recreate=recreate)
+    planned_only = dry_run or bool(followed.failures)
     try:
-        written = _upsert_batch(followed.records, by=by, dry_run=dry_run, precondition=None, merging=True, force=force)
+        written = _upsert_batch(followed.records, by=by, dry_run=planned_only, precondition=None, merging=True,
+                                force=force)  # fmt: skip
     except CatalogBatchError as exc:
-        raise CatalogBatchError({followed.position(i): error for i, error in exc.failures.items()}) from None
+        raise followed.with_failures(exc.failures) from None
+    if followed.failures:
+        raise followed.with_failures({})
     if not dry_run:
         digests = [hashes[position] for position in followed.positions]
         items = [(r.course, r.remember, digest, r.kept) for r, digest in zip(written, digests, strict=True)]

@@ -7,7 +7,7 @@ import pytest
 
 from catalog import services
 from catalog.models import Course
-from tests.helpers.commands import course, run_import, summary, write_json
+from tests.helpers.commands import course, run_import, snapshot, summary, write_json
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
@@ -78,6 +78,20 @@ class TestRenamedByAnEditor:
         code, out, err = run_import(write_json(tmp_path, [course("gen-course-04")]), "--source", "other")
         assert (code, summary(out)) == (0, "created 1, updated 0, unchanged 0, failed 0"), err
         assert slugs() == {"gen-course-04", "gen-course-04b"}
+
+
+    def test_a_new_record_cannot_take_the_slug_an_editor_gave_to_another_records_course(self, tmp_path):
+        imported(tmp_path, course("gen-course-04"))
+        renamed("gen-course-04", "gen-course-05")
+        before = snapshot()
+        path = write_json(tmp_path, [course("gen-course-04"), course("gen-course-05", title="Not mine")])
+        code, out, err = run_import(path, "--source", "gen")
+        assert code == 1 and summary(out) == "created 0, updated 0, unchanged 0, failed 1"
+        assert (
+            "record 1 (slug 'gen-course-05'): slug: 'gen-course-05' is the course this source's record"
+            " 'gen-course-04' created, renamed by an editor: this record cannot have it too (give it another slug)"
+        ) in err
+        assert snapshot() == before
 
 
 class TestDeletedByAnEditor:
