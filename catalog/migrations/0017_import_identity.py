@@ -6,10 +6,12 @@ from django.db import migrations, models
 
 
 def backfill(apps, schema_editor):
-    """Every course an import wrote so far: its slug now is its record's key in that source."""
+    """Every course an import from a named source wrote so far: its slug now is its record's key there."""
     ImportState = apps.get_model("catalog", "ImportState")
     ImportIdentity = apps.get_model("catalog", "ImportIdentity")
-    rows = ImportState.objects.values_list("source", "course__slug", "course_id").iterator(chunk_size=5000)
+    # Imports without --source (source "import") go by slug and keep no identities.
+    states = ImportState.objects.exclude(source="import")
+    rows = states.values_list("source", "course__slug", "course_id").iterator(chunk_size=5000)
     batch = []
     for source, slug, course_id in rows:
         batch.append(ImportIdentity(source=source, key=slug, course_id=course_id))

@@ -53,8 +53,11 @@ class Followed:
         return CatalogBatchError({self.positions[i]: error for i, error in failures.items()} | self.failures)
 
 
-def identities_follow(*, records: list[dict], source: str, recreate: bool = False) -> Followed:
+def identities_follow(*, records: list[dict], source: str, recreate: bool = False, follow: bool = True) -> Followed:
+    """`follow` False: every record goes by its slug (and counts as a key the source has not used)."""
     keys = [record["slug"] for record in records]
+    if not follow:
+        return Followed(records=list(records), positions=list(range(len(records))), keys=keys)
     rows = ImportIdentity.objects.filter(source=source, key__in=many(sorted(set(keys)), "text"))
     known = {key: slug for key, slug in rows.values_list("key", "course__slug")}
     unknown = sorted(set(keys) - set(known))

@@ -140,11 +140,13 @@ def courses_prune(*, source: str, keep: set[str], max_percent: float, by=None, d
     all or none; returns their slugs. Refused when they are more than `max_percent` of the source's
     courses that are not archived: a truncated or wrong file must not empty the catalog."""
     with transaction.atomic():
-        # A course belongs to the source that imported it last (two sources may have written it).
-        identities = ImportIdentity.objects.filter(source=source, course__import_state__source=source)
-        rows = identities.exclude(course__status=Status.ARCHIVED).values_list("key", "course__slug")
-        slugs = dict(rows)
-        gone = sorted(slug for key, slug in slugs.items() if key not in keep)
+        # A course belongs to the source that imported it last; it is missing when the key of the
+        # record that created it (its slug, for courses with no identity) is in none of the files.
+        courses = Course.objects.filter(import_state__source=source).exclude(status=Status.ARCHIVED)
+        slugs = dict(courses.values_list("pk", "slug"))
+        identities = ImportIdentity.objects.filter(source=source, course_id__in=many(list(slugs), "bigint"))
+        keys = dict(identities.values_list("course_id", "key"))
+        gone = sorted(slug for pk, slug in slugs.items() if keys.get(pk, slug) not in keep)
         if gone and len(gone) * 100 > max_percent * len(slugs):
             raise PruneRefusedError(
                 f"refusing to prune: {len(gone)} of the {len(slugs)} course(s) imported from source '{source}' "

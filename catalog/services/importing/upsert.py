@@ -27,7 +27,7 @@ from catalog.services.common import Precondition, user_or_none
 from catalog.services.importing import creating
 from catalog.services.importing.applying import apply
 from catalog.services.importing.identity import identities_follow, identities_write
-from catalog.services.importing.imports import import_bases, import_states_write
+from catalog.services.importing.imports import DEFAULT_SOURCE, import_bases, import_states_write
 from catalog.services.importing.merging import merge, remembered, with_ids
 from catalog.services.importing.planning import UpsertResult, plan_record
 from catalog.services.releasing.schedule import settle_course
@@ -98,7 +98,10 @@ def courses_upsert(
 
 def _import_batch(records, *, by, dry_run, source, hashes, force, recreate) -> list[UpsertResult]:
     _lock_slugs(sorted({record["slug"] for record in records}))
-    followed = identities_follow(records=records, source=source, recreate=recreate)
+    # Without a named source an import is the contract's plain upsert by slug (an export imported into
+    # an emptied catalog creates it all again); a generator names its source, and its records follow.
+    named = source != DEFAULT_SOURCE
+    followed = identities_follow(records=records, source=source, recreate=recreate, follow=named)
     planned_only = dry_run or bool(followed.failures)
     try:
         written = _upsert_batch(followed.records, by=by, dry_run=planned_only, precondition=None, merging=True,
@@ -111,7 +114,8 @@ def _import_batch(records, *, by, dry_run, source, hashes, force, recreate) -> l
         digests = [hashes[position] for position in followed.positions]
         items = [(r.course, r.remember, digest, r.kept) for r, digest in zip(written, digests, strict=True)]
         import_states_write(items=items, source=source)
-        identities_write(source=source, followed=followed, written=written)
+        if named:
+            identities_write(source=source, followed=followed, written=written)
     return followed.results(written)
 
 

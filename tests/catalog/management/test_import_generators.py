@@ -382,13 +382,13 @@ class TestReimportingLines:
         assert "line 2 (slug 'intro-to-sql'): slug: The slug 'intro-to-sql' appears twice in this file" in err
         assert "(first at line 1)" in err
 
-    def test_a_course_an_editor_moved_to_another_slug_is_followed_not_skipped_by_slug(self, tmp_path):
+    def test_a_course_an_editor_moved_to_another_slug_is_not_taken_for_the_line(self, tmp_path):
         path = self.lines(tmp_path, course())
         run_import(path)
         services.course_update(course=sql(), slug="sql-basics", status="published")
         code, out, err = run_import(path)
-        assert (code, summary(out)) == (0, "created 0, updated 0, unchanged 1, failed 0"), err
-        assert set(Course.objects.values_list("slug", flat=True)) == {"sql-basics"}
+        assert (code, summary(out)) == (0, "created 1, updated 0, unchanged 0, failed 0"), err
+        assert set(Course.objects.values_list("slug", flat=True)) == {"intro-to-sql", "sql-basics"}
 
     def test_an_identical_line_whose_course_changed_is_read_and_merged(self, tmp_path):
         path = self.lines(tmp_path, course())

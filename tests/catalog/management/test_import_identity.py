@@ -79,7 +79,6 @@ class TestRenamedByAnEditor:
         assert (code, summary(out)) == (0, "created 1, updated 0, unchanged 0, failed 0"), err
         assert slugs() == {"gen-course-04", "gen-course-04b"}
 
-
     def test_a_new_record_cannot_take_the_slug_an_editor_gave_to_another_records_course(self, tmp_path):
         imported(tmp_path, course("gen-course-04"))
         renamed("gen-course-04", "gen-course-05")
