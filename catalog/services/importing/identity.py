@@ -61,10 +61,10 @@ def identities_follow(*, records: list[dict], source: str, recreate: bool = Fals
     rows = ImportIdentity.objects.filter(source=source, key__in=many(sorted(set(keys)), "text"))
     known = {key: slug for key, slug in rows.values_list("key", "course__slug")}
     unknown = sorted(set(keys) - set(known))
-    taken = ImportIdentity.objects.filter(source=source, course__slug__in=many(unknown, "text")).exclude(
-        key=F("course__slug")
-    )
-    owners = dict(taken.values_list("course__slug", "key"))  # slugs an editor gave to another record's course
+    owners = {}  # slugs an editor gave to another record's course: their record's key
+    if unknown:
+        taken = ImportIdentity.objects.filter(source=source, course__slug__in=many(unknown, "text"))
+        owners = dict(taken.exclude(key=F("course__slug")).values_list("course__slug", "key"))
     followed = Followed()
     for position, record in enumerate(records):
         key = record["slug"]
