@@ -63,10 +63,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--source",
             metavar="NAME",
-            help=f"the name this import's courses are remembered by, for --prune (default: {DEFAULT_SOURCE})",
+            help=(
+                "the name of what produced the files: its records follow the courses they created (through"
+                f" editors' renames), and --prune goes by it (default: {DEFAULT_SOURCE}, which goes by slug only)"
+            ),
         )
         parser.add_argument(
-            "--force", action="store_true", help="overwrite what editors changed since the last import too"
+            "--force",
+            action="store_true",
+            help="overwrite what editors changed since the last import too (an archived course stays archived)",
         )
         parser.add_argument(
             "--recreate",
