@@ -56,6 +56,23 @@ class TestRenamedByAnEditor:
         assert "record 0 (gen-course-04b): update" in out
         assert "  slug: kept the editor's change" in out
 
+    def test_the_plans_json_names_the_slug_as_kept(self, tmp_path):
+        imported(tmp_path, course("gen-course-04"))
+        renamed("gen-course-04", "gen-course-04b")
+        path = write_json(tmp_path, [course("gen-course-04", title="v2")])
+        code, out, _ = run_import(path, "--source", "gen", "--plan", "--json")
+        [entry] = json.loads(out)["files"][0]["courses"]
+        assert (entry["slug"], entry["outcome"], entry["kept"]) == ("gen-course-04b", "updated", ["slug"])
+
+    def test_a_dry_run_remembers_nothing(self, tmp_path):
+        path = write_json(tmp_path, [course("gen-course-04")])
+        assert run_import(path, "--source", "gen", "--dry-run")[0] == 0
+        services.course_create(slug="gen-course-04", title="By hand", topic="t")
+        renamed("gen-course-04", "by-hand")
+        out, _ = imported(tmp_path, course("gen-course-04"))
+        assert summary(out) == "created 1, updated 0, unchanged 0, failed 0"
+        assert slugs() == {"gen-course-04", "by-hand"}
+
     def test_prune_keeps_a_renamed_course_whose_record_is_there(self, tmp_path):
         records = [course(f"gen-course-{i:02}") for i in range(10)]
         imported(tmp_path, *records)
