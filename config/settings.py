@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Many failures for one username from any addresses slow its logins down (see LOGIN_SLOWDOWN_*).
+    "catalog.web.middleware.login.LoginSlowdownMiddleware",
     # Last: turns a refused login (too many failures) into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -349,6 +351,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 AXES_VERBOSE = False
+# Per username, from any addresses: past LOGIN_SLOWDOWN_FAILURES failures within AXES_COOLOFF_MINUTES,
+# one attempt per LOGIN_SLOWDOWN_SECONDS (429 with Retry-After), except from a browser that logged in
+# as that username before. Slowed, not locked: guessing from many addresses cannot shut an editor out.
+# 0 failures turns it off.
+LOGIN_SLOWDOWN_FAILURES = env.int("LOGIN_SLOWDOWN_FAILURES", default=20)
+LOGIN_SLOWDOWN_SECONDS = env.int("LOGIN_SLOWDOWN_SECONDS", default=30)
 
 REST_FRAMEWORK = {
     # Token first: an anonymous write then gets 401 with WWW-Authenticate, not 403.

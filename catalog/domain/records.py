@@ -48,10 +48,41 @@ class StrictSlugField(serializers.RegexField):
         return super().to_internal_value(data)
 
 
+def json_kind(value) -> str:
+    """What a JSON value is, in the words of the file's author (not Python's type names)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list | tuple) else "an object"
+
+
+def _not_a(expected: str, data) -> serializers.ValidationError:
+    return serializers.ValidationError({"non_field_errors": [f"Expected {expected}, got {json_kind(data)}."]})
+
+
+class RecordListSerializer(serializers.ListSerializer):
+    """DRF's own message names the Python type ("dict"); this one says what the file holds."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            raise _not_a("a list", data)
+        return super().to_internal_value(data)
+
+
 class StrictSerializer(serializers.Serializer):
     """Unknown keys are errors: in a course record they are nearly always typos."""
 
+    class Meta:
+        list_serializer_class = RecordListSerializer
+
     def to_internal_value(self, data):
+        if not isinstance(data, Mapping):
+            raise _not_a("an object", data)
         errors = {}
         value = None
         try:
@@ -90,6 +121,9 @@ class TopicField(StrictCharField):
         return value
 
 
+STATUSES = ", ".join(Course.Status.values)
+
+
 class CourseRecordSerializer(StrictSerializer):
     slug = StrictSlugField()
     title = StrictCharField(max_length=TITLE_MAX_LENGTH)
@@ -97,7 +131,11 @@ class CourseRecordSerializer(StrictSerializer):
         required=False, allow_blank=True, default="", trim_whitespace=False, max_length=MAX_DESCRIPTION_LENGTH
     )
     topic = TopicField(max_length=TITLE_MAX_LENGTH)
-    status = serializers.ChoiceField(choices=Course.Status.choices, required=False)
+    status = serializers.ChoiceField(
+        choices=Course.Status.choices,
+        required=False,
+        error_messages={"invalid_choice": f'"{{input}}" is not a status. Expected one of: {STATUSES}.'},
+    )
     units = UnitRecordSerializer(many=True, required=False, default=list, max_length=MAX_UNITS)
 
 

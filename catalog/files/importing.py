@@ -128,6 +128,7 @@ class CoursePlan:
             "outcome": result.outcome,
             "changes": [change.as_json() for change in result.changes],
             "kept": result.kept,
+            "notes": result.notes,
         }
 
 
@@ -171,6 +172,11 @@ class FileReport:
         ]
 
     @property
+    def notes(self) -> list[str]:
+        return [f"{self.name}: {course.where} ({course.result.slug}): {note}" for course in self.courses
+                for note in course.result.notes]  # fmt: skip
+
+    @property
     def ok(self) -> bool:
         return not self.problems
 
@@ -184,6 +190,7 @@ def import_file(
     progress: Progress | None = None,
     source: str = DEFAULT_SOURCE,
     force: bool = False,
+    recreate: bool = False,
 ) -> FileReport:
     """Import one file in one transaction: any error anywhere, and nothing of it is written.
 
@@ -193,13 +200,16 @@ def import_file(
     created one of its slugs at the same moment), a file on disk is imported again from the start,
     up to ATTEMPTS times; standard input cannot be read twice and reports the collision instead.
     What the import writes is remembered as written by `source`; what an editor changed since the
-    last import of a course is kept unless `force` (see catalog.services.importing.merging).
+    last import of a course is kept unless `force` (see catalog.services.importing.merging). A record
+    follows the course it created even when an editor renamed it; one whose course an editor deleted
+    is reported and skipped unless `recreate` (see catalog.services.importing.identity).
     """
     for attempt in range(1, ATTEMPTS + 1):
         report = FileReport(name=display_name(path))
         importer = _Importer(
-            Source(path, fmt=fmt), report, dry_run=dry_run, by=by, progress=progress, name=source, force=force
-        )
+            Source(path, fmt=fmt), report, dry_run=dry_run, by=by, progress=progress, name=source, force=force,
+            recreate=recreate,
+        )  # fmt: skip
         collision = _import_once(importer)
         if collision is None:
             break
@@ -255,10 +265,12 @@ class _Importer:
         progress: Progress | None,
         name: str = DEFAULT_SOURCE,
         force: bool = False,
+        recreate: bool = False,
     ):
         self.source, self.report, self.dry_run, self.by, self.progress = source, report, dry_run, by, progress
         self.name = name  # what ImportState remembers as the source of what this import writes
         self.force = force  # True: the records win over editors' changes
+        self.recreate = recreate  # True: records whose courses an editor deleted create them again
         self.first_seen: dict[str, str] = {}  # slug -> where it first appeared
         self.chunk: list[tuple[Record, object, str | None, str]] = []  # (record, data, slug, hash)
 
@@ -288,7 +300,7 @@ class _Importer:
             self.report.seen.add(slug.strip())
             first = self.first_seen.setdefault(slug.strip(), record.where)
             if first != record.where:
-                self._fail(record, slug, duplicate_slug_error(slug.strip(), first, "file"))
+                self._fail(record, slug, _with_other_errors(duplicate_slug_error(slug.strip(), first, "file"), data))
                 return
         self.chunk.append((record, data, slug, record_hash(data, raw=record.raw)))
 
@@ -322,6 +334,7 @@ class _Importer:
                 source=self.name,
                 hashes=[digest for _, _, digest in work],
                 force=self.force,
+                recreate=self.recreate,
             )
         except CatalogBatchError as exc:
             for index, error in sorted(exc.failures.items()):
@@ -335,7 +348,7 @@ class _Importer:
         setattr(self.report, result.outcome, getattr(self.report, result.outcome) + 1)
         if result.unpublished_changes:
             self.report.unpublished.append(result.slug)
-        if self.dry_run or result.kept:
+        if self.dry_run or result.kept or result.notes:
             line = record.position if record.where.startswith("line") else None
             self.report.courses.append(CoursePlan(record.where, record.index, line, result))
 
@@ -356,6 +369,16 @@ class _Importer:
             text = f"{label}: {path}: {message}" if path else f"{label}: {message}"
             self.report.add_problem(message, text=text, slug=slug, path=path, **self._where(record))
         self.report.failed += 1
+
+
+def _with_other_errors(duplicate: CatalogValidationError, data) -> CatalogValidationError:
+    """A record whose slug came before is not imported, but what else is wrong with it is said too
+    (fixing the slug alone would only reveal it at the next run)."""
+    try:
+        clean_record(data)
+    except CatalogValidationError as exc:
+        return CatalogValidationError(duplicate.errors | {k: v for k, v in exc.errors.items() if k != "slug"})
+    return duplicate
 
 
 def describe(result: UpsertResult) -> str:

@@ -16,7 +16,7 @@ from catalog.models.courses import (
 )
 from catalog.models.edge import EdgePurge
 from catalog.models.feed import FeedEntry, FeedHorizon
-from catalog.models.imports import ImportState
+from catalog.models.imports import ImportIdentity, ImportState
 from catalog.models.releases import Listing, Release, SlugRedirect, TopicCount
 from catalog.models.webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -30,6 +30,7 @@ __all__ = [
     "EdgePurge",
     "FeedEntry",
     "FeedHorizon",
+    "ImportIdentity",
     "ImportState",
     "Listing",
     "Module",

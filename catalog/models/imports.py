@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from catalog.models.courses import Course
+from catalog.models.courses import SLUG_MAX_LENGTH, Course
 
 
 class ImportState(models.Model):
@@ -25,3 +25,23 @@ class ImportState(models.Model):
 
     def __str__(self):
         return f"{self.course_id} from {self.source}"
+
+
+class ImportIdentity(models.Model):
+    """Which course a source's record made: the record's key (the slug it had when it first created
+    the course) stays its identity in that source. An editor's rename is followed (the course keeps
+    its new slug), and a course an editor deleted keeps its row with no course, so a re-import says
+    so rather than creating it again (see catalog.services.importing.identity)."""
+
+    source = models.CharField(max_length=100)
+    key = models.CharField(max_length=SLUG_MAX_LENGTH)
+    course = models.ForeignKey(
+        Course, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_identities"
+    )
+    created_at = models.DateTimeField(db_default=models.functions.Now())
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "key"], name="import_identity_source_key")]
+
+    def __str__(self):
+        return f"{self.source}:{self.key} -> {self.course_id}"

@@ -2,7 +2,8 @@
 
 - learners: what learners see (listings live now; `live_at` is their one visibility rule);
 - courses: editors' reads of the working copies, their release state and history; exports;
-- search: full-text search for both.
+- search: full-text search for both;
+- logins: how long a login for a username must wait (the per-username slowdown).
 """
 
 from catalog.selectors import feed

@@ -11,8 +11,9 @@ transaction has committed.
 - releasing/: publishing (the workflow's moves as releases, discard, revert), releases (their parts),
   schedule (scheduled switches), counts (topic counts), tick (the minute's work);
 - importing/: upsert, planning, applying, creating: whole-tree upserts by slug (import, API PUT);
-  imports, merging: what imports remember, so re-imports keep editors' changes; batching: one feed
-  append and count update per long transaction;
+  imports, merging: what imports remember, so re-imports keep editors' changes; identity: which course
+  a named source's record follows (through renames, not past deletions); batching: one feed append and
+  count update per long transaction;
 - changes/: feed (the change feed's appends), webhooks (endpoints, the outbox, sending; webhook_http:
   the HTTP side; webhook_thread: the sender without a broker).
 

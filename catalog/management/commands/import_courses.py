@@ -1,5 +1,6 @@
 """`import_courses PATH [PATH ...]`: upsert course files by slug, all or nothing per file."""
 
+import argparse
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -14,9 +15,12 @@ COUNTS = ("created", "updated", "unchanged", "failed")
 
 
 def percent(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 100:
-        raise ValueError(text)
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100 (e.g. 10 or 2.5), got '{text}'")
     return value
 
 
@@ -59,10 +63,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--source",
             metavar="NAME",
-            help=f"the name this import's courses are remembered by, for --prune (default: {DEFAULT_SOURCE})",
+            help=(
+                "the name of what produced the files: its records follow the courses they created (through"
+                f" editors' renames), and --prune goes by it (default: {DEFAULT_SOURCE}, which goes by slug only)"
+            ),
         )
         parser.add_argument(
-            "--force", action="store_true", help="overwrite what editors changed since the last import too"
+            "--force",
+            action="store_true",
+            help="overwrite what editors changed since the last import too (an archived course stays archived)",
+        )
+        parser.add_argument(
+            "--recreate",
+            action="store_true",
+            help="create again the courses of --source that an editor deleted (default: report and skip them)",
         )
         parser.add_argument(
             "--prune",
@@ -78,7 +92,8 @@ class Command(BaseCommand):
         )
         parser.add_argument("--report", metavar="FILE", help="also write every error to FILE as JSON Lines")
 
-    def handle(self, *args, paths, dry_run, plan, as_json, format, source, force, prune, max_prune, report, **options):
+    def handle(self, *args, paths, dry_run, plan, as_json, format, source, force, recreate, prune, max_prune, report,
+               **options):  # fmt: skip
         self.stdout, self.stderr = Printable(self.stdout), Printable(self.stderr)
         if as_json and not plan:
             raise CommandError("--json prints a plan: use it with --plan")
@@ -92,18 +107,19 @@ class Command(BaseCommand):
         try:
             self._import(
                 paths, dry_run=dry_run or plan, plan=plan, as_json=as_json, fmt=format, source=source, force=force,
-                prune=prune, max_prune=max_prune, report_file=report_file,
+                recreate=recreate, prune=prune, max_prune=max_prune, report_file=report_file,
             )  # fmt: skip
         finally:
             if report_file:
                 report_file.close()
 
-    def _import(self, paths, *, dry_run, plan, as_json, fmt, source, force, prune, max_prune, report_file):
+    def _import(self, paths, *, dry_run, plan, as_json, fmt, source, force, recreate, prune, max_prune, report_file):
         totals = dict.fromkeys(COUNTS, 0)
         reports: list[FileReport] = []
         for path in paths:
             progress = Progress(self._progress_write, name="<stdin>" if path == "-" else path, tty=self.stderr.isatty())
-            file_report = import_file(path, dry_run=dry_run, fmt=fmt, progress=progress, source=source, force=force)
+            file_report = import_file(path, dry_run=dry_run, fmt=fmt, progress=progress, source=source, force=force,
+                                      recreate=recreate)  # fmt: skip
             reports.append(file_report)
             self._show(file_report, dry_run=dry_run, plan=plan, as_json=as_json, report_file=report_file)
             for key in COUNTS:
@@ -126,7 +142,7 @@ class Command(BaseCommand):
         if plan and not as_json:
             self._print_plan(report)
         elif not plan:
-            for line in (report.changes if dry_run else []) + report.kept:
+            for line in (report.changes if dry_run else []) + report.kept + report.notes:
                 self.stdout.write(line)
         for line in report.errors:
             self.stderr.write(line)
@@ -159,13 +175,15 @@ class Command(BaseCommand):
     def _print_plan(self, report: FileReport) -> None:
         for course in report.courses:
             result = course.result
-            if result.outcome == "unchanged" and not result.kept:
+            if result.outcome == "unchanged" and not result.kept and not result.notes:
                 continue
             self.stdout.write(f"{report.name}: {course.where} ({result.slug}): {_outcome(result.outcome)}")
             for change in result.changes:
                 self.stdout.write(f"  {change.describe()}")
             for path in result.kept:
                 self.stdout.write(f"  {path}: {KEPT}")
+            for note in result.notes:
+                self.stdout.write(f"  {note}")
 
     def _print_json(self, reports, totals, source, pruned) -> None:
         document = {
@@ -174,7 +192,11 @@ class Command(BaseCommand):
                     "file": r.name,
                     "ok": r.ok,
                     **{key: getattr(r, key) for key in COUNTS},
-                    "courses": [c.as_json() for c in r.courses if c.result.outcome != "unchanged" or c.result.kept],
+                    "courses": [
+                        c.as_json()
+                        for c in r.courses
+                        if c.result.outcome != "unchanged" or c.result.kept or c.result.notes
+                    ],
                     "errors": [problem.as_json() for problem in r.ordered_problems],
                 }
                 for r in reports

@@ -12,7 +12,7 @@ from catalog import selectors
 from catalog.db.copying import copy_rows, staging_table
 from catalog.db.sql import many
 from catalog.errors import PruneRefusedError
-from catalog.models import Course, ImportState, Listing, Module, Unit
+from catalog.models import Course, ImportIdentity, ImportState, Listing, Module, Unit
 from catalog.services.importing.merging import with_ids
 from catalog.services.releasing.publishing import course_archive
 
@@ -135,20 +135,31 @@ def _copy_states(rows, now) -> None:
 
 
 def courses_prune(*, source: str, keep: set[str], max_percent: float, by=None, dry_run: bool = False) -> list[str]:
-    """Archive the courses last imported from `source` whose slugs are not in `keep` (the slugs of
-    the files just imported), all or none. Refused when they are more than `max_percent` of the
-    source's courses that are not archived: a truncated or wrong file must not empty the catalog."""
+    """Archive the courses `source`'s records created (followed through editors' renames, see
+    services.importing.identity) whose records are not in `keep` (the slugs of the files just imported),
+    all or none; returns their slugs. Refused when they are more than `max_percent` of the source's
+    courses that are not archived: a truncated or wrong file must not empty the catalog."""
     with transaction.atomic():
+        # A course belongs to the source that imported it last; it is missing when the key of the
+        # record that created it (its slug, for courses with no identity) is in none of the files.
         courses = Course.objects.filter(import_state__source=source).exclude(status=Status.ARCHIVED)
-        slugs = set(courses.values_list("slug", flat=True))
-        gone = sorted(slugs - keep)
+        slugs = dict(courses.values_list("pk", "slug"))
+        identities = ImportIdentity.objects.filter(source=source, course_id__in=many(list(slugs), "bigint"))
+        keys = dict(identities.values_list("course_id", "key"))
+        gone = sorted(slug for pk, slug in slugs.items() if keys.get(pk, slug) not in keep)
         if gone and len(gone) * 100 > max_percent * len(slugs):
             raise PruneRefusedError(
                 f"refusing to prune: {len(gone)} of the {len(slugs)} course(s) imported from source '{source}' "
-                f"({len(gone) / len(slugs):.0%}) are not in the file(s), more than --max-prune {max_percent:g}%; "
-                "nothing was archived (check the files, or raise --max-prune)"
+                f"({len(gone) / len(slugs):.0%}) are not in the file(s), more than --max-prune {max_percent:g}%: "
+                f"{shown(gone)}; nothing was archived (check the files, or raise --max-prune)"
             )
         if not dry_run:
             for course in Course.objects.filter(slug__in=gone).order_by("pk"):
                 course_archive(course=course, by=by)
     return gone
+
+
+def shown(slugs: list[str], most: int = 10) -> str:
+    """Slugs for a message: the first few, and how many more."""
+    more = f" and {len(slugs) - most} more" if len(slugs) > most else ""
+    return ", ".join(slugs[:most]) + more

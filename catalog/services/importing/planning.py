@@ -61,6 +61,7 @@ class UpsertResult:
     # True when this write changed the working copy of a published course and left that unpublished.
     unpublished_changes: bool = False
     kept: list[str] = field(default_factory=list)  # imports: where an editor's change was kept (field paths)
+    notes: list[str] = field(default_factory=list)  # imports: what else happened to the record, as people read it
     remember: dict | None = field(default=None, repr=False)  # imports: what to remember as written
     # New courses written in bulk: the ids of their units, each with the ids of its modules, in order.
     tree_ids: list | None = field(default=None, repr=False)

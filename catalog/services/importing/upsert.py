@@ -26,10 +26,19 @@ from catalog.models import Course, Listing, Module, Unit
 from catalog.services.common import Precondition, user_or_none
 from catalog.services.importing import creating
 from catalog.services.importing.applying import apply
-from catalog.services.importing.imports import import_bases, import_states_write
+from catalog.services.importing.identity import identities_follow, identities_write
+from catalog.services.importing.imports import DEFAULT_SOURCE, import_bases, import_states_write
 from catalog.services.importing.merging import merge, remembered, with_ids
 from catalog.services.importing.planning import UpsertResult, plan_record
 from catalog.services.releasing.schedule import settle_course
+
+# --force does not take a course out of the archive: an editor (or --prune) put it there on purpose,
+# and the workflow's way out is a restore to draft. The rest of the record is written, and the file goes
+# on (without --force, the editor's archiving is kept like any change of theirs; see merging).
+STAYS_ARCHIVED = (
+    "status: not published, the course is archived (the rest of the record is in its working copy;"
+    " to publish it, restore it in the admin, or restore it and import again with --force)"
+)
 
 
 def duplicate_slug_error(slug: str, first: str, within: str) -> CatalogValidationError:
@@ -60,6 +69,7 @@ def courses_upsert(
     source: str | None = None,
     hashes: list[str] | None = None,
     force: bool = False,
+    recreate: bool = False,
 ) -> list[UpsertResult]:
     """Upsert cleaned records (see catalog.domain.records.clean_record) by slug, all or nothing.
 
@@ -68,23 +78,45 @@ def courses_upsert(
     checked under the lock, with the existing course or None. An import names its `source` and
     gives each record's hash (services.imports.record_hash): what it wrote is remembered, and what
     an editor changed since the last import of a course is kept (see services.merging) unless `force`.
+    An import's records follow the courses they created (services.importing.identity); a course an
+    editor deleted is created again only with `recreate`.
     """
     for attempt in range(2):
         try:
             with transaction.atomic():
-                results = _upsert_batch(
-                    records, by=by, dry_run=dry_run, precondition=precondition, merging=bool(source), force=force
-                )
-                if source and not dry_run:
-                    items = [(r.course, r.remember, digest, r.kept) for r, digest in zip(results, hashes, strict=True)]
-                    import_states_write(items=items, source=source)
-                return results
+                if not source:
+                    return _upsert_batch(records, by=by, dry_run=dry_run, precondition=precondition)
+                return _import_batch(records, by=by, dry_run=dry_run, source=source, hashes=hashes, force=force,
+                                     recreate=recreate)  # fmt: skip
         except IntegrityError as exc:
             # Another writer created one of these slugs between our read and our insert: the second
             # attempt sees it and updates it instead.
             if attempt == 1 or connection.in_atomic_block:
                 raise CatalogConflictError(f"A concurrent write collided with this one; retry it. ({exc})") from exc
     raise AssertionError("unreachable")
+
+
+def _import_batch(records, *, by, dry_run, source, hashes, force, recreate) -> list[UpsertResult]:
+    _lock_slugs(sorted({record["slug"] for record in records}))
+    # Without a named source an import is the contract's plain upsert by slug (an export imported into
+    # an emptied catalog creates it all again); a generator names its source, and its records follow.
+    named = source != DEFAULT_SOURCE
+    followed = identities_follow(records=records, source=source, recreate=recreate, follow=named)
+    planned_only = dry_run or bool(followed.failures)
+    try:
+        written = _upsert_batch(followed.records, by=by, dry_run=planned_only, precondition=None, merging=True,
+                                force=force)  # fmt: skip
+    except CatalogBatchError as exc:
+        raise followed.with_failures(exc.failures) from None
+    if followed.failures:
+        raise followed.with_failures({})
+    if not dry_run:
+        digests = [hashes[position] for position in followed.positions]
+        items = [(r.course, r.remember, digest, r.kept) for r, digest in zip(written, digests, strict=True)]
+        import_states_write(items=items, source=source)
+        if named:
+            identities_write(source=source, followed=followed, written=written)
+    return followed.results(written)
 
 
 IMPORTS_LOCK = 0x696D706F7274  # "import"
@@ -136,10 +168,7 @@ def _upsert_batch(records, *, by, dry_run, precondition, merging=False, force=Fa
                 results.append(UpsertResult(slug=record["slug"], outcome="created", remember=remembered(record)))
                 continue
             units = units_of[course.pk] if course else []
-            merged = merge(record, course, units, modules_of, bases.get(course.pk) if course else None)
-            live_fingerprint = live.get(course.pk) if course else None
-            plans.append(plan_record(merged.record, course, units, modules_of, live_fingerprint=live_fingerprint))
-            plans[-1].result.kept, plans[-1].result.remember = merged.kept, merged.remember
+            plans.append(_plan(record, course, units, modules_of, bases, live, forced=merging and force))
             results.append(plans[-1].result)
         except CatalogError as exc:
             failures[i] = exc
@@ -151,6 +180,20 @@ def _upsert_batch(records, *, by, dry_run, precondition, merging=False, force=Fa
             created = iter(creating.create_courses(fresh, by=user_or_none(by), now=timezone.now()))
             results = [_created(next(created), r) if r.slug in bulk else r for r in results]
     return results
+
+
+def _plan(record, course, units, modules_of, bases, live, *, forced):
+    merged = merge(record, course, units, modules_of, bases.get(course.pk) if course else None)
+    archived = forced and course is not None and course.status == Course.Status.ARCHIVED
+    stays_archived = archived and merged.record.get("status") == Course.Status.PUBLISHED
+    if stays_archived:
+        merged.record = {**merged.record, "status": Course.Status.ARCHIVED}
+    live_fingerprint = live.get(course.pk) if course else None
+    plan = plan_record(merged.record, course, units, modules_of, live_fingerprint=live_fingerprint)
+    plan.result.kept, plan.result.remember = merged.kept, merged.remember
+    if stays_archived:
+        plan.result.notes.append(STAYS_ARCHIVED)
+    return plan
 
 
 def _created(written: UpsertResult, planned: UpsertResult) -> UpsertResult:

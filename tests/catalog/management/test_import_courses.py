@@ -193,11 +193,24 @@ class TestErrors:
             ({"title": None}, "title: This field may not be null."),
             ({"title": 12}, "title: Must be a string."),
             ({"title": "x" * 201}, "title: Ensure this field has no more than 200 characters."),
-            ({"units": "Basics"}, 'units: Expected a list of items but got type "str".'),
+            ({"units": "Basics"}, "units: Expected a list, got a string."),
+            ({"units": {"title": "Basics"}}, "units: Expected a list, got an object."),
+            ({"units": ["Basics"]}, "units[0]: Expected an object, got a string."),
+            ({"units": [{"title": "U", "modules": 3}]}, "units[0].modules: Expected a list, got a number."),
             ({"units": [{"title": "U", "modules": [{"title": True}]}]}, "units[0].modules[0].title: Must be a string."),
-            ({"status": "live"}, 'status: "live" is not a valid choice.'),
+            ({"status": "live"}, 'status: "live" is not a status. Expected one of: draft, published, archived.'),
         ],
-        ids=["null", "number-for-text", "too-long", "not-a-list", "nested-type", "bad-choice"],
+        ids=[
+            "null",
+            "number-for-text",
+            "too-long",
+            "not-a-list",
+            "object-for-list",
+            "text-for-object",
+            "number-for-list",
+            "nested-type",
+            "bad-choice",
+        ],  # fmt: skip
     )
     def test_wrong_types_and_lengths(self, tmp_path, change, expected):
         path, _, err = self._errors(tmp_path, [course(**change)])
@@ -251,6 +264,25 @@ class TestErrors:
             "(first at record 0)." in err
         )
         assert summary(out) == "created 0, updated 0, unchanged 0, failed 1"
+
+    def test_a_duplicate_slug_does_not_hide_the_records_other_errors(self, tmp_path):
+        path, out, err = self._errors(tmp_path, [course(), course(title=None, status="live")])
+        where = f"{path}: record 1 (slug 'intro-to-sql')"
+        assert f"{where}: slug: The slug 'intro-to-sql' appears twice in this file (first at record 0)." in err
+        assert f"{where}: title: This field may not be null." in err
+        assert f'{where}: status: "live" is not a status. Expected one of: draft, published, archived.' in err
+        assert summary(out) == "created 0, updated 0, unchanged 0, failed 1"
+
+    def test_no_message_names_a_python_type(self, tmp_path):
+        records = [
+            course(units={"a": 1}),
+            course("b", units=[[1]]),
+            course("c", units=[{"title": "U", "modules": "m"}]),
+        ]
+        _, _, err = self._errors(tmp_path, records)
+        assert err.count("Expected") == 3
+        for word in ("dict", "str", "list of items", "int", "type"):
+            assert f'"{word}"' not in err and f" {word}." not in err
 
     def test_duplicate_slug_in_different_chunks(self, tmp_path, monkeypatch):
         monkeypatch.setattr(importing, "CHUNK", 2)

@@ -76,6 +76,18 @@ class TestHandEditsSurvive:
         services.course_update(course=sql(), title="Hand-made again")
         assert kept_lines(imported(tmp_path, course())) == [f"record 0 (intro-to-sql): title: {KEPT}"]
 
+    def test_force_on_a_course_an_editor_archived_writes_the_file_and_says_what_it_did(self, tmp_path):
+        imported(tmp_path, course(), course("other"))
+        services.course_archive(course=sql())
+        out = imported(tmp_path, course(title="New title"), course("other", title="Other v2"), args=["--force"])
+        assert summary(out) == "created 0, updated 2, unchanged 0, failed 0"
+        assert (sql().status, sql().title) == ("archived", "New title")
+        assert Course.objects.get(slug="other").title == "Other v2"
+        assert (
+            "record 0 (intro-to-sql): status: not published, the course is archived (the rest of the record is in"
+            " its working copy; to publish it, restore it in the admin, or restore it and import again with --force)"
+        ) in out
+
     def test_an_editor_who_makes_it_equal_to_the_file_hands_it_back(self, tmp_path):
         imported(tmp_path, course())
         services.course_update(course=sql(), title="Hand-made title")
@@ -236,6 +248,7 @@ class TestPlan:
                     {"path": "status", "change": "status", "from": "published", "to": "published"},
                 ],
                 "kept": [],
+                "notes": [],
             }
         ]
 
@@ -268,7 +281,7 @@ class TestPrune:
         code, out, err = run_import(write_json(tmp_path, records[:8]), "--source", "generator", "--prune")
         assert code == 1
         assert "2 of the 10 course(s) imported from source 'generator' (20%)" in err
-        assert "more than --max-prune 10%" in err
+        assert "more than --max-prune 10%: c-8, c-9; nothing was archived" in err
         assert snapshot() == before
         args = ["--source", "generator", "--prune", "--max-prune", "20"]
         code, _, err = run_import(write_json(tmp_path, records[:8]), *args)
@@ -280,6 +293,12 @@ class TestPrune:
         code, _, err = run_import(write_json(tmp_path, records[:9]), "--source", "generator", "--prune", "--dry-run")
         assert code == 0 and "prune: would archive 1 course(s) of source 'generator' not in the file(s): c-9" in err
         assert not Course.objects.filter(status="archived").exists()
+
+    def test_a_refusal_names_at_most_ten_courses_and_counts_the_rest(self, tmp_path):
+        self.load(tmp_path, 30)
+        code, _, err = run_import(write_json(tmp_path, [course("c-0")]), "--source", "generator", "--prune")
+        named = ", ".join(sorted(f"c-{i}" for i in range(1, 30))[:10])
+        assert code == 1 and f"more than --max-prune 10%: {named} and 19 more; nothing was archived" in err
 
     def test_no_prune_when_a_file_failed(self, tmp_path):
         records = self.load(tmp_path, 10)
@@ -293,8 +312,14 @@ class TestPrune:
         "args, message",
         [
             (["--prune"], "--prune needs --source NAME"),
-            (["--prune", "--source", "g", "--max-prune", "101"], "--max-prune"),
-            (["--prune", "--source", "g", "--max-prune", "many"], "--max-prune"),
+            (
+                ["--prune", "--source", "g", "--max-prune", "101"],
+                "--max-prune: expected a percentage from 0 to 100 (e.g. 10 or 2.5), got '101'",
+            ),
+            (
+                ["--prune", "--source", "g", "--max-prune", "many"],
+                "--max-prune: expected a percentage from 0 to 100 (e.g. 10 or 2.5), got 'many'",
+            ),
         ],
     )
     def test_bad_options(self, tmp_path, args, message):

@@ -60,3 +60,44 @@ def test_the_documented_receiver_rejects_old_or_forged_requests(documented_recei
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=5)
     assert refused.value.code == 401 and handled == []
+
+
+def prose(name: str) -> str:
+    return " ".join((ROOT / name).read_text().split())
+
+
+def test_receivers_are_told_to_deduplicate_by_the_signed_body_id():
+    text = prose("docs/integrations.md")
+    assert "Deduplicate by the **signed body's `id`**, not by the `X-Catalog-Delivery` header" in text
+    assert "a replay within the tolerance window harmless: deduplication is what the window relies on" in text
+
+
+def test_the_delivery_header_is_not_signed_so_only_the_body_id_identifies_a_delivery(documented_receiver):
+    url, secret, handled = documented_receiver
+    body, t = b'{"id": 5}', str(int(time.time()))
+    signature = hmac.new(secret.encode(), t.encode() + b"." + body, hashlib.sha256).hexdigest()
+    for forged in ("5", "6"):  # a changed header leaves the signature valid
+        headers = {"X-Catalog-Signature": f"t={t},v1={signature}", "X-Catalog-Delivery": forged}
+        urllib.request.urlopen(urllib.request.Request(url, body, headers, method="POST"), timeout=5)
+    assert [p["id"] for p in handled] == [5, 5]
+
+
+@pytest.mark.parametrize(
+    "name, phrases",
+    [
+        (
+            "README.md",
+            ["The token scheme is `Token`", "**editors'** ETag", "record follows the course it created",
+             "the feed's fields, limits"],
+        ),
+        (
+            "docs/integrations.md",
+            ["`Authorization: Token <key>`", "Which ETag `If-Match` expects: the editors' document's",
+             "| `at` | when the change became visible", "**Limits** of a record",
+             "the record follows the course it first created", "`--recreate`"],
+        ),
+    ],
+)  # fmt: skip
+def test_an_integrator_finds_the_token_scheme_the_etag_the_feed_the_limits_and_import_identity(name, phrases):
+    text = prose(name)
+    assert [phrase for phrase in phrases if phrase not in text] == []
