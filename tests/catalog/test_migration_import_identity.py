@@ -8,7 +8,7 @@ from django.utils import timezone
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
 
 BEFORE = [("catalog", "0013_edge_purges")]
-AFTER = [("catalog", "0017_import_identity")]
+AFTER = [("catalog", "0014_import_identity")]
 
 
 def migrate(targets):
