@@ -179,25 +179,6 @@ class TestTheQuickWay:
             assert {"authorization", "cookie"} <= vary
 
 
-@pytest.mark.postgres_only
-class TestPreparedStatements:
-    def prepared(self) -> list[str]:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT statement FROM pg_prepared_statements")
-            return [statement for (statement,) in cursor.fetchall()]
-
-    def test_learners_reads_are_planned_once_per_connection(self, api, catalog):
-        assert api.get(detail("c-0")).status_code == 200
-        assert any("l.detail" in statement for statement in self.prepared())
-        assert api.get(detail("c-2")).json()["slug"] == "c-2"  # the same statement, another course
-
-    def test_switched_off_they_are_not_prepared(self, api, catalog, monkeypatch):
-        monkeypatch.setitem(connection.settings_dict["OPTIONS"], "prepare_threshold", None)
-        assert api.get(detail("c-0")).json()["slug"] == "c-0"
-        assert api.get(LIST).json()["count"] == 7
-        assert self.prepared() == []
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.postgres_only
 def test_a_connection_the_database_ended_is_replaced_before_the_next_read():

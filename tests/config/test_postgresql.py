@@ -1,0 +1,110 @@
+"""The database connection as deployed (config/settings.py's OPTIONS, config/postgresql's health check).
+
+A server of the project (gunicorn, production settings) reads from a private PostgreSQL that logs
+every statement it receives, so what each request sends is counted at the server: a connection in
+steady use is not asked `SELECT 1` before each request, statements a connection repeats are
+prepared (server-side binding), a server restart costs no learner an error, and so does PgBouncer
+in transaction pooling with the settings docs/deploy.md gives.
+"""
+
+import subprocess
+import sys
+import urllib.request
+
+import psycopg
+import pytest
+
+from tests.helpers.api import detail
+from tests.helpers.pgbouncer import pgbouncer
+from tests.helpers.servers import ROOT, gunicorn, postgres_server, server_env
+
+pytestmark = pytest.mark.postgres_only
+
+DETAIL_READ = "SELECT l.detail"  # the start of a course detail's one read (catalog.selectors.learners)
+
+
+@pytest.fixture(scope="module")
+def database():
+    """A private server with the schema and the demo catalog; yields (server, URL, a live slug)."""
+    with postgres_server("log_statement = 'all'") as server:
+        url = f"postgres://postgres@127.0.0.1:{server.port}/catalog"
+        env = server_env(database_url=url, DATABASE_TRANSACTION_POOLING=None, REDIS_URL=None)
+        for command in (["migrate", "-v0"], ["load_demo"]):
+            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+        with psycopg.connect(url) as conn:
+            (slug,) = conn.execute(
+                "SELECT slug FROM catalog_course WHERE status = 'published' ORDER BY id LIMIT 1"
+            ).fetchone()
+        yield server, url, slug
+
+
+def project(url: str, **env):
+    """The project under gunicorn (one worker, so one kept connection), every learner read a miss."""
+    return gunicorn(database_url=url, CATALOG_CACHE_ENABLED="0", REDIS_URL=None, **env)
+
+
+def reads(base: str, slug: str, times: int) -> list[int]:
+    statuses = []
+    for _ in range(times):
+        try:
+            with urllib.request.urlopen(base + detail(slug), timeout=15) as response:
+                statuses.append(response.status)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+    return statuses
+
+
+def test_a_connection_in_steady_use_is_not_asked_select_1_before_each_request(database):
+    """Django's CONN_HEALTH_CHECKS would cost one `SELECT 1` per request (a round trip as long as the
+    detail's read); the backend asks the socket instead."""
+    server, url, slug = database
+    with project(url, DATABASE_TRANSACTION_POOLING=None) as base:
+        assert reads(base, slug, 3) == [200] * 3
+        start = server.log_size()
+        assert reads(base, slug, 20) == [200] * 20
+        log = server.log_since(start)
+    assert log.count(DETAIL_READ) == 20  # every request reached the server...
+    assert log.count("SELECT 1") == 0  # ...and none was preceded by a health check's round trip
+
+
+def test_statements_a_connection_repeats_are_prepared(database):
+    server, url, slug = database
+    with project(url, DATABASE_TRANSACTION_POOLING=None) as base:
+        start = server.log_size()
+        assert reads(base, slug, 8) == [200] * 8
+        log = server.log_since(start)
+    prepared = [line for line in log.splitlines() if DETAIL_READ in line and "execute _pg3_" in line]
+    assert 1 <= len(prepared) <= 8 - 4  # psycopg prepares a statement on its fifth run
+
+
+def test_with_transaction_pooling_nothing_is_prepared(database):
+    server, url, slug = database
+    with project(url, DATABASE_TRANSACTION_POOLING="1") as base:
+        start = server.log_size()
+        assert reads(base, slug, 8) == [200] * 8
+        log = server.log_since(start)
+    assert log.count(DETAIL_READ) == 8
+    assert "_pg3_" not in log
+
+
+def test_a_server_restart_costs_no_learner_an_error(database):
+    """A fast shutdown tells every session; the kept connection has that news on its socket, so the
+    next request replaces it before reading."""
+    server, url, slug = database
+    with project(url, DATABASE_TRANSACTION_POOLING=None) as base:
+        assert reads(base, slug, 6) == [200] * 6
+        server.restart()
+        assert reads(base, slug, 3) == [200] * 3
+
+
+def test_pgbouncer_in_transaction_pooling_with_the_documented_settings(database):
+    """docs/deploy.md's settings behind PgBouncer (Debian's 1.18, which keeps no prepared statements
+    across transactions): learners read, editors write, and a PostgreSQL restart behind it is
+    handled by PgBouncer (the client's connection to it stays)."""
+    server, _url, slug = database
+    with pgbouncer(port=server.port, pool_size=2) as port:
+        url = f"postgres://postgres@127.0.0.1:{port}/catalog"
+        with project(url, DATABASE_TRANSACTION_POOLING="1") as base:
+            assert reads(base, slug, 12) == [200] * 12
+            server.restart()
+            assert reads(base, slug, 6) == [200] * 6
