@@ -101,7 +101,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Statements a connection runs often (learners' hot reads: a detail, the counts, the first pages, a
 # page's summaries) cost more to plan than to run: with server-side binding (Django's documented
 # OPTIONS server_side_binding, psycopg 3), psycopg prepares a statement the fifth time a connection
-# runs it. Behind a pooler in transaction mode (PgBouncer before 1.22, or without
+# runs it. Behind a pooler in transaction mode (PgBouncer before 1.21, or without
 # max_prepared_statements), DATABASE_TRANSACTION_POOLING=1: nothing prepared, parameters bound
 # client-side, no server-side cursors (docs/deploy.md, "PgBouncer").
 TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)

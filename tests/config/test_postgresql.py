@@ -7,12 +7,14 @@ prepared (server-side binding), a server restart costs no learner an error, and 
 in transaction pooling with the settings docs/deploy.md gives.
 """
 
+import os
 import subprocess
 import sys
 import urllib.request
 
 import psycopg
 import pytest
+from django.db import connection
 
 from tests.helpers.api import detail
 from tests.helpers.pgbouncer import pgbouncer
@@ -108,3 +110,22 @@ def test_pgbouncer_in_transaction_pooling_with_the_documented_settings(database)
             assert reads(base, slug, 12) == [200] * 12
             server.restart()
             assert reads(base, slug, 6) == [200] * 6
+
+
+@pytest.mark.skipif(not os.environ.get("PGBOUNCER_ADMIN_URL"), reason="`make test-pgbouncer` runs it behind PgBouncer")
+@pytest.mark.django_db(transaction=True)
+def test_the_suite_reaches_postgresql_through_pgbouncer_in_transaction_pooling():
+    """`make test-pgbouncer`'s slice really goes through the pooler, with docs/deploy.md's settings."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        (name,) = cursor.fetchone()
+    with psycopg.connect(os.environ["PGBOUNCER_ADMIN_URL"], autocommit=True) as console:
+        config = {row[0]: row[1] for row in console.execute("SHOW CONFIG").fetchall()}
+        clients = console.execute("SHOW CLIENTS")
+        column = [c.name for c in clients.description].index("database")
+        databases = {row[column] for row in clients.fetchall()}
+    assert config["pool_mode"] == "transaction"
+    assert name in databases
+    options = connection.settings_dict["OPTIONS"]
+    assert "prepare_threshold" not in options and "server_side_binding" not in options
+    assert connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] is True
