@@ -2,6 +2,7 @@
 replica router the cache's fence and the cache's flushes to the edge purges."""
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
@@ -20,3 +21,15 @@ class CatalogConfig(AppConfig):
         post_migrate.connect(editors_group_sync, sender=self)
         replica.use_fence(cache.fence_read)
         invalidation.on_flush(edge.edges_purge)
+
+
+class CatalogAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the catalog's site as the default one (Django's documented way to
+    override it): titles, the index's notices, the unit pickers (catalog/admin/site.py)."""
+
+    default = False  # named in INSTALLED_APPS; CatalogConfig stays this module's default
+    default_site = "catalog.admin.site.CatalogAdminSite"
+
+    def ready(self):
+        super().ready()
+        from catalog.admin import courses, modules, units, webhooks  # noqa: F401  (registers the model admins)
