@@ -10,6 +10,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from catalog.db import internals
 from catalog.db.sql import any_of, many
 from catalog.domain import documents
 from catalog.models import Listing, SlugRedirect, TopicCount
@@ -50,8 +51,8 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
     query = websearch(text)
     strong = qs.filter(title_vector=query).order_by(*NEWEST).values("pk")[:CANDIDATES]
     anywhere = qs.filter(search_vector=query).order_by(*NEWEST).values("pk", "created_at")[: CANDIDATES + 1]
-    strong_sql, strong_params = strong.query.sql_with_params()
-    anywhere_sql, anywhere_params = anywhere.query.sql_with_params()
+    strong_sql, strong_params = internals.sql_of(strong)
+    anywhere_sql, anywhere_params = internals.sql_of(anywhere)
     sql = (
         f"WITH s AS ({strong_sql}), a AS ({anywhere_sql}) "
         "SELECT array(SELECT pk FROM s UNION "
