@@ -16,6 +16,8 @@ import psycopg
 import pytest
 from django.db import connection
 
+from catalog import services
+from catalog.domain.records import clean_record
 from tests.helpers.api import detail
 from tests.helpers.pgbouncer import pgbouncer
 from tests.helpers.servers import ROOT, gunicorn, postgres_server, server_env
@@ -129,3 +131,31 @@ def test_the_suite_reaches_postgresql_through_pgbouncer_in_transaction_pooling()
     options = connection.settings_dict["OPTIONS"]
     assert "prepare_threshold" not in options and "server_side_binding" not in options
     assert connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] is True
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("PGBOUNCER_ADMIN_URL")),
+    reason="behind PgBouncer the backends are the pooler's (test_pgbouncer_in_transaction_pooling_... covers it)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_whose_backend_was_terminated_is_replaced_before_the_next_read():
+    """The health check asks the socket, not the server: a connection whose backend was terminated
+    (an administrator, an idle timeout) is noticed and replaced, so the next read still answers 200."""
+    kept = {"slug": "kept", "title": "Kept", "topic": "Web", "status": "published"}
+    services.courses_upsert(
+        records=[clean_record({**kept, "units": [{"title": "Basics", "modules": [{"title": "One"}]}]})]
+    )
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@127.0.0.1:{db.get('PORT') or 5432}/{db['NAME']}"
+    with project(url, DATABASE_TRANSACTION_POOLING=None) as base, psycopg.connect(url, autocommit=True) as admin:
+        assert reads(base, "kept", 1) == [200]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            own = cursor.fetchone()[0]
+        ended = admin.execute(  # the server's: every backend of this database but the test's own two
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)",
+            [own],
+        ).fetchone()[0]
+        assert ended >= 1
+        assert reads(base, "kept", 3) == [200] * 3
