@@ -23,6 +23,8 @@ from tests.helpers.pgbouncer import pgbouncer
 from tests.helpers.servers import ROOT, gunicorn, postgres_server, server_env
 
 pytestmark = pytest.mark.postgres_only
+# Behind PgBouncer (`make test-pgbouncer`) the test's connection has no backend of its own.
+POOLED = bool(os.environ.get("PGBOUNCER_ADMIN_URL"))
 
 DETAIL_READ = "SELECT l.detail"  # the start of a course detail's one read (catalog.selectors.learners)
 
@@ -159,3 +161,33 @@ def test_a_connection_whose_backend_was_terminated_is_replaced_before_the_next_r
         ).fetchone()[0]
         assert ended >= 1
         assert reads(base, "kept", 3) == [200] * 3
+
+
+@pytest.mark.skipif(POOLED, reason="behind PgBouncer the backends are the pooler's")
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_idle_for_longer_than_the_check_is_asked_select_1():
+    """After a pause a connection may have been cut without a word (a failover, a NAT forgetting it),
+    which only a round trip tells; in steady use the socket is asked instead. What the connection's
+    backend last ran is read from the server (pg_stat_activity), by another connection."""
+    from config.postgresql.base import IDLE_CHECK
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    with psycopg.connect(url, autocommit=True) as observer:
+
+        def last_query():
+            return observer.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()[0]
+
+        connection.checked_at -= IDLE_CHECK + 1  # the last check was longer ago than IDLE_CHECK
+        assert connection.is_usable()
+        assert last_query() == "SELECT 1"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 'steady'")
+        assert connection.is_usable()  # checked a moment ago: the socket is asked, not the server
+        assert last_query() == "SELECT 'steady'"
+        connection.checked_at -= IDLE_CHECK + 1
+        assert connection.is_usable()
+        assert last_query() == "SELECT 1"
