@@ -11,7 +11,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint test-postgres test-replica test-embedded screenshots venv dev-venv migrate demo check clean
+.PHONY: run test lint test-postgres test-replica test-pgbouncer test-embedded screenshots venv dev-venv migrate demo check clean
 
 # The run-time requirements only (make run); the test and lint tools on top (make test).
 venv: $(STAMP)
@@ -47,7 +47,7 @@ run: demo
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: lint test-postgres test-replica test-embedded
+test: lint test-postgres test-replica test-pgbouncer test-embedded
 
 # Style (ruff: lint and format) and the layers (import-linter, contracts in pyproject.toml).
 lint: dev-venv
@@ -64,6 +64,14 @@ test-postgres: dev-venv
 test-replica: dev-venv
 	REDIS_URL=$(TEST_REDIS_URL) CATALOG_CACHE_PREFIX=catalog-test-replica \
 		$(PY) -m tests.helpers.pg_pair $(PY) -m pytest -m replica $(PYTEST_ARGS)
+
+# A slice of the suite through a real PgBouncer in transaction pooling (tests/helpers/pgbouncer.py),
+# with the settings docs/deploy.md gives for it (DATABASE_TRANSACTION_POOLING=1).
+PGBOUNCER_SLICE ?= tests/config/test_postgresql.py tests/catalog/db tests/catalog/cache/test_invalidation.py \
+	tests/catalog/services/importing tests/catalog/api/test_learner_reads.py
+test-pgbouncer: dev-venv
+	DATABASE_URL=$(TEST_DATABASE_URL)_pgbouncer REDIS_URL=$(TEST_REDIS_URL) CATALOG_CACHE_PREFIX=catalog-test-pgbouncer \
+		$(PY) -m tests.helpers.pgbouncer $(PY) -m pytest --reuse-db -m "not replica" $(PGBOUNCER_SLICE) $(PYTEST_ARGS)
 
 # The embedded defaults (SQLite; pages cached in process, tokens in shared files) that `make run` relies on.
 test-embedded: dev-venv

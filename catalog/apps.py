@@ -3,6 +3,7 @@ replica router the cache's fence, the cache's flushes to the edge purges, and th
 course list's FilterSet."""
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
@@ -23,3 +24,15 @@ class CatalogConfig(AppConfig):
         replica.use_fence(cache.fence_read)
         invalidation.on_flush(edge.edges_purge)
         routes.use_list_filters(reads_parameter)
+
+
+class CatalogAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the catalog's site as the default one (Django's documented way to
+    override it): titles, the index's notices, the unit pickers (catalog/admin/site.py)."""
+
+    default = False  # named in INSTALLED_APPS; CatalogConfig stays this module's default
+    default_site = "catalog.admin.site.CatalogAdminSite"
+
+    def ready(self):
+        super().ready()
+        from catalog.admin import courses, modules, units, webhooks  # noqa: F401  (registers the model admins)

@@ -24,7 +24,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "catalog.apps.CatalogAdminConfig",  # django.contrib.admin with the catalog's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -100,11 +100,15 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# Learners' hot reads (a detail, the counts, the first pages of the newest courses, a page's
-# summaries) cost more to plan than to run: PostgreSQL prepares them on a connection's first run
-# (catalog.db.sql.prepared_cursor; the ORM's queries never are). DATABASE_PREPARED_STATEMENTS=0 behind
-# a pooler that cannot keep them (PgBouncer before 1.22, or without max_prepared_statements).
-PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+# Statements a connection runs often (learners' hot reads: a detail, the counts, the first pages, a
+# page's summaries) cost more to plan than to run: with server-side binding (Django's documented
+# OPTIONS server_side_binding, psycopg 3), psycopg prepares a statement the fifth time a connection
+# runs it. Behind a pooler in transaction mode (PgBouncer before 1.21, or without
+# max_prepared_statements), DATABASE_TRANSACTION_POOLING=1: nothing prepared, parameters bound
+# client-side, no server-side cursors (docs/deploy.md, "PgBouncer").
+TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
+PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=not TRANSACTION_POOLING)
+PREPARE_AFTER = 5  # runs of one statement on one connection before it is prepared (psycopg's default)
 
 
 def postgresql_options(database: dict) -> None:
@@ -115,7 +119,11 @@ def postgresql_options(database: dict) -> None:
     options = database.setdefault("OPTIONS", {})
     # A short connect timeout turns "database unreachable" into a quick 503 instead of a hung worker.
     options.setdefault("connect_timeout", 3)
-    options.setdefault("prepare_threshold", 0 if PREPARED_STATEMENTS else None)
+    if PREPARED_STATEMENTS:
+        options.setdefault("server_side_binding", True)
+        options.setdefault("prepare_threshold", PREPARE_AFTER)
+    # Django's iterator() cursors outlive a transaction, which a transaction pooler does not keep.
+    database["DISABLE_SERVER_SIDE_CURSORS"] = TRANSACTION_POOLING
 
 
 postgresql_options(DATABASES["default"])

@@ -8,10 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from catalog import services
 from catalog.admin.common import ServiceAdmin, opened_guard
@@ -222,10 +224,19 @@ class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdm
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"overdue": overdue_warning(), **(extra_context or {})})
 
+    def missing_redirect(self, request, object_id):
+        """What Django's admin answers for an object that is not there: a warning, then the index."""
+        message = gettext("%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?") % {
+            "name": self.opts.verbose_name,
+            "key": unquote(object_id),
+        }
+        self.message_user(request, message, messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:index", current_app=self.admin_site.name))
+
     def history_view(self, request, object_id, extra_context=None):
         course = self.get_object(request, unquote(object_id))
         if course is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return self.missing_redirect(request, object_id)
         if not self.has_view_or_change_permission(request, course):
             raise PermissionDenied
         context = {

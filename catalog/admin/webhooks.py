@@ -1,8 +1,6 @@
 """The webhook pages: endpoints (the secret write-only), their deliveries with "deliver again", and the
 notice of switched-off endpoints."""
 
-import functools
-
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
@@ -74,17 +72,6 @@ def switched_off_notice(request) -> None:
                 endpoint.switched_off_reason,
             ),
         )
-
-
-def with_switched_off_notice(view):
-    """The admin index with the notice, where editors land."""
-
-    @functools.wraps(view)
-    def index(request, extra_context=None):
-        switched_off_notice(request)
-        return view(request, extra_context)
-
-    return index
 
 
 @admin.register(WebhookEndpoint)

@@ -99,11 +99,11 @@ class ChangeSerializer(serializers.Serializer):
     what = serializers.ChoiceField(choices=["course", "unit", "module"])
     title = serializers.CharField()
     field = serializers.CharField(allow_null=True)
-    # "from" is a Python keyword: declared below.
     to = serializers.JSONField(allow_null=True)
 
-
-ChangeSerializer._declared_fields["from"] = serializers.JSONField(allow_null=True)
+    def get_fields(self):
+        # "from" is a Python keyword, so it cannot be a class attribute: declared by name, after "to".
+        return {**super().get_fields(), "from": serializers.JSONField(allow_null=True)}
 
 
 class DiffSerializer(serializers.Serializer):

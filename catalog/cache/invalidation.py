@@ -12,7 +12,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
 from catalog import metrics
 from catalog.cache import backoff, keys, stores, surrogate
-from catalog.db import fence
+from catalog.db import fence, internals
 
 logger = logging.getLogger("catalog.cache")
 
@@ -40,22 +40,13 @@ def pending_flush(connection, make):
     """The flush queued for the transaction the application opened, queuing `make(key)` if none is.
 
     Django offers on_commit() but no way to find a callback already queued, nor to tell the
-    transactions a test case wraps around every test from the application's own. This reads the
-    three internals that answer those (pinned by tests/catalog/cache/test_invalidation.py, so a
-    Django upgrade that changes them fails loudly instead of silently breaking freshness):
-
-    - ``connection.atomic_blocks`` and the ``_from_testcase`` mark TestCase puts on its blocks;
-    - ``connection.savepoint_ids``, parallel to the atomic blocks inside the outermost one;
-    - ``connection.run_on_commit``, a list of ``(savepoint ids, callback, robust)``.
+    transactions a test case wraps around every test from the application's own: both are read
+    from Django's internals by catalog.db.internals (pinned by its tests).
     """
     if not connection.in_atomic_block:
         return make(None), True  # autocommit: the write has already committed; flush at once
-    key = None
-    for i, block in enumerate(connection.atomic_blocks):
-        if not getattr(block, "_from_testcase", False):
-            key = None if i == 0 else connection.savepoint_ids[i - 1]
-            break
-    for _sids, func, _robust in connection.run_on_commit:
+    key = internals.application_transaction(connection)
+    for func in internals.queued_on_commit(connection):
         if isinstance(func, _Changes) and func.key == key:
             return func, False
     return make(key), True

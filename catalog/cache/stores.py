@@ -217,7 +217,8 @@ class LocalStore:
     @contextlib.contextmanager
     def _numbers(self):
         """Read-modify-write of a number, one process and thread at a time (writers finish out of order)."""
-        directory = getattr(self.shared, "_dir", None)
+        shared = settings.CACHES[TOKENS]
+        directory = shared["LOCATION"] if shared["BACKEND"].endswith(".FileBasedCache") else None
         with self.lock_numbers:
             if directory is None:
                 yield

@@ -10,7 +10,8 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from catalog.db.sql import any_of, many, prepared_cursor
+from catalog.db import internals
+from catalog.db.sql import any_of, many
 from catalog.domain import documents
 from catalog.models import Listing, SlugRedirect, TopicCount
 from catalog.selectors.search import clean_query, search, websearch
@@ -50,8 +51,8 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
     query = websearch(text)
     strong = qs.filter(title_vector=query).order_by(*NEWEST).values("pk")[:CANDIDATES]
     anywhere = qs.filter(search_vector=query).order_by(*NEWEST).values("pk", "created_at")[: CANDIDATES + 1]
-    strong_sql, strong_params = strong.query.sql_with_params()
-    anywhere_sql, anywhere_params = anywhere.query.sql_with_params()
+    strong_sql, strong_params = internals.sql_of(strong)
+    anywhere_sql, anywhere_params = internals.sql_of(anywhere)
     sql = (
         f"WITH s AS ({strong_sql}), a AS ({anywhere_sql}) "
         "SELECT array(SELECT pk FROM s UNION "
@@ -108,12 +109,13 @@ _DETAIL_SQL = (
 )
 
 
-def _rows(sql: str, params: list, *, times=(), prepare: bool = True) -> list:
+def _rows(sql: str, params: list, *, times=()) -> list:
     """Rows of a read of listings (on the connection the router picks), with datetimes in `times`
-    columns as aware datetimes whatever the database; a statement run often is `prepare`d."""
+    columns as aware datetimes whatever the database. On PostgreSQL a statement a connection runs
+    often is prepared (settings: server-side binding)."""
     connection = connections[router.db_for_read(Listing)]
     params = [connection.ops.adapt_datetimefield_value(p) if isinstance(p, dt.datetime) else p for p in params]
-    with prepared_cursor(connection) if prepare else connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if times and connection.vendor != "postgresql":
@@ -148,7 +150,6 @@ def learner_summaries(ids, *, now=None) -> tuple[dict, dt.datetime | None]:
     return {pk: summary for pk, summary, _a, _b in rows}, earliest(rows[0][2], rows[0][3])
 
 
-PREPARED_PAGES = 5
 _PAGE_SQL = (
     f"SELECT l.summary, {_NEXT.format(slug='')} FROM {_LISTING} l JOIN (SELECT p.id, p.created_at FROM {_LISTING} p "
     "WHERE p.live_from <= %s AND (p.live_until IS NULL OR p.live_until > %s){topic} "
@@ -163,13 +164,13 @@ def learner_page(*, topic: str | None, offset: int, limit: int, now=None) -> tup
 
     The page's bounds are written into the statement: prepared with parameters for them, PostgreSQL
     would guess a tenth of the table and plan it afresh at every run; written in, one plan serves
-    every run of that page (the plan is the same index scan for every page). Only the first pages,
-    which most reads ask for, are prepared: a crawler's walk through the others would prepare one
-    statement per page."""
+    every run of that page (the plan is the same index scan for every page). A page is prepared once a
+    connection has read it a few times (the first pages, which most reads ask for): a crawler's walk
+    through the others reads each once and prepares none."""
     now = now or timezone.now()
     sql = _PAGE_SQL.format(topic=" AND p.topic = %s" if topic else "", limit=int(limit), offset=int(offset))
     params = [now, now, now, now, *([topic] if topic else [])]
-    rows = _rows(sql, params, times=(1, 2), prepare=offset < PREPARED_PAGES * limit)
+    rows = _rows(sql, params, times=(1, 2))
     if not rows:
         return [], next_switch(now=now)
     return [row[0] for row in rows], earliest(rows[0][1], rows[0][2])

@@ -219,6 +219,20 @@ class _Server:
                 )
             time.sleep(0.1)
 
+    def restart(self):
+        """A fast shutdown (every session told, as for an upgrade or a configuration change), then a start."""
+        self.run(self.bindir / "pg_ctl", "-D", self.data, "stop", "-m", "fast", "-w", timeout=60)
+        self.process.wait(30)
+        self.start()
+
+    def log_size(self) -> int:
+        return (self.workdir / f"{self.data.name}.log").stat().st_size
+
+    def log_since(self, offset: int) -> str:
+        with open(self.workdir / f"{self.data.name}.log", "rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
+
     def stop(self):
         if self.process is None:
             return
@@ -229,6 +243,47 @@ class _Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(10)
+
+
+def _initdb(server: _Server) -> None:
+    server.run(
+        server.bindir / "initdb",
+        "-D",
+        server.data,
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "-E",
+        "UTF8",
+        "--locale=C.UTF-8",
+        "--no-sync",
+    )
+
+
+@contextlib.contextmanager
+def postgres_server(*settings: str):
+    """One private PostgreSQL server with an empty `catalog` database, on a free port; yields it
+    (`.port`, `.restart()`, its log through `.log_size()` and `.log_since()`). `settings` are extra
+    postgresql.conf lines (e.g. "log_statement = 'all'"). Nothing of the machine's own is touched."""
+    import shutil
+    import tempfile
+
+    workdir = Path(tempfile.mkdtemp(prefix="catalog-pg-"))
+    server = _Server(workdir, "server")
+    try:
+        os.chmod(workdir, 0o755)
+        if server.as_postgres:
+            shutil.chown(workdir, "postgres")
+        _initdb(server)
+        server.configure(*settings)
+        server.start()
+        server.run(server.bindir / "createdb", "-h", "127.0.0.1", "-p", server.port, "-U", "postgres", "catalog")
+        yield server
+    except subprocess.CalledProcessError as exc:
+        raise RuntimeError(f"{exc.cmd[-1]}: {exc.stderr.decode(errors='replace')[-2000:]}") from exc
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -249,18 +304,7 @@ def postgres_pair(*standby_settings: str):
         os.chmod(workdir, 0o755)
         if primary.as_postgres:
             shutil.chown(workdir, "postgres")
-        primary.run(
-            primary.bindir / "initdb",
-            "-D",
-            primary.data,
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-            "--no-sync",
-        )
+        _initdb(primary)
         primary.configure("wal_level = replica", "max_wal_senders = 4")
         primary.start()
         primary.run(primary.bindir / "createdb", "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres", "catalog")

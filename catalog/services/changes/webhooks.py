@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from catalog.db import internals
 from catalog.domain import documents
 from catalog.errors import CatalogValidationError
 from catalog.models import FeedEntry, WebhookDelivery, WebhookEndpoint
@@ -149,7 +150,7 @@ def _active_endpoint_ids() -> list[int]:
         return list(query)
     # FOR KEY SHARE: an endpoint removed meanwhile waits for this transaction instead of breaking its
     # commit (the deliveries' foreign key), and senders' updates of the row (FOR NO KEY UPDATE) don't.
-    sql, params = query.query.sql_with_params()
+    sql, params = internals.sql_of(query)
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} FOR KEY SHARE", params)
         return [pk for (pk,) in cursor.fetchall()]

@@ -520,6 +520,11 @@ class TestWorkflow:
         history = admin_client.get(reverse("admin:catalog_course_history", args=[course.pk])).content.decode()
         assert history.index(retitled) < history.index(unpublished) < history.index(published)
 
+    def test_the_history_of_a_course_that_is_gone_says_so_on_the_index(self, admin_client):
+        response = admin_client.get(reverse("admin:catalog_course_history", args=[987654]), follow=True)
+        assert response.redirect_chain == [(reverse("admin:index"), 302)]
+        assert messages_of(response) == ["course with ID “987654” doesn’t exist. Perhaps it was deleted?"]
+
 
 class TestEditorsGroup:
     def test_the_group_holds_exactly_the_catalog_permissions(self):

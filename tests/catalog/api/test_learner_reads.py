@@ -9,9 +9,7 @@ answers, byte for byte, says the quick way changed nothing a client can see.
 
 import datetime as dt
 
-import psycopg
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
@@ -20,7 +18,6 @@ from catalog import services
 from catalog.domain.records import clean_record
 from catalog.models import Course, Module
 from tests.helpers.api import LIST, TOPICS, detail
-from tests.helpers.servers import gunicorn
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
@@ -178,50 +175,3 @@ class TestTheQuickWay:
         for url in (detail("draft"), f"{LIST}?page=0", f"{LIST}?page=99"):
             vary = {name.strip().lower() for name in api.get(url)["Vary"].split(",")}
             assert {"authorization", "cookie"} <= vary
-
-
-@pytest.mark.postgres_only
-class TestPreparedStatements:
-    def prepared(self) -> list[str]:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT statement FROM pg_prepared_statements")
-            return [statement for (statement,) in cursor.fetchall()]
-
-    def test_learners_reads_are_planned_once_per_connection(self, api, catalog):
-        assert api.get(detail("c-0")).status_code == 200
-        assert any("l.detail" in statement for statement in self.prepared())
-        assert api.get(detail("c-2")).json()["slug"] == "c-2"  # the same statement, another course
-
-    def test_switched_off_they_are_not_prepared(self, api, catalog, monkeypatch):
-        monkeypatch.setitem(connection.settings_dict["OPTIONS"], "prepare_threshold", None)
-        assert api.get(detail("c-0")).json()["slug"] == "c-0"
-        assert api.get(LIST).json()["count"] == 7
-        assert self.prepared() == []
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.postgres_only
-def test_a_connection_the_database_ended_is_replaced_before_the_next_read():
-    """The health check asks the socket, not the server: a connection whose backend was terminated
-    (a restart, an idle timeout) is noticed and replaced, so the next read still answers 200."""
-    services.courses_upsert(records=[record("kept", "Web")])
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@127.0.0.1:{db.get('PORT') or 5432}/{db['NAME']}"
-    with gunicorn(database_url=url, CATALOG_CACHE_ENABLED="0") as base, psycopg.connect(url, autocommit=True) as admin:
-        import urllib.request
-
-        def read():
-            with urllib.request.urlopen(base + detail("kept"), timeout=15) as response:
-                return response.status
-
-        assert read() == 200
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            own = cursor.fetchone()[0]
-        ended = admin.execute(  # the server's: every backend of this database but the test's own two
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)",
-            [own],
-        ).fetchone()[0]
-        assert ended >= 1
-        assert [read() for _ in range(3)] == [200, 200, 200]

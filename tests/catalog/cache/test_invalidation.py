@@ -1,42 +1,18 @@
-"""The one flush per committed transaction, and the Django internals it reads (pinned here).
-
-catalog.cache.invalidation.pending_flush is the only code that reads Django's private transaction
-state. These tests pin what it relies on, so that a Django upgrade that changes it fails here, loudly,
-instead of silently merging or losing invalidations.
-"""
+"""The one flush per committed transaction (the Django internals it reads are pinned in
+tests/catalog/db/test_internals.py)."""
 
 import pytest
 from django.db import connection, transaction
 
 from catalog import cache
 from catalog.cache import invalidation
+from catalog.db import internals
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 def queued():
-    return [func for _sids, func, _robust in connection.run_on_commit if isinstance(func, invalidation._Changes)]
-
-
-class TestDjangoInternalsWeRelyOn:
-    def test_run_on_commit_holds_savepoint_ids_callback_and_robust(self):
-        def marker():
-            pass
-
-        with transaction.atomic():
-            transaction.on_commit(marker, robust=True)
-            sids, func, robust = connection.run_on_commit[-1]
-            assert func is marker and robust is True and isinstance(sids, (list, set, tuple))
-
-    def test_test_case_blocks_are_marked_and_savepoints_parallel_the_blocks(self):
-        # pytest-django wraps each test in TestCase atomics; ours come after them.
-        assert connection.in_atomic_block
-        assert all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
-        outer = len(connection.atomic_blocks)
-        with transaction.atomic():
-            assert not getattr(connection.atomic_blocks[outer], "_from_testcase", False)
-            assert len(connection.savepoint_ids) == len(connection.atomic_blocks) - 1
-            assert connection.savepoint_ids[outer - 1] is not None
+    return [func for func in internals.queued_on_commit(connection) if isinstance(func, invalidation._Changes)]
 
 
 class TestOneFlushPerTransaction:
