@@ -20,7 +20,7 @@ from catalog.models import canonical_topics
 from catalog.origin import absolute
 from catalog.selectors import previews, site
 from catalog.selectors.paging import CountedPaginator
-from catalog.web import seo
+from catalog.web import reading, seo
 
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
@@ -155,7 +155,7 @@ def _module_context(course: dict, module: dict, module_url, course_url, course_o
         "course_url": course_url,
         "module": module,
         "outline": course_outline,
-        "content": markdown.render(module["content"]),
+        "content": reading.scroll_boxes(markdown.render(module["content"])),
         "previous_url": module_url(module["previous"]) if module["previous"] else None,
         "next_url": module_url(module["next"]) if module["next"] else None,
     }
