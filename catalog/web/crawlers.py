@@ -68,8 +68,7 @@ def _urlset(request, file) -> bytes:
     parts = [HEAD, f'<urlset xmlns="{NAMESPACE}">\n'.encode()]
     if file is not None:
         base = escape(absolute(request, reverse("catalog:home")))
-        for slug, module_ids, live_from in site.sitemap_entries(file):
-            lastmod = _w3c(live_from)
+        for slug, module_ids, lastmod in site.sitemap_entries(file):
             course = f"{base}courses/{slug}/"
             parts.append(f"<url><loc>{course}</loc><lastmod>{lastmod}</lastmod></url>\n".encode())
             parts += [

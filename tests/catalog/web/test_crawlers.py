@@ -84,13 +84,13 @@ class TestSitemap:
         assert locs(client.get("/sitemap.xml")) == []
 
     def test_past_the_limit_an_index_of_files(self, client, catalog, monkeypatch):
-        monkeypatch.setattr(site, "SITEMAP_LIMIT", 4)  # sql has 4 pages, rust 2: two files
+        monkeypatch.setattr(site, "SITEMAP_LIMIT", 6)  # sql has 4 pages, rust 2: a file holds 6 - 4 + …
         index = client.get("/sitemap.xml")
         root = ET.fromstring(index.content)
         assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
         assert locs(index) == [f"{BASE}/sitemap-1.xml", f"{BASE}/sitemap-2.xml"]
         first, second = locs(client.get("/sitemap-1.xml")), locs(client.get("/sitemap-2.xml"))
-        assert len(first) <= 4 and len(second) <= 4
+        assert (len(first), len(second)) == (4, 2)
         assert sorted(first + second) == sorted(
             [f"{BASE}/courses/sql/", *module_urls("sql"), f"{BASE}/courses/rust/", *module_urls("rust")]
         )
@@ -110,7 +110,18 @@ class TestSitemapFiles:
         files = site.sitemap_files(limit=10)
         assert [f.number for f in files] == [1, 2, 3]
         ids = list(Course.objects.order_by("pk").values_list("pk", flat=True))
-        assert [(f.first, f.last) for f in files] == [(ids[0], ids[1]), (ids[2], ids[3]), (ids[4], ids[4])]
+        # A course starts a file's share while fewer than 10 - 4 pages come before it in the file.
+        assert [(f.first, f.last) for f in files] == [(ids[0], ids[1]), (ids[2], ids[2]), (ids[3], ids[4])]
+        for file in files:
+            assert sum(1 + len(modules) for _slug, modules, _at in site.sitemap_entries(file)) <= 10
+
+    def test_a_course_larger_than_the_share_gets_a_file_of_its_own(self):
+        CourseFactory(status="published", units=tree(1))  # 2 pages
+        CourseFactory(status="published", units=tree(4, 4))  # 9 pages: a share of 10 - 9 = 1
+        CourseFactory(status="published", units=tree(1))
+        files = site.sitemap_files(limit=10)
+        assert [f.number for f in files] == [1, 2, 3]  # renumbered, though the shares skip numbers
+        assert [sum(1 + len(m) for _s, m, _a in site.sitemap_entries(f)) for f in files] == [2, 9, 2]
 
 
 @pytest.mark.redis_only
