@@ -64,10 +64,11 @@ def server_error(request, *args, **kwargs):
 
 
 def not_found(request, exception=None):
-    """handler404: the view's own message, or which address has no page."""
+    """handler404: the view's own message (what was not found), or that nothing is at this address."""
     if _wants_json(request):
         return JsonResponse({"detail": NOT_FOUND}, status=404)
-    message = _said(exception, Http404) or f"There is no page at {request.path}."
+    # The address is not echoed: the edge may keep a 404, and nothing a client sends reaches a kept answer.
+    message = _said(exception, Http404) or "There is no page at this address: it may have moved, or never existed."
     return _page(404, "Page not found", message)
 
 
