@@ -5,11 +5,13 @@
 
 The catalog is built as bench/http.py builds it (and shares its database, so --reuse finds one either made).
 A child process on that database (production settings, PostgreSQL, Redis) calls the WSGI application
-directly: with the learners' cache off, every answer is built from the database (uncached); with it on, the
-second request of each is a hit. Each figure is the best of --rounds, in milliseconds, and as a multiple of
-the floor view (constant bytes through the same middleware) measured in the same run. A sitemap file holds
-at most 50,000 URLs whatever the catalog's size, so a smaller catalog already measures full files; only
-the index's scan of the live listings grows with the number of courses.
+directly: with the learners' cache off, every answer is built from the database, the files' placing too
+(no cache at all); with it on, as a crawler reads: the index (a miss, which places the files), each file
+once (a miss, built from the database with the placing cached), then hits. Each figure is the best of
+--rounds (a first request: the one), in milliseconds and as a multiple of the floor view (constant bytes
+through the same middleware) measured in the same run. A sitemap file holds at most 50,000 URLs whatever
+the catalog's size, so a smaller catalog already measures full files; only the placing of the files (one
+scan of the live listings) grows with the number of courses.
 """
 
 import argparse
@@ -67,6 +69,21 @@ def child(rounds: int) -> None:
     for _ in range(50):
         call("/bench/floor")
     result["floor"] = min(best("/bench/floor")[0] for _ in range(20))
+    if settings.CATALOG_CACHE_ENABLED:
+        # As a crawler reads: the index (which places the files), then each file once (a miss: built from
+        # the database, the placing cached), then again (hits).
+        started = time.perf_counter()
+        _, _, index = call("/sitemap.xml")
+        result["index miss"] = (time.perf_counter() - started) * 1000
+        result["index"] = best("/sitemap.xml")[0]
+        result["files"], result["hits"] = {}, {}
+        for number in range(1, index.count(b"<sitemap>") + 1):
+            started = time.perf_counter()
+            _, _, body = call(f"/sitemap-{number}.xml")
+            result["files"][number] = ((time.perf_counter() - started) * 1000, body.count(b"<url>"))
+            result["hits"][number] = best(f"/sitemap-{number}.xml")[0]
+        print(json.dumps(result), flush=True)
+        return
     index_ms, index = best("/sitemap.xml")
     result["index"] = index_ms
     files = index.count(b"<sitemap>")
@@ -106,43 +123,28 @@ def main():
     if not (args.reuse and database_exists(db)):
         load_catalog(db, courses=args.courses, units=args.units, modules=args.modules)
     uncached = run(db, args.rounds, cached=False)
-    cached = run(db, args.rounds + 1, cached=True)  # the first request of each fills the cache
+    cached = run(db, args.rounds, cached=True)
     floor = uncached["floor"]
-    rows = [{"case": "floor view", "ms": f"{floor:.2f}", "x floor": "1.0", "urls": ""}]
-    rows.append(
-        {
-            "case": "index, uncached",
-            "ms": f"{uncached['index']:.1f}",
-            "x floor": f"{uncached['index'] / floor:.0f}",
-            "urls": "",
-        }
-    )
-    for number, (ms, urls) in uncached["files"].items():
-        rows.append(
-            {
-                "case": f"sitemap {number}, uncached",
-                "ms": f"{ms:.1f}",
-                "x floor": f"{ms / floor:.0f}",
-                "urls": str(urls),
-            }
-        )
-    rows.append(
-        {
-            "case": "index, cached",
-            "ms": f"{cached['index']:.2f}",
-            "x floor": f"{cached['index'] / cached['floor']:.1f}",
-            "urls": "",
-        }
-    )
-    first = next(iter(cached["files"].values()))
-    rows.append(
-        {"case": "a file, cached", "ms": f"{first[0]:.2f}", "x floor": f"{first[0] / cached['floor']:.1f}", "urls": ""}
-    )
-    print(f"{args.courses:,} courses x {args.units} x {args.modules}; best of {args.rounds}")
+
+    def row(case, ms, base, urls=""):
+        return {"case": case, "ms": f"{ms:.1f}", "x floor": f"{ms / base:.0f}", "urls": str(urls)}
+
+    rows = [row("floor view", floor, floor)]
+    rows.append(row("index, no cache at all", uncached["index"], floor))
+    rows += [row(f"sitemap {n}, no cache at all", ms, floor, urls) for n, (ms, urls) in uncached["files"].items()]
+    rows.append(row("index, first request (a miss)", cached["index miss"], cached["floor"]))
+    rows += [
+        row(f"sitemap {n}, first request after the index (a miss)", ms, cached["floor"], urls)
+        for n, (ms, urls) in cached["files"].items()
+    ]
+    rows.append(row("index, hit", cached["index"], cached["floor"]))
+    rows += [row(f"sitemap {n}, hit", ms, cached["floor"]) for n, ms in cached["hits"].items()]
+    print(f"{args.courses:,} courses x {args.units} x {args.modules}; best of {args.rounds} (a first request: one)")
     print(table(rows, [("case", "case"), ("ms", "ms"), ("x floor", "x floor"), ("URLs", "urls")]))
-    slowest = max(ms for ms, _ in uncached["files"].values())
-    verdict = "ok" if slowest < GOAL_FILE_MS else "MISSED"
-    print(f"slowest file uncached: {slowest:.0f} ms (goal: under {GOAL_FILE_MS:.0f} ms): {verdict}")
+    for label, figures in (("no cache at all", uncached["files"]), ("a miss after the index", cached["files"])):
+        slowest = max(ms for ms, _ in figures.values())
+        verdict = "ok" if slowest < GOAL_FILE_MS else "MISSED"
+        print(f"slowest file, {label}: {slowest:.0f} ms (goal: under {GOAL_FILE_MS:.0f} ms): {verdict}")
 
 
 if __name__ == "__main__":

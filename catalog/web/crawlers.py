@@ -7,6 +7,7 @@ the learners' cache (a write kills them with the lists) and at the edge under th
 """
 
 import datetime as dt
+import json
 from xml.sax.saxutils import escape
 
 from django.http import Http404, HttpResponse
@@ -41,11 +42,25 @@ def sitemap(request):
 def sitemap_file(request, number):
     if not request.path.endswith(f"/sitemap-{number}.xml"):
         raise Http404("Sitemap files are numbered without leading zeros.")  # one cache entry per file
-    return _cached(request, lambda req: _file(req, number))
+    return _cached(request, lambda req, expires_at: _file(req, number, expires_at))
 
 
-def _index_or_only_file(request) -> bytes:
+def _files(request, expires_at) -> list[site.SitemapFile]:
+    """Where each file starts and ends. Placing them reads every live listing, so the placing is cached
+    too (under the lists' token, like the files): a crawler reads the index, then each file, and only the
+    first of those requests after a write pays for it."""
+    page = cache.page(url=absolute(request, reverse("catalog:sitemap")) + "#files", scope=keys.LISTS)
+    hit = cache.lookup(page)
+    if hit is not None:
+        return [site.SitemapFile(n, a, b, dt.datetime.fromisoformat(at)) for n, a, b, at in json.loads(hit.body)]
     files = site.sitemap_files()
+    body = json.dumps([[f.number, f.first, f.last, f.lastmod.isoformat()] for f in files]).encode()
+    cache.store(page, body=body, etag=cache.etag_for(body), expires_at=expires_at)
+    return files
+
+
+def _index_or_only_file(request, expires_at) -> bytes:
+    files = _files(request, expires_at)
     if len(files) <= 1:
         return _urlset(request, files[0] if files else None)
     parts = [HEAD, f'<sitemapindex xmlns="{NAMESPACE}">\n'.encode()]
@@ -56,8 +71,8 @@ def _index_or_only_file(request) -> bytes:
     return b"".join(parts)
 
 
-def _file(request, number: int) -> bytes:
-    files = site.sitemap_files()
+def _file(request, number: int, expires_at) -> bytes:
+    files = _files(request, expires_at)
     if not 1 <= number <= len(files):
         count = len(files)
         raise Http404(f"There is no sitemap {number}: the catalog has {count} sitemap file{'s' * (count != 1)}.")
@@ -65,18 +80,16 @@ def _file(request, number: int) -> bytes:
 
 
 def _urlset(request, file) -> bytes:
-    parts = [HEAD, f'<urlset xmlns="{NAMESPACE}">\n'.encode()]
+    parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{NAMESPACE}">\n']
     if file is not None:
         base = escape(absolute(request, reverse("catalog:home")))
         for slug, module_ids, lastmod in site.sitemap_entries(file):
             course = f"{base}courses/{slug}/"
-            parts.append(f"<url><loc>{course}</loc><lastmod>{lastmod}</lastmod></url>\n".encode())
-            parts += [
-                f"<url><loc>{course}modules/{pk}/</loc><lastmod>{lastmod}</lastmod></url>\n".encode()
-                for pk in module_ids
-            ]
-    parts.append(b"</urlset>\n")
-    return b"".join(parts)
+            tail = f"</loc><lastmod>{lastmod}</lastmod></url>\n"
+            parts.append(f"<url><loc>{course}{tail}")
+            parts.append("".join(f"<url><loc>{course}modules/{pk}/{tail}" for pk in module_ids))
+    parts.append("</urlset>\n")
+    return "".join(parts).encode()
 
 
 def _w3c(moment: dt.datetime) -> str:
@@ -92,7 +105,7 @@ def _cached(request, build) -> HttpResponse:
         return HttpResponse(hit.body, content_type=XML, headers={"ETag": hit.etag, "X-Cache": "HIT"})
     try:
         expires_at = selectors.next_switch()
-        body = build(request)
+        body = build(request, expires_at)
     except BaseException:
         cache.release(page)
         raise

@@ -140,6 +140,17 @@ class TestSitemapCache:
         assert fresh["X-Cache"] == "MISS"
         assert f"{BASE}/courses/new/" in locs(fresh)
 
+    def test_files_are_placed_once_per_change_of_the_lists(
+        self, client, catalog, monkeypatch, django_assert_num_queries, django_capture_on_commit_callbacks
+    ):
+        monkeypatch.setattr(site, "SITEMAP_LIMIT", 6)
+        client.get("/sitemap.xml")  # places the files
+        with django_assert_num_queries(2):  # the next switch and the file's courses: no placing again
+            assert len(locs(client.get("/sitemap-2.xml"))) == 2
+        with django_capture_on_commit_callbacks(execute=True):
+            CourseFactory(slug="new", status="published", units=tree(1))
+        assert locs(client.get("/sitemap-3.xml")) == [f"{BASE}/courses/new/", *module_urls("new")]
+
     def test_the_edge_may_keep_it_under_the_lists_key(self, client, catalog):
         prefix = settings.CACHES["default"].get("KEY_PREFIX") or "catalog"
         for _ in range(2):  # the miss and the hit tell the edge the same
