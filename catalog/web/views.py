@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from catalog import selectors
 from catalog.db import replica
@@ -140,6 +141,7 @@ def _course_context(course: dict, *, module_url, preview=False) -> dict:
     first = outline.first_module_id(course)
     return {
         "course": course,
+        "description": Truncator(course["description"] or course["title"]).words(30),
         "topic_query": urlencode([("topic", course["topic"])]),
         "preview": preview,
         "start_url": module_url(first) if first else None,
