@@ -444,3 +444,6 @@ LOGGING = {
 # SQLite cannot create the deferrable unique constraints on unit/module order; migration 0002 gives
 # it plain unique indexes instead, so the warning says nothing we have not handled.
 SILENCED_SYSTEM_CHECKS = ["models.W038"]
+
+# The learner site's search-engine side (issue 22): the organisation named in course pages' JSON-LD.
+CATALOG_PROVIDER_NAME = env.str("CATALOG_PROVIDER_NAME", default="Course catalog")
