@@ -30,13 +30,29 @@ def expires_at(request, when) -> None:
     getattr(request, "_request", request).catalog_expires_at = when
 
 
-def list_body(*, count: int, capped: bool, next_link: str | None, previous_link: str | None, summaries) -> str:
+def list_body(
+    *, count: int, capped: bool, next_link: str | None, previous_link: str | None, summaries, facets: str = ""
+) -> str:
     return (
         f'{{"count":{count},{CAPPED if capped else ""}'
         f'"next":{documents.dumps(next_link)},'
         f'"previous":{documents.dumps(previous_link)},'
+        f"{facets}"
         f'"results":[{",".join(summaries)}]}}'
     )
+
+
+def facets_body(topics) -> str:
+    """A search's `facets`, counted over its matches. Level and language: see LEVEL_LANGUAGE_FACETS."""
+    counted = [{"value": topic, "count": n} for topic, n in topics]
+    # LEVEL_LANGUAGE_FACETS: to fill once courses carry a level and a language (the learner-site issue):
+    # count them over the same matches as the topics (catalog.selectors.learners.search_candidates).
+    return f'"facets":{documents.dumps({"topic": counted, "level": [], "language": []})},'
+
+
+def with_match(summary: str, match: str | None) -> str:
+    """A stored summary (a JSON object) with the search's `match` added."""
+    return summary if match is None else f'{summary[:-1]},"match":{documents.dumps(match)}}}'
 
 
 # What only the filters answer: a list that asks for one of these goes through ListingFilter.
@@ -92,12 +108,20 @@ def course_list(view, request) -> HttpResponse:
     ids = paginator.paginate_ids(listings, request, view=view)
     summaries, switch = selectors.learner_summaries(ids)
     expires_at(request, switch)
+    text = chosen.get("search") or ""
+    matches, facets = {}, ""
+    if selectors.clean_query(text):
+        query = candidates.query if candidates is not None else None
+        matches = selectors.listing_excerpts(ids=ids, text=text, query=query, using=listings.db)
+        topics = candidates.topics if candidates is not None else selectors.topics_of(listings)
+        facets = facets_body(topics)
     body = list_body(
         count=paginator.page.paginator.count,
         capped=capped,
         next_link=paginator.get_next_link(),
         previous_link=paginator.get_previous_link(),
-        summaries=(summaries[pk] for pk in ids if pk in summaries),
+        summaries=(with_match(summaries[pk], matches.get(pk)) for pk in ids if pk in summaries),
+        facets=facets,
     )
     return json_response(body)
 

@@ -18,9 +18,14 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def tokens(text: str) -> list[str]:
+    """Every word of a text, folded, in order."""
+    return WORD.findall(fold(text))
+
+
 def words(text: str) -> list[str]:
     """The query's words, folded, in order, at most MAX_WORDS."""
-    return WORD.findall(fold(text))[:MAX_WORDS]
+    return tokens(text)[:MAX_WORDS]
 
 
 def uses_operators(text: str) -> bool:

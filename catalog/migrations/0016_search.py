@@ -8,6 +8,17 @@ from django.db import migrations
 
 EXTENSIONS = "CREATE EXTENSION IF NOT EXISTS unaccent; CREATE EXTENSION IF NOT EXISTS pg_trgm;"
 
+# english that also drops accents, for the excerpts: `cafe` marks `café` in the text as written.
+HEADLINE_CONFIG = """
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'catalog_english') THEN
+        CREATE TEXT SEARCH CONFIGURATION catalog_english (COPY = english);
+        ALTER TEXT SEARCH CONFIGURATION catalog_english
+            ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem;
+    END IF;
+END $$;
+"""
+
 WORDS = """
 CREATE TABLE IF NOT EXISTS catalog_search_word (word text COLLATE "C" PRIMARY KEY);
 CREATE INDEX IF NOT EXISTS search_word_trgm ON catalog_search_word USING gist (word gist_trgm_ops);
@@ -69,7 +80,7 @@ ON CONFLICT DO NOTHING
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        for sql in (EXTENSIONS, WORDS, COURSES, LISTINGS, LISTING_WORDS):
+        for sql in (EXTENSIONS, HEADLINE_CONFIG, WORDS, COURSES, LISTINGS, LISTING_WORDS):
             schema_editor.execute(sql)
         return
     Listing = apps.get_model("catalog", "Listing")

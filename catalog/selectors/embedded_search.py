@@ -4,6 +4,8 @@ catalog of many thousands belongs on PostgreSQL. What differs: no stemming (a wo
 words it begins with up to 3 more letters: `course` finds `courses`), and unit titles, module titles
 and content weigh the same, below title and topic and the description."""
 
+from collections import Counter
+
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from catalog.domain import spelling
@@ -21,6 +23,21 @@ def _corrections(terms: list[str], vocabulary: set[str]) -> dict[str, set[str]]:
     return {t: {w for w in vocabulary if spelling.within_reach(t, w)} for t in terms if spelling.edits_allowed(t)}
 
 
+def embedded_matcher(text: str, documents_text: list[str]):
+    """A test of a folded word: whether it matches a word of `text`, exactly or forgivingly (the excerpts)."""
+    terms = spelling.words(text)
+    vocabulary = set().union(*(set(spelling.tokens(t)) for t in documents_text)) if documents_text else set()
+    corrections = _corrections(terms, vocabulary)
+    last = len(terms) - 1
+
+    def matches(word: str) -> bool:
+        return any(
+            _matches(term, word, prefix=i == last) or word in corrections.get(term, ()) for i, term in enumerate(terms)
+        )
+
+    return matches
+
+
 def embedded_search(qs: QuerySet, text: str) -> QuerySet:
     """Listings of `qs` whose words match every query word, exactly or forgivingly, best first."""
     terms = spelling.words(text)
@@ -28,8 +45,8 @@ def embedded_search(qs: QuerySet, text: str) -> QuerySet:
         return qs.none() if text else qs
     documents = []
     for pk, title, topic, description, rest in qs.values_list("pk", "title", "topic", "description", "search_text"):
-        strong = set(spelling.words(f"{title} {topic}"))
-        weak = set(spelling.words(f"{description} {rest}"))
+        strong = set(spelling.tokens(f"{title} {topic}"))
+        weak = set(spelling.tokens(f"{description} {rest}"))
         documents.append((pk, strong, weak))
     vocabulary = set().union(*(s | w for _pk, s, w in documents)) if documents else set()
     corrections = _corrections(terms, vocabulary)
@@ -63,3 +80,9 @@ def embedded_search(qs: QuerySet, text: str) -> QuerySet:
         return qs.none()
     rank = Case(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(order)), output_field=IntegerField())
     return qs.filter(pk__in=order).annotate(search_rank=rank).order_by("search_rank")
+
+
+def topics_of(qs: QuerySet) -> list[tuple[str, int]]:
+    """(topic, listings of `qs` in it), most first: a search's topic facet where no candidates count it."""
+    counts = Counter(qs.order_by().values_list("topic", flat=True))
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))

@@ -40,6 +40,7 @@ class Candidates:
     ids: list[int]
     capped: bool  # more courses matched than it ranks
     query: Query | None = None  # the learner's words as PostgreSQL reads them; None: no word to search
+    topics: tuple[tuple[str, int], ...] = ()  # (topic, candidates in it), most first
 
 
 def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
@@ -57,15 +58,17 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
     strong_sql, strong_params = strong.query.sql_with_params()
     anywhere_sql, anywhere_params = anywhere.query.sql_with_params()
     sql = (
-        f"WITH s AS ({strong_sql}), a AS ({anywhere_sql}) "
-        "SELECT array(SELECT pk FROM s UNION "
-        f"SELECT pk FROM (SELECT pk FROM a ORDER BY created_at DESC, pk LIMIT {CANDIDATES}) a1), "
-        f"(SELECT count(*) FROM a) > {CANDIDATES}"
+        f"WITH s AS ({strong_sql}), a AS ({anywhere_sql}), ids AS (SELECT pk FROM s UNION "
+        f"SELECT pk FROM (SELECT pk FROM a ORDER BY created_at DESC, pk LIMIT {CANDIDATES}) a1) "
+        f"SELECT array(SELECT pk FROM ids), (SELECT count(*) FROM a) > {CANDIDATES}, "
+        "array(SELECT f.topic || ' ' || f.n FROM (SELECT l.topic, count(*) AS n FROM ids "
+        f"JOIN {_LISTING} l ON l.id = ids.pk GROUP BY l.topic ORDER BY n DESC, l.topic) f)"
     )
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, [*strong_params, *anywhere_params])
-        ids, capped = cursor.fetchone()
-    return Candidates(ids=ids, capped=capped, query=query)
+        ids, capped, topics = cursor.fetchone()
+    counted = tuple((topic, int(n)) for topic, n in (t.rsplit(" ", 1) for t in topics))
+    return Candidates(ids=ids, capped=capped, query=query, topics=counted)
 
 
 def listing_search(qs: QuerySet[Listing], text: str, *, candidates: Candidates | None = None) -> QuerySet[Listing]:

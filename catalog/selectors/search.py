@@ -40,6 +40,7 @@ class Query:
     full: SearchQuery
     exact: SearchQuery
     terms: tuple[spelling.Term, ...] = ()
+    sql: tuple[str, str] = ("", "")  # (tsquery function, its text): `full` for raw SQL (the excerpts)
 
     @property
     def words(self) -> list[str]:
@@ -88,14 +89,15 @@ def learner_query(text: str, *, using: str = "default") -> Query | None:
     """The PostgreSQL query of a learner's search text; None when it has no word."""
     if spelling.uses_operators(text):
         query = websearch(text)
-        return Query(full=query, exact=query)
+        return Query(full=query, exact=query, sql=("websearch_to_tsquery", spelling.fold(text)))
     words = spelling.words(text)
     if not words:
         return None
     terms = forgiving_terms(words, using=using)
-    full = SearchQuery(spelling.tsquery(terms, forgiving=True), search_type="raw", config=CONFIG)
+    text = spelling.tsquery(terms, forgiving=True)
+    full = SearchQuery(text, search_type="raw", config=CONFIG)
     exact = SearchQuery(spelling.tsquery(terms, forgiving=False), search_type="raw", config=CONFIG)
-    return Query(full=full, exact=exact, terms=tuple(terms))
+    return Query(full=full, exact=exact, terms=tuple(terms), sql=("to_tsquery", text))
 
 
 def ranked(qs: QuerySet, query: Query, *, newest=("-created_at", "id")) -> QuerySet:

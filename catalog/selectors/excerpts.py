@@ -1,0 +1,34 @@
+"""The `match` of each result on a page of a search: computed for the page's listings only."""
+
+from django.db import connection, connections
+
+from catalog.domain import excerpts
+from catalog.models import Listing
+from catalog.selectors.embedded_search import embedded_matcher
+from catalog.selectors.search import Query
+
+# Title, description, then the tree's titles and content; the marks are characters no course text keeps.
+_TEXT = "translate(l.title || ' — ' || l.description || ' — ' || l.search_text, E'\\x01\\x02', '')"
+# catalog_english: english with unaccent, so `cafe` marks `café` in the text as written (migration 0016).
+_OPTIONS = 'StartSel="\x01", StopSel="\x02", MaxWords=30, MinWords=12, MaxFragments=1'
+
+
+def listing_excerpts(*, ids: list[int], text: str, query: Query | None, using: str = "default") -> dict[int, str]:
+    """{listing id: its `match`} for these listings of a search for `text`."""
+    if not ids:
+        return {}
+    if connection.vendor != "postgresql":
+        rows = Listing.objects.using(using).filter(pk__in=ids).values_list("pk", "title", "description", "search_text")
+        texts = {pk: " — ".join(parts) for pk, *parts in rows}
+        matches = embedded_matcher(text, list(texts.values()))
+        return {pk: excerpts.excerpt(excerpts.mark_words(t, matches)) for pk, t in texts.items()}
+    if query is None:
+        return {}
+    function, tsquery = query.sql
+    sql = (
+        f"SELECT l.id, ts_headline('catalog_english', {_TEXT}, {function}('english', %s), %s) "
+        f'FROM "{Listing._meta.db_table}" l WHERE l.id = ANY(%s)'
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [tsquery, _OPTIONS, list(ids)])
+        return {pk: excerpts.excerpt(marked) for pk, marked in cursor.fetchall()}
