@@ -156,3 +156,20 @@ def module_detail(request, slug: str, module_id: int) -> HttpResponse:
 def topics(request) -> HttpResponse:
     expires_at(request, selectors.next_switch())
     return json_response(documents.dumps(selectors.topic_counts()))
+
+
+SUGGEST_MAX_LENGTH = 200
+SUGGEST_TOO_LONG = f"Ensure this field has no more than {SUGGEST_MAX_LENGTH} characters."
+SUGGEST_NUL = "Null characters are not allowed."
+
+
+def suggest(request) -> HttpResponse:
+    """Up to 8 live courses whose titles match `q` as typed (catalog.selectors.suggestions)."""
+    text = request.GET.get("q", "")
+    if "\x00" in text:
+        raise ValidationError({"q": [SUGGEST_NUL]})
+    text = selectors.clean_query(text)
+    if len(text) > SUGGEST_MAX_LENGTH:
+        raise ValidationError({"q": [SUGGEST_TOO_LONG]})
+    expires_at(request, selectors.next_switch())
+    return json_response(documents.dumps({"results": selectors.learner_suggestions(text=text)}))

@@ -61,14 +61,15 @@ class Term:
         return (*self.exact, *self.corrections)
 
 
-def tsquery(terms: list[Term], *, forgiving: bool) -> str:
+def tsquery(terms: list[Term], *, forgiving: bool, weight: str = "") -> str:
     """to_tsquery text: every term must match; a term is its word (a prefix if last), its completions
-    and, when `forgiving`, its corrections. Words are letters and digits only, so quoting is safe."""
+    and, when `forgiving`, its corrections; only in the parts of `weight` (e.g. "A") when given. Words
+    are letters and digits only, so quoting is safe."""
     parts = []
     for term in terms:
-        options = [f"'{term.word}':*" if term.prefix else f"'{term.word}'"]
-        options += [f"'{w}'" for w in term.completions]
+        options = [f"'{term.word}':*{weight}" if term.prefix else f"'{term.word}'{':' + weight if weight else ''}"]
+        options += [f"'{w}'{':' + weight if weight else ''}" for w in term.completions]
         if forgiving:
-            options += [f"'{w}'" for w in term.corrections]
+            options += [f"'{w}'{':' + weight if weight else ''}" for w in term.corrections]
         parts.append("(" + " | ".join(options) + ")")
     return " & ".join(parts)

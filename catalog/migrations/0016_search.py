@@ -38,8 +38,8 @@ def _vector(row: str, tree: str) -> str:
 
 _TITLE_VECTOR = """
     setweight(to_tsvector('english', unaccent(c.title)), 'A')
-    || setweight(to_tsvector('english', unaccent(c.topic)), 'A')
-    || setweight(to_tsvector('english', unaccent(coalesce(t.unit_titles, ''))), 'B')
+    || setweight(to_tsvector('english', unaccent(c.topic)), 'B')
+    || setweight(to_tsvector('english', unaccent(coalesce(t.unit_titles, ''))), 'C')
 """
 
 COURSES = f"""

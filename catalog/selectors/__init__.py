@@ -43,6 +43,7 @@ from catalog.selectors.learners import (
     topic_counts,
 )
 from catalog.selectors.search import clean_query
+from catalog.selectors.suggestions import learner_suggestions
 
 __all__ = [
     "EXPORT_CHUNK",
@@ -77,6 +78,7 @@ __all__ = [
     "topics_of",
     "listing_excerpts",
     "clean_query",
+    "learner_suggestions",
     "with_release_state",
     "working_document",
 ]

@@ -38,16 +38,23 @@ def embedded_matcher(text: str, documents_text: list[str]):
     return matches
 
 
-def embedded_search(qs: QuerySet, text: str) -> QuerySet:
-    """Listings of `qs` whose words match every query word, exactly or forgivingly, best first."""
+def embedded_search(
+    qs: QuerySet, text: str, *, strong=("title", "topic"), weak=("description", "search_text")
+) -> QuerySet:
+    """Listings of `qs` whose words (of the `strong` and `weak` fields) match every query word, exactly
+    or forgivingly, best first."""
     terms = spelling.words(text)
     if not terms:
         return qs.none() if text else qs
     documents = []
-    for pk, title, topic, description, rest in qs.values_list("pk", "title", "topic", "description", "search_text"):
-        strong = set(spelling.tokens(f"{title} {topic}"))
-        weak = set(spelling.tokens(f"{description} {rest}"))
-        documents.append((pk, strong, weak))
+    for pk, *texts in qs.values_list("pk", *strong, *weak):
+        documents.append(
+            (
+                pk,
+                set(spelling.tokens(" ".join(texts[: len(strong)]))),
+                set(spelling.tokens(" ".join(texts[len(strong) :]))),
+            )
+        )
     vocabulary = set().union(*(s | w for _pk, s, w in documents)) if documents else set()
     corrections = _corrections(terms, vocabulary)
     last = len(terms) - 1

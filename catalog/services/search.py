@@ -9,7 +9,16 @@ from django.db import connection
 
 
 def title_vector_sql(row: str = "c", tree: str = "t") -> str:
-    """The strong part of a search document: title, topic and unit titles (a listing keeps it apart)."""
+    """The strong part of a search document: title, topic and unit titles (a listing keeps it apart, for
+    the candidates). Only the title is A there: suggestions match titles alone."""
+    return f"""
+    setweight(to_tsvector('english', unaccent({row}.title)), 'A')
+    || setweight(to_tsvector('english', unaccent({row}.topic)), 'B')
+    || setweight(to_tsvector('english', unaccent(coalesce({tree}.unit_titles, ''))), 'C')
+"""
+
+
+def vector_weights_sql(row: str = "c", tree: str = "t") -> str:
     return f"""
     setweight(to_tsvector('english', unaccent({row}.title)), 'A')
     || setweight(to_tsvector('english', unaccent({row}.topic)), 'A')
@@ -20,7 +29,7 @@ def title_vector_sql(row: str = "c", tree: str = "t") -> str:
 def vector_sql(row: str = "c", tree: str = "t") -> str:
     """The search document of a row with title, topic and description, and its tree's titles: the
     strong part, then the module titles, the description and the modules' content."""
-    return f"""({title_vector_sql(row, tree)})
+    return f"""({vector_weights_sql(row, tree)})
     || setweight(to_tsvector('english', unaccent(coalesce({tree}.module_titles, ''))), 'B')
     || setweight(to_tsvector('english', unaccent({row}.description)), 'C')
     || setweight(to_tsvector('english', unaccent(coalesce({tree}.module_content, ''))), 'D')
