@@ -112,20 +112,19 @@ def ranked(qs: QuerySet, query: Query, *, newest=("-created_at", "id")) -> Query
 def search(qs: QuerySet, text: str, *, contains=(), extra=None) -> QuerySet:
     """Rows matching `text`, best match first.
 
-    PostgreSQL uses the stored, GIN-indexed search document with websearch_to_tsquery (any input
-    is a valid query); SQLite, for `make run`, falls back to every word matching one of the
-    `contains` fields (or the `extra(word)` condition).
+    PostgreSQL uses the stored, GIN-indexed search document, forgiving like the learners' search
+    (learner_query: the corrections come from the live catalog's words); SQLite, for the editors of
+    `make run`, falls back to every word matching one of the `contains` fields (or the `extra(word)`
+    condition).
     """
     text = clean_query(text)
     if not text:
         return qs
     if connection.vendor == "postgresql":
-        query = websearch(text)
-        return (
-            qs.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query, weights=WEIGHTS))
-            .order_by("-rank", "-created_at", "id")
-        )
+        query = learner_query(text, using=qs.db)
+        if query is None:
+            return qs.none()
+        return ranked(qs.filter(search_vector=query.full), query)
     for word in text.split()[:MAX_WORDS]:
         condition = Q()
         for name in contains:
