@@ -7,7 +7,9 @@ from catalog.models import Listing
 from catalog.selectors.embedded_search import embedded_matcher
 from catalog.selectors.search import Query
 
-# Title, description, then the tree's titles and content; the marks are characters no course text keeps.
+# Title and description when the query matches there (most searches: ts_headline's cost grows with the
+# text it reads), else with the tree's titles and content too; the marks are characters no course text keeps.
+_HEAD = "translate(l.title || ' — ' || l.description, E'\\x01\\x02', '')"
 _TEXT = "translate(l.title || ' — ' || l.description || ' — ' || l.search_text, E'\\x01\\x02', '')"
 # catalog_english: english with unaccent, so `cafe` marks `café` in the text as written (migration 0016).
 _OPTIONS = 'StartSel="\x01", StopSel="\x02", MaxWords=30, MinWords=12, MaxFragments=1'
@@ -26,9 +28,11 @@ def listing_excerpts(*, ids: list[int], text: str, query: Query | None, using: s
         return {}
     function, tsquery = query.sql
     sql = (
-        f"SELECT l.id, ts_headline('catalog_english', {_TEXT}, {function}('english', %s), %s) "
-        f'FROM "{Listing._meta.db_table}" l WHERE l.id = ANY(%s)'
+        f"SELECT l.id, CASE WHEN to_tsvector('catalog_english', {_HEAD}) @@ q.q "
+        f"THEN ts_headline('catalog_english', {_HEAD}, q.q, %s) "
+        f"ELSE ts_headline('catalog_english', {_TEXT}, q.q, %s) END "
+        f"FROM \"{Listing._meta.db_table}\" l, (SELECT {function}('english', %s) AS q) q WHERE l.id = ANY(%s)"
     )
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [tsquery, _OPTIONS, list(ids)])
+        cursor.execute(sql, [_OPTIONS, _OPTIONS, tsquery, list(ids)])
         return {pk: excerpts.excerpt(marked) for pk, marked in cursor.fetchall()}

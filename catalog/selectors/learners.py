@@ -57,12 +57,14 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
     anywhere = qs.filter(search_vector=query.full).order_by(*NEWEST).values("pk", "created_at")[: CANDIDATES + 1]
     strong_sql, strong_params = strong.query.sql_with_params()
     anywhere_sql, anywhere_params = anywhere.query.sql_with_params()
+    # The facets read the candidates by primary key (= ANY of the array): a join would scan every listing.
     sql = (
-        f"WITH s AS ({strong_sql}), a AS ({anywhere_sql}), ids AS (SELECT pk FROM s UNION "
-        f"SELECT pk FROM (SELECT pk FROM a ORDER BY created_at DESC, pk LIMIT {CANDIDATES}) a1) "
-        f"SELECT array(SELECT pk FROM ids), (SELECT count(*) FROM a) > {CANDIDATES}, "
-        "array(SELECT f.topic || ' ' || f.n FROM (SELECT l.topic, count(*) AS n FROM ids "
-        f"JOIN {_LISTING} l ON l.id = ids.pk GROUP BY l.topic ORDER BY n DESC, l.topic) f)"
+        f"WITH s AS ({strong_sql}), a AS ({anywhere_sql}) "
+        "SELECT x.ids, x.capped, array(SELECT f.topic || ' ' || f.n FROM (SELECT l.topic, count(*) AS n "
+        f"FROM {_LISTING} l WHERE l.id = ANY(x.ids) GROUP BY l.topic ORDER BY n DESC, l.topic) f) "
+        "FROM (SELECT array(SELECT pk FROM s UNION "
+        f"SELECT pk FROM (SELECT pk FROM a ORDER BY created_at DESC, pk LIMIT {CANDIDATES}) a1) AS ids, "
+        f"(SELECT count(*) FROM a) > {CANDIDATES} AS capped) x"
     )
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, [*strong_params, *anywhere_params])

@@ -103,10 +103,11 @@ def learner_query(text: str, *, using: str = "default") -> Query | None:
 def ranked(qs: QuerySet, query: Query, *, newest=("-created_at", "id")) -> QuerySet:
     """Exact words before corrected ones, then the weights (title and topic, tree titles, description,
     content), then newest first."""
-    return qs.annotate(
-        exact=ExpressionWrapper(Q(search_vector=query.exact), output_field=BooleanField()),
-        rank=SearchRank(F("search_vector"), query.full, weights=WEIGHTS),
-    ).order_by("-exact", "-rank", *newest)
+    rank = SearchRank(F("search_vector"), query.full, weights=WEIGHTS)
+    if not any(term.corrections for term in query.terms):
+        return qs.annotate(rank=rank).order_by("-rank", *newest)  # every match is exact
+    exact = ExpressionWrapper(Q(search_vector=query.exact), output_field=BooleanField())
+    return qs.annotate(exact=exact, rank=rank).order_by("-exact", "-rank", *newest)
 
 
 def search(qs: QuerySet, text: str, *, contains=(), extra=None) -> QuerySet:
