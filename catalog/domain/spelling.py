@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA
 
 MAX_WORDS = 20
+LONGEST_WORD = 32  # the longest word the table of the catalog's words keeps (catalog.services.search)
 WORD = re.compile(r"[^\W_]+")
 # websearch syntax (a quoted phrase, -word, `or`) asks for exactly these words: no forgiveness.
 OPERATORS = re.compile(r'"|(^|\s)-\S|\sor\s', re.IGNORECASE)

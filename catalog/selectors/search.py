@@ -65,7 +65,9 @@ SELECT 0, word FROM (
 def forgiving_terms(words: list[str], *, using: str = "default") -> list[spelling.Term]:
     """The query's words with their corrections and the last one's completions, in one query."""
     last = len(words) - 1
-    fuzzy = [w for w in words if spelling.edits_allowed(w)]
+    # The table keeps words of at most 32 letters: a longer one cannot be near any, and its nearest-
+    # neighbour scan would read the whole index before giving up.
+    fuzzy = [w for w in words if spelling.edits_allowed(w) and len(w) <= spelling.LONGEST_WORD + 2]
     near: dict[int, list[str]] = {}
     with connections[using].cursor() as cursor:
         cursor.execute(_LOOKUP, [fuzzy, words[last] + "%"])
