@@ -29,13 +29,19 @@ SEARCHES = [
     ("a topic's courses", "security"),
     ("one subject", "kubernetes"),
     ("rare phrase", '"reliable terraform"'),
+    ("a misspelt word", "kubernets"),
+    ("two words, the last being typed", "postgresql ind"),
 ]
+SUGGEST = "/api/v1/suggest/?q=kube"
 TOPIC_PAGE = "/api/v1/courses/?topic=databases"
 # (case, baseline case, at least this share of the baseline's requests/s): the issues' goals.
 GOALS = [
     ("uncached detail", "floor view (constant bytes)", 0.5),
     ("uncached list page 1", "floor view (constant bytes)", 0.3),
     ("uncached search: every course", "uncached topic page", 0.5),
+    ("uncached search: a misspelt word", "uncached topic page", 0.5),
+    ("uncached search: two words, the last being typed", "uncached topic page", 0.5),
+    ("uncached suggestions", "uncached topic page", 1.0),
     ("cached detail, metrics and CORS on", "bare WSGI (no Django)", 0.36),
     ("cached list page 1, metrics and CORS on", "bare WSGI (no Django)", 0.36),
 ]
@@ -82,6 +88,7 @@ def main():
             (f"uncached search: {name}", "uncached", f"/api/v1/courses/?search={quote_plus(words)}", "MISS")
             for name, words in SEARCHES
         ),
+        ("uncached suggestions", "uncached", SUGGEST, "MISS"),
     ]
     if args.only:  # the floor and the bare application always: ratios are to them
         cases = [c for c in cases if c in cases[:2] or any(word in c[0] for word in args.only)]

@@ -33,12 +33,17 @@ def json_response(body: bytes | str, *, expires_at=None, **kwargs) -> HttpRespon
     return response
 
 
-def list_body(*, count: int, capped: bool, next_link: str | None, previous_link: str | None, summaries) -> bytes:
+def list_body(
+    *, count: int, capped: bool, next_link: str | None, previous_link: str | None, summaries, facets: dict | None = None
+) -> bytes:
     """The list's JSON around stored summaries (JSON text each), in the serializer's key order."""
     body = {"count": count}
     if capped:  # more courses matched a search than it ranks and shows (catalog.selectors.learners.CANDIDATES)
         body["count_capped"] = True
-    body.update(next=next_link, previous=previous_link, results=[orjson.Fragment(s) for s in summaries])
+    body.update(next=next_link, previous=previous_link)
+    if facets is not None:  # a search's, counted over its matches
+        body["facets"] = facets
+    body["results"] = [orjson.Fragment(s) for s in summaries]
     return orjson.dumps(body)
 
 
@@ -53,6 +58,19 @@ def asks_the_filters(query) -> bool:
         for name, spec in ListingFilter.base_filters.items()
         if name not in NEWEST_PAGE_FILTERS
     )
+
+
+def facets_body(topics) -> dict:
+    """A search's `facets`, counted over its matches. Level and language: see LEVEL_LANGUAGE_FACETS."""
+    counted = [{"value": topic, "count": n} for topic, n in topics]
+    # LEVEL_LANGUAGE_FACETS: to fill once courses carry a level and a language (the learner-site issue):
+    # count them over the same matches as the topics (catalog.selectors.learners.search_candidates).
+    return {"topic": counted, "level": [], "language": []}
+
+
+def with_match(summary: str, match: str | None) -> str:
+    """A stored summary (a JSON object's text) with the search's `match` added."""
+    return summary if match is None else f'{summary[:-1]},"match":{orjson.dumps(match).decode()}}}'
 
 
 def newest_page(request) -> HttpResponse | None:
@@ -102,12 +120,20 @@ def course_list(view, request) -> HttpResponse:
     capped = candidates is not None and candidates.capped
     ids = paginator.paginate_ids(listings, request, view=view)
     summaries, switch = selectors.learner_summaries(ids)
+    text = chosen.get("search") or ""
+    matches, facets = {}, None
+    if selectors.clean_query(text):
+        query = candidates.query if candidates is not None else None
+        matches = selectors.listing_excerpts(ids=ids, text=text, query=query, using=listings.db)
+        topics = candidates.topics if candidates is not None else selectors.topics_of(listings)
+        facets = facets_body(topics)
     body = list_body(
         count=paginator.page.paginator.count,
         capped=capped,
         next_link=paginator.get_next_link(),
         previous_link=paginator.get_previous_link(),
-        summaries=(summaries[pk] for pk in ids if pk in summaries),
+        summaries=(with_match(summaries[pk], matches.get(pk)) for pk in ids if pk in summaries),
+        facets=facets,
     )
     return json_response(body, expires_at=switch)
 
@@ -139,3 +165,20 @@ def module_detail(request, slug: str, module_id: int) -> HttpResponse:
 
 def topics(request) -> HttpResponse:
     return json_response(orjson.dumps(selectors.topic_counts()), expires_at=selectors.next_switch())
+
+
+SUGGEST_MAX_LENGTH = 200
+SUGGEST_TOO_LONG = f"Ensure this field has no more than {SUGGEST_MAX_LENGTH} characters."
+SUGGEST_NUL = "Null characters are not allowed."
+
+
+def suggest(request) -> HttpResponse:
+    """Up to 8 live courses whose titles match `q` as typed (catalog.selectors.suggestions)."""
+    text = request.GET.get("q", "")
+    if "\x00" in text:
+        raise ValidationError({"q": [SUGGEST_NUL]})
+    text = selectors.clean_query(text)
+    if len(text) > SUGGEST_MAX_LENGTH:
+        raise ValidationError({"q": [SUGGEST_TOO_LONG]})
+    body = orjson.dumps({"results": selectors.learner_suggestions(text=text)})
+    return json_response(body, expires_at=selectors.next_switch())

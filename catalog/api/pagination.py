@@ -105,6 +105,21 @@ class CoursePagination(PageNumberPagination):
             "newest matches of any kind are ranked and paged, and `count` counts those. "
             "Narrow the search (more words, a topic) to see the others.",
         }
+        counted = {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"value": {"type": "string"}, "count": {"type": "integer"}},
+                "required": ["value", "count"],
+            },
+        }
+        response["properties"]["facets"] = {
+            "type": "object",
+            "description": "On a learner's search only: how many of its matches (its ranked candidates when "
+            "`count_capped`) are in each topic, level and language, most first.",
+            "properties": {"topic": counted, "level": counted, "language": counted},
+            "required": ["topic", "level", "language"],
+        }
         return response
 
     def _link(self, number):

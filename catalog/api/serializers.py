@@ -28,10 +28,15 @@ class CourseSummarySerializer(serializers.ModelSerializer):
     has_unpublished_changes = serializers.BooleanField(
         required=False, help_text="Editors only: whether the working copy differs from the live release."
     )
+    match = serializers.CharField(
+        required=False,
+        help_text="On a learner's search only: where the course matched, at most about 200 characters, "
+        "HTML-escaped, the matched words in `<mark>…</mark>`.",
+    )
 
     class Meta:
         model = Course
-        fields = [*SUMMARY_FIELDS, "live_release", "has_unpublished_changes"]
+        fields = [*SUMMARY_FIELDS, "live_release", "has_unpublished_changes", "match"]
         read_only_fields = SUMMARY_FIELDS
 
     def to_representation(self, course):
@@ -56,9 +61,10 @@ class UnitSerializer(serializers.ModelSerializer):
 
 class CourseDetailSerializer(CourseSummarySerializer):
     units = UnitSerializer(many=True, read_only=True)
+    match = None  # a search result's, not a course's
 
     class Meta(CourseSummarySerializer.Meta):
-        fields = [*CourseSummarySerializer.Meta.fields, "units"]
+        fields = [*(f for f in CourseSummarySerializer.Meta.fields if f != "match"), "units"]
         read_only_fields = [*SUMMARY_FIELDS, "units"]
 
 
@@ -162,6 +168,16 @@ class ScheduleStateSerializer(serializers.Serializer):
 class TopicSerializer(serializers.Serializer):
     topic = serializers.CharField()
     course_count = serializers.IntegerField()
+
+
+class SuggestionSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    topic = serializers.CharField()
+
+
+class SuggestionListSerializer(serializers.Serializer):
+    results = SuggestionSerializer(many=True, help_text="Up to 8 published courses whose titles match, best first.")
 
 
 class CourseCreateSerializer(CourseRecordSerializer):

@@ -12,6 +12,7 @@ router.register("courses", views.CourseViewSet, basename="course")
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/topics/", views.TopicListView.as_view(), name="topic-list"),
+    path("v1/suggest/", views.SuggestView.as_view(), name="suggest-list"),
     path("v1/changes/", views.ChangeFeedView.as_view(), name="change-list"),
     path("v1/preview/<str:token>/", views.PreviewView.as_view(), name="course-preview"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

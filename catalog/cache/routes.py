@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 
 from catalog.cache import keys, surrogate
 from catalog.cache.pages import Hit, Page, page
+from catalog.domain.spelling import fold
 from catalog.models import canonical_topics
 from catalog.origin import absolute
 
@@ -34,6 +35,7 @@ CACHED = {
     "course-list": keys.LISTS,
     "topic-list": keys.LISTS,
     "change-list": keys.LISTS,
+    "suggest-list": keys.LISTS,
     "course-detail": "slug",
     "course-module": "slug",
 }
@@ -73,6 +75,10 @@ def page_for(request) -> Page | None:
     url = absolute(request, request.path[: len(request.path) - len(request.path_info)] + path)
     if name == "course-list":
         url = list_url(url, canonical_list_params(request.GET, keep_status=False))
+    elif name == "suggest-list":
+        # `Kube`, ` kube ` and `kube` are one answer: suggestions read folded words.
+        typed = " ".join(fold(request.GET.get("q", "")).split())
+        url = list_url(url, [("q", typed)] if typed else [])
     elif name == "change-list":
         feed = [(k, request.GET.get(k, "").strip()) for k in ("cursor", "limit") if request.GET.get(k, "").strip()]
         url = list_url(url, [(k, canonical_number(v) if k == "limit" else v) for k, v in feed])

@@ -97,6 +97,13 @@ def titles(document: dict) -> tuple[str, str]:
     return " ".join(u["title"] for u in units), " ".join(m["title"] for u in units for m in u["modules"])
 
 
+def search_parts(document: dict) -> tuple[str, str, str]:
+    """(unit titles, module titles, module content): what search needs of the tree, weighted apart."""
+    units = document["units"]
+    content = " ".join(m.get("content") or "" for u in units for m in u["modules"])
+    return *titles(document), content
+
+
 def publish_shape(document: dict) -> list[tuple[str, int]]:
     """(unit title, module count) in order, for the publish rule."""
     return [(u["title"], len(u["modules"])) for u in document["units"]]

@@ -22,6 +22,8 @@ from catalog.selectors.courses import (
     with_release_state,
     working_document,
 )
+from catalog.selectors.embedded_search import topics_of
+from catalog.selectors.excerpts import listing_excerpts
 from catalog.selectors.feed import feed_page
 from catalog.selectors.learners import (
     Candidates,
@@ -41,6 +43,8 @@ from catalog.selectors.learners import (
     search_candidates,
     topic_counts,
 )
+from catalog.selectors.search import clean_query
+from catalog.selectors.suggestions import learner_suggestions
 
 __all__ = [
     "EXPORT_CHUNK",
@@ -72,6 +76,10 @@ __all__ = [
     "search_candidates",
     "next_switch",
     "topic_counts",
+    "topics_of",
+    "listing_excerpts",
+    "clean_query",
+    "learner_suggestions",
     "with_release_state",
     "working_document",
 ]

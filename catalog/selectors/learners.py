@@ -4,9 +4,8 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchRank
 from django.db import connection, connections, router
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -14,7 +13,8 @@ from catalog.db import internals
 from catalog.db.sql import any_of, many
 from catalog.domain import documents
 from catalog.models import Listing, SlugRedirect, TopicCount
-from catalog.selectors.search import clean_query, search, websearch
+from catalog.selectors.embedded_search import embedded_search
+from catalog.selectors.search import Query, clean_query, learner_query, ranked
 
 
 def live_at(now) -> Q:
@@ -40,44 +40,54 @@ class Candidates:
 
     ids: list[int]
     capped: bool  # more courses matched than it ranks
+    query: Query | None = None  # the learner's words as PostgreSQL reads them; None: no word to search
+    topics: tuple[tuple[str, int], ...] = ()  # (topic, candidates in it), most first
 
 
 def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
     """The candidates of listing_search(qs, text), found in one query that reads at most
-    2 x CANDIDATES + 1 matches however many courses match; None where the search is not PostgreSQL's."""
+    2 x CANDIDATES + 1 matches however many courses match (after the one that corrects the words);
+    None where the search is not PostgreSQL's."""
     text = clean_query(text)
     if not text or connection.vendor != "postgresql":
         return None
-    query = websearch(text)
-    strong = qs.filter(title_vector=query).order_by(*NEWEST).values("pk")[:CANDIDATES]
-    anywhere = qs.filter(search_vector=query).order_by(*NEWEST).values("pk", "created_at")[: CANDIDATES + 1]
+    query = learner_query(text, using=qs.db)
+    if query is None:
+        return Candidates(ids=[], capped=False)
+    strong = qs.filter(title_vector=query.full).order_by(*NEWEST).values("pk")[:CANDIDATES]
+    anywhere = qs.filter(search_vector=query.full).order_by(*NEWEST).values("pk", "created_at")[: CANDIDATES + 1]
     strong_sql, strong_params = internals.sql_of(strong)
     anywhere_sql, anywhere_params = internals.sql_of(anywhere)
+    # The facets read the candidates by primary key (= ANY of the array): a join would scan every listing.
     sql = (
         f"WITH s AS ({strong_sql}), a AS ({anywhere_sql}) "
-        "SELECT array(SELECT pk FROM s UNION "
-        f"SELECT pk FROM (SELECT pk FROM a ORDER BY created_at DESC, pk LIMIT {CANDIDATES}) a1), "
-        f"(SELECT count(*) FROM a) > {CANDIDATES}"
+        "SELECT x.ids, x.capped, array(SELECT f.topic || ' ' || f.n FROM (SELECT l.topic, count(*) AS n "
+        f"FROM {_LISTING} l WHERE l.id = ANY(x.ids) GROUP BY l.topic ORDER BY n DESC, l.topic) f) "
+        "FROM (SELECT array(SELECT pk FROM s UNION "
+        f"SELECT pk FROM (SELECT pk FROM a ORDER BY created_at DESC, pk LIMIT {CANDIDATES}) a1) AS ids, "
+        f"(SELECT count(*) FROM a) > {CANDIDATES} AS capped) x"
     )
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, [*strong_params, *anywhere_params])
-        ids, capped = cursor.fetchone()
-    return Candidates(ids=ids, capped=capped)
+        ids, capped, topics = cursor.fetchone()
+    counted = tuple((topic, int(n)) for topic, n in (t.rsplit(" ", 1) for t in topics))
+    return Candidates(ids=ids, capped=capped, query=query, topics=counted)
 
 
 def listing_search(qs: QuerySet[Listing], text: str, *, candidates: Candidates | None = None) -> QuerySet[Listing]:
-    """Full-text search in title, description, topic and the tree's titles, best match first.
+    """Search in title, description, topic, the tree's titles and the modules' content, best match first.
 
-    PostgreSQL ranks (ts_rank, title A, topic and units B, modules C, description D) only the
-    candidates (see search_candidates; pass them when you have them already), by primary key: the
-    cost of a search does not grow with how many courses match.
+    PostgreSQL ranks (catalog.selectors.search.ranked) only the candidates (see search_candidates; pass
+    them when you have them already), by primary key: the cost of a search does not grow with how many
+    courses match. SQLite forgives typos in its own way (catalog.selectors.embedded_search).
     """
     text = clean_query(text)
     if not text or connection.vendor != "postgresql":
-        return search(qs, text, contains=("title", "description", "topic", "search_text"))
+        return embedded_search(qs, text)
     candidates = candidates or search_candidates(qs, text)
-    ranked = qs.filter(pk__in=many(candidates.ids, "bigint"))
-    return ranked.annotate(rank=SearchRank(F("search_vector"), websearch(text))).order_by("-rank", *NEWEST)
+    if candidates.query is None:
+        return qs.none()
+    return ranked(qs.filter(pk__in=many(candidates.ids, "bigint")), candidates.query, newest=NEWEST)
 
 
 def switch_times(*, now, per_course: bool = True) -> dict:

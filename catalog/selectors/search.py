@@ -1,10 +1,27 @@
-"""Full-text search, the same for the working copies (editors) and the listings (learners)."""
+"""Full-text search, the same for the working copies (editors) and the listings (learners).
+
+A learner's words are read forgivingly (catalog.domain.spelling): each word of 5 letters or more also
+matches the words of the catalog one edit away (two from 9 letters), found by trigram distance in the
+table of the listings' words and kept only when a real edit distance allows them; the last word also
+matches as a prefix and as the catalog's words it begins. A query written in websearch syntax (a
+quoted phrase, -word, `or`) means exactly what it says.
+"""
+
+from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db import connection, connections
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 
-MAX_WORDS = 20
+from catalog.domain import spelling
+
+MAX_WORDS = spelling.MAX_WORDS
+CONFIG = "english"
+# ts_rank's weights of D, C, B, A (content, description, tree titles, title and topic): each tier more than
+# 1.7 x the one below, what ts_rank adds up for many mentions of one word, so a title beats any body text.
+WEIGHTS = [0.02, 0.1, 0.4, 1.0]
+CORRECTION_NEIGHBOURS = 30  # nearest words by trigram distance, checked by edit distance
+COMPLETIONS = 16  # words of the catalog the last word may be the start of
 
 
 def clean_query(text: str) -> str:
@@ -13,26 +30,104 @@ def clean_query(text: str) -> str:
 
 def websearch(text: str) -> SearchQuery:
     """Any input is a valid query: quoted phrases, -word, or."""
-    return SearchQuery(text, search_type="websearch", config="english")
+    return SearchQuery(spelling.fold(text), search_type="websearch", config=CONFIG)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A learner's search, ready for PostgreSQL: `full` matches, `exact` ranks first."""
+
+    full: SearchQuery
+    exact: SearchQuery
+    terms: tuple[spelling.Term, ...] = ()
+    sql: tuple[str, str] = ("", "")  # (tsquery function, its text): `full` for raw SQL (the excerpts)
+
+    @property
+    def words(self) -> list[str]:
+        """Every word the query may match, for the excerpts."""
+        return [w for term in self.terms for w in term.alternatives]
+
+
+_LOOKUP = f"""
+SELECT q.i, c.word FROM unnest(%s::text[]) WITH ORDINALITY AS q(w, i)
+CROSS JOIN LATERAL (
+    SELECT word FROM catalog_search_word
+    WHERE length(word) BETWEEN length(q.w) - 2 AND length(q.w) + 2
+    ORDER BY word <-> q.w LIMIT {CORRECTION_NEIGHBOURS}
+) c
+UNION ALL
+SELECT 0, word FROM (
+    SELECT word FROM catalog_search_word WHERE word LIKE %s ORDER BY word LIMIT {COMPLETIONS}
+) p
+"""
+
+
+def forgiving_terms(words: list[str], *, using: str = "default") -> list[spelling.Term]:
+    """The query's words with their corrections and the last one's completions, in one query."""
+    last = len(words) - 1
+    # The table keeps words of at most 32 letters: a longer one cannot be near any, and its nearest-
+    # neighbour scan would read the whole index before giving up.
+    fuzzy = [w for w in words if spelling.edits_allowed(w) and len(w) <= spelling.LONGEST_WORD + 2]
+    near: dict[int, list[str]] = {}
+    with connections[using].cursor() as cursor:
+        cursor.execute(_LOOKUP, [fuzzy, words[last] + "%"])
+        for i, word in cursor.fetchall():
+            near.setdefault(i, []).append(word)
+    corrections = {
+        typed: [w for w in near.get(i, []) if spelling.within_reach(typed, w)] for i, typed in enumerate(fuzzy, 1)
+    }
+    return [
+        spelling.Term(
+            word=word,
+            corrections=tuple(corrections.get(word, ())),
+            completions=tuple(w for w in near.get(0, []) if w != word) if i == last else (),
+            prefix=i == last,
+        )
+        for i, word in enumerate(words)
+    ]
+
+
+def learner_query(text: str, *, using: str = "default") -> Query | None:
+    """The PostgreSQL query of a learner's search text; None when it has no word."""
+    if spelling.uses_operators(text):
+        query = websearch(text)
+        return Query(full=query, exact=query, sql=("websearch_to_tsquery", spelling.fold(text)))
+    words = spelling.words(text)
+    if not words:
+        return None
+    terms = forgiving_terms(words, using=using)
+    text = spelling.tsquery(terms, forgiving=True)
+    full = SearchQuery(text, search_type="raw", config=CONFIG)
+    exact = SearchQuery(spelling.tsquery(terms, forgiving=False), search_type="raw", config=CONFIG)
+    return Query(full=full, exact=exact, terms=tuple(terms), sql=("to_tsquery", text))
+
+
+def ranked(qs: QuerySet, query: Query, *, newest=("-created_at", "id")) -> QuerySet:
+    """Exact words before corrected ones, then the weights (title and topic, tree titles, description,
+    content), then newest first."""
+    rank = SearchRank(F("search_vector"), query.full, weights=WEIGHTS)
+    if not any(term.corrections for term in query.terms):
+        return qs.annotate(rank=rank).order_by("-rank", *newest)  # every match is exact
+    exact = ExpressionWrapper(Q(search_vector=query.exact), output_field=BooleanField())
+    return qs.annotate(exact=exact, rank=rank).order_by("-exact", "-rank", *newest)
 
 
 def search(qs: QuerySet, text: str, *, contains=(), extra=None) -> QuerySet:
     """Rows matching `text`, best match first.
 
-    PostgreSQL uses the stored, GIN-indexed search document with websearch_to_tsquery (any input
-    is a valid query); SQLite, for `make run`, falls back to every word matching one of the
-    `contains` fields (or the `extra(word)` condition).
+    PostgreSQL uses the stored, GIN-indexed search document, forgiving like the learners' search
+    (learner_query: the corrections come from the live catalog's words); SQLite, for the editors of
+    `make run`, falls back to every word matching one of the `contains` fields (or the `extra(word)`
+    condition).
     """
     text = clean_query(text)
     if not text:
         return qs
     if connection.vendor == "postgresql":
-        query = websearch(text)
-        return (
-            qs.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "-created_at", "id")
-        )
+        query = learner_query(text, using=qs.db)
+        if query is None:
+            return qs.none()
+        return ranked(qs.filter(search_vector=query.full), query)
     for word in text.split()[:MAX_WORDS]:
         condition = Q()
         for name in contains:

@@ -1,26 +1,38 @@
 """Stored search documents (PostgreSQL): of the working copies (editors) and of the listings
-(learners). Their weights are written here, once: title A; topic and unit titles B; module titles C;
-description D. SQLite (`make run`) searches by contains instead.
+(learners). Their weights are written here, once: title and topic A; unit and module titles B;
+description C; module content D; every text without its accents (`café` is found by `cafe`). With the
+listings' documents, the words of the listings (catalog_search_word) that correct a learner's typos.
+SQLite (`make run`) searches by contains instead (catalog.selectors.search).
 """
 
 from django.db import connection
 
 
 def title_vector_sql(row: str = "c", tree: str = "t") -> str:
-    """The strong part of a search document: title, topic and unit titles (a listing keeps it apart)."""
+    """The strong part of a search document: title, topic and unit titles (a listing keeps it apart, for
+    the candidates). Only the title is A there: suggestions match titles alone."""
     return f"""
-    setweight(to_tsvector('english', {row}.title), 'A')
-    || setweight(to_tsvector('english', {row}.topic), 'B')
-    || setweight(to_tsvector('english', coalesce({tree}.unit_titles, '')), 'B')
+    setweight(to_tsvector('english', unaccent({row}.title)), 'A')
+    || setweight(to_tsvector('english', unaccent({row}.topic)), 'B')
+    || setweight(to_tsvector('english', unaccent(coalesce({tree}.unit_titles, ''))), 'C')
+"""
+
+
+def vector_weights_sql(row: str = "c", tree: str = "t") -> str:
+    return f"""
+    setweight(to_tsvector('english', unaccent({row}.title)), 'A')
+    || setweight(to_tsvector('english', unaccent({row}.topic)), 'A')
+    || setweight(to_tsvector('english', unaccent(coalesce({tree}.unit_titles, ''))), 'B')
 """
 
 
 def vector_sql(row: str = "c", tree: str = "t") -> str:
     """The search document of a row with title, topic and description, and its tree's titles: the
-    strong part, then the module titles and the description."""
-    return f"""({title_vector_sql(row, tree)})
-    || setweight(to_tsvector('english', coalesce({tree}.module_titles, '')), 'C')
-    || setweight(to_tsvector('english', {row}.description), 'D')
+    strong part, then the module titles, the description and the modules' content."""
+    return f"""({vector_weights_sql(row, tree)})
+    || setweight(to_tsvector('english', unaccent(coalesce({tree}.module_titles, ''))), 'B')
+    || setweight(to_tsvector('english', unaccent({row}.description)), 'C')
+    || setweight(to_tsvector('english', unaccent(coalesce({tree}.module_content, ''))), 'D')
 """
 
 
@@ -29,11 +41,14 @@ _FROM_TREE = """(
     SELECT c2.id,
         (SELECT string_agg(u.title, ' ') FROM catalog_unit u WHERE u.course_id = c2.id) AS unit_titles,
         (SELECT string_agg(m.title, ' ') FROM catalog_module m JOIN catalog_unit u ON m.unit_id = u.id
-          WHERE u.course_id = c2.id) AS module_titles
+          WHERE u.course_id = c2.id) AS module_titles,
+        (SELECT string_agg(m.content, ' ') FROM catalog_module m JOIN catalog_unit u ON m.unit_id = u.id
+          WHERE u.course_id = c2.id) AS module_content
     FROM catalog_course c2 WHERE c2.id = ANY(%s)
 )"""
 _FROM_VALUES = (
-    "(SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS unit_titles, unnest(%s::text[]) AS module_titles)"
+    "(SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS unit_titles, unnest(%s::text[]) AS module_titles, "
+    "unnest(%s::text[]) AS module_content)"
 )
 CHUNK = 1000
 
@@ -43,7 +58,9 @@ _FROM_RELEASE = """(
     SELECT l.id,
         (SELECT string_agg(u->>'title', ' ') FROM jsonb_array_elements(r.document->'units') u) AS unit_titles,
         (SELECT string_agg(m->>'title', ' ')
-           FROM jsonb_array_elements(r.document->'units') u, jsonb_array_elements(u->'modules') m) AS module_titles
+           FROM jsonb_array_elements(r.document->'units') u, jsonb_array_elements(u->'modules') m) AS module_titles,
+        (SELECT string_agg(m->>'content', ' ')
+           FROM jsonb_array_elements(r.document->'units') u, jsonb_array_elements(u->'modules') m) AS module_content
     FROM catalog_listing l JOIN catalog_release r ON r.id = l.release_id WHERE l.id = ANY(%s)
 )"""
 
@@ -55,6 +72,31 @@ def _update(source: str, table: str = "catalog_course") -> str:
 LISTING_VECTORS = f"search_vector = {_VECTOR}, title_vector = {title_vector_sql()}"
 
 
+# The words of the listings, unstemmed and without accents, that a typo is corrected to and a word being
+# typed is completed from (catalog.selectors.search). Kept set-based: one statement per chunk of listings
+# written, never a row at a time. A word only withdrawn listings held stays; it can only ever correct a
+# typo to a word that then matches nothing, so the table is never pruned on the learners' path.
+WORDS_TABLE = "catalog_search_word"
+WORDS_SQL = f"""
+INSERT INTO {WORDS_TABLE} (word)
+SELECT DISTINCT w FROM catalog_listing l,
+    unnest(tsvector_to_array(to_tsvector('simple', unaccent(
+        l.title || ' ' || l.topic || ' ' || l.description || ' ' || l.search_text)))) AS w
+WHERE l.id = ANY(%s) AND w ~ '^[[:alnum:]]{{4,32}}$'
+ON CONFLICT DO NOTHING
+"""
+
+
+def listing_words_add(*, listing_ids) -> None:
+    """Add the words of these listings to the table that corrects typos."""
+    if connection.vendor != "postgresql" or not listing_ids:
+        return
+    ids = list(listing_ids)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            cursor.execute(WORDS_SQL, [ids[start : start + CHUNK]])
+
+
 def listing_search_refresh(*, listing_ids) -> None:
     """Build the search documents of these listings from their releases."""
     if connection.vendor != "postgresql" or not listing_ids:
@@ -63,7 +105,9 @@ def listing_search_refresh(*, listing_ids) -> None:
     sql = f"UPDATE catalog_listing AS c SET {LISTING_VECTORS} FROM {_FROM_RELEASE} AS t WHERE c.id = t.id"
     with connection.cursor() as cursor:
         for start in range(0, len(ids), CHUNK):
-            cursor.execute(sql, [ids[start : start + CHUNK]])
+            chunk = ids[start : start + CHUNK]
+            cursor.execute(sql, [chunk])
+            cursor.execute(WORDS_SQL, [chunk])
 
 
 def search_refresh(*, course_ids) -> None:
@@ -77,10 +121,11 @@ def search_refresh(*, course_ids) -> None:
 
 
 def search_refresh_from_titles(*, rows) -> None:
-    """Like search_refresh, from titles the caller already holds: rows of (course id, unit titles, module titles)."""
+    """Like search_refresh, from the texts the caller already holds: rows of (course id, unit titles,
+    module titles, module content) (catalog.domain.documents.search_parts)."""
     if connection.vendor != "postgresql" or not rows:
         return
     with connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            cursor.execute(_update(_FROM_VALUES), [[r[0] for r in chunk], [r[1] for r in chunk], [r[2] for r in chunk]])
+            cursor.execute(_update(_FROM_VALUES), [[r[i] for r in chunk] for i in range(4)])

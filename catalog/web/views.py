@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from catalog import selectors
@@ -54,6 +55,16 @@ def catalog_home(request):
     else:
         total = selectors.learner_total(topics=selected, counts=counts)
     page = _page(request, CountedPaginator(courses, PAGE_SIZE, count=total))
+    if query:
+        # Each result says where it matched: excerpts for this page's courses only, escaped with <mark>s.
+        matches = selectors.listing_excerpts(
+            ids=[course.pk for course in page.object_list],
+            text=query,
+            query=candidates.query if candidates else None,
+            using=courses.db,
+        )
+        for course in page.object_list:
+            course.match = mark_safe(matches.get(course.pk, ""))  # noqa: S308 (escaped by catalog.domain.excerpts)
 
     def query_string(topics):
         return urlencode([("q", query)] * bool(query) + [("topic", t) for t in topics])

@@ -2,6 +2,14 @@
 
 from catalog.api.views.courses import CourseViewSet
 from catalog.api.views.feed import ChangeFeedView
-from catalog.api.views.other import PreviewView, TopicListView, api_not_found, record_schema
+from catalog.api.views.other import PreviewView, SuggestView, TopicListView, api_not_found, record_schema
 
-__all__ = ["ChangeFeedView", "CourseViewSet", "PreviewView", "TopicListView", "api_not_found", "record_schema"]
+__all__ = [
+    "ChangeFeedView",
+    "CourseViewSet",
+    "PreviewView",
+    "SuggestView",
+    "TopicListView",
+    "api_not_found",
+    "record_schema",
+]

@@ -3,13 +3,13 @@
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
 from catalog.api import learners
 from catalog.api.caching import LearnerCacheMixin
-from catalog.api.schema import ERROR
-from catalog.api.serializers import CourseDetailSerializer, TopicSerializer
+from catalog.api.schema import ERROR, FIELD_ERRORS
+from catalog.api.serializers import CourseDetailSerializer, SuggestionListSerializer, TopicSerializer
 from catalog.db import replica
 from catalog.domain import documents, records
 from catalog.errors import NOT_FOUND
@@ -31,6 +31,27 @@ class TopicListView(LearnerCacheMixin, APIView):
     )
     def get(self, request):
         return self.cached(request, lambda: learners.topics(request))
+
+
+class SuggestView(LearnerCacheMixin, APIView):
+    """As-you-type suggestions for the search box."""
+
+    permission_classes = []
+    public_reads = True
+    quick_reads = {"get": learners.suggest}  # noqa: RUF012 (read only)
+
+    @extend_schema(
+        summary="Course titles matching what a learner is typing",
+        description="Up to 8 published courses whose titles match `q` as typed: the last word as a prefix, "
+        "typos forgiven as in `search`; best first. An empty `q` gives no results. Cached like every "
+        f"learner read. `q` is at most {learners.SUGGEST_MAX_LENGTH} characters.",
+        parameters=[
+            OpenApiParameter("q", str, required=False, description="The text typed so far."),
+        ],
+        responses={200: SuggestionListSerializer, 400: FIELD_ERRORS},
+    )
+    def get(self, request):
+        return self.cached(request, lambda: learners.suggest(request))
 
 
 @csrf_exempt  # answering "not found" changes nothing; a CSRF page here would be HTML, not JSON

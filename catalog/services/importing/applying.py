@@ -41,7 +41,7 @@ def apply(plans: list[Plan], *, by) -> None:
     for plan in writes:
         plan.course.fingerprint = documents.fingerprint(documents_of[id(plan)])
     Course.objects.bulk_update([p.course for p in writes], COURSE_COLUMNS, batch_size=500)
-    search_refresh_from_titles(rows=[(p.course.pk, *documents.titles(documents_of[id(p)])) for p in writes])
+    search_refresh_from_titles(rows=[(p.course.pk, *documents.search_parts(documents_of[id(p)])) for p in writes])
     _publish([p for p in changed if p.action == "publish"], documents_of, now, by=by)
     for plan in changed:
         if plan.action in ("unpublish", "archive"):

@@ -21,7 +21,7 @@ from catalog.services.changes.feed import feed_append
 from catalog.services.importing.planning import UpsertResult
 from catalog.services.releasing import counts
 from catalog.services.releasing.releases import listing_fields
-from catalog.services.search import title_vector_sql, vector_sql
+from catalog.services.search import listing_words_add, title_vector_sql, vector_sql
 
 Status = Course.Status
 STAGE_COURSES = "catalog_stage_course"
@@ -113,7 +113,7 @@ def _tree(records, courses, now):
             "units": tree,
         }
         course.unit_count, course.module_count = documents.counts(course.document)
-        course.unit_titles, course.module_titles = documents.titles(course.document)
+        course.unit_titles, course.module_titles, course.module_content = documents.search_parts(course.document)
     return units, modules
 
 
@@ -135,6 +135,7 @@ def _publish(cursor, courses, now, *, by) -> None:
                 release_id=release_id,
                 unit_titles=course.unit_titles,
                 module_titles=course.module_titles,
+                module_content=course.module_content,
                 counted=True,
                 **fields,
             )
@@ -178,9 +179,9 @@ def _stage(cursor, stage: str, rows, columns: list[str]) -> None:
     if not rows:
         return
     table = Course._meta.db_table if stage == STAGE_COURSES else Listing._meta.db_table
-    titles = "ADD COLUMN IF NOT EXISTS unit_titles text, ADD COLUMN IF NOT EXISTS module_titles text"
-    staging_table(stage, table, extra=titles)
-    staged = [*columns, "unit_titles", "module_titles"]
+    parts = ("unit_titles", "module_titles", "module_content")
+    staging_table(stage, table, extra=", ".join(f"ADD COLUMN IF NOT EXISTS {name} text" for name in parts))
+    staged = [*columns, *parts]
     copy_rows(stage, staged, [[getattr(row, name) for name in staged] for row in rows])
     targets = ", ".join(f'"{name}"' for name in columns)
     sources = ", ".join(f's."{name}"' for name in columns)
@@ -195,3 +196,4 @@ def _stage(cursor, stage: str, rows, columns: list[str]) -> None:
         f"SELECT {sources}, c.search_vector, {title_vector_sql('s', 's')} "
         f"FROM {stage} s JOIN {Course._meta.db_table} c ON c.id = s.course_id"
     )
+    listing_words_add(listing_ids=[row.id for row in rows])

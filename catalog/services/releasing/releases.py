@@ -72,7 +72,7 @@ def listing_fields(course: Course, release: Release, *, live_from) -> dict:
         "module_count": module_count,
         "summary": documents.dumps(documents.summary(document, **fields)),
         "detail": documents.dumps(documents.detail(document, **fields)),
-        "search_text": " ".join(documents.titles(document)),
+        "search_text": " ".join(documents.search_parts(document)),
     }
 
 

@@ -72,6 +72,8 @@ CALLS = [
         lambda c: {"slug": c.published, "module_id": 1},
     ),
     Call("topics", "anonymous", "v1_topics_list", 200),
+    Call("suggest", "anonymous", "v1_suggest_retrieve", 200, lambda c: {"q": "intro sq"}),
+    Call("suggest too long", "anonymous", "v1_suggest_retrieve", 400, lambda c: {"q": "a" * 201}),
     Call("feed", "anonymous", "v1_changes_retrieve", 200, lambda c: {"limit": 1}),
     Call("feed with cursor", "anonymous", "v1_changes_retrieve", 200, lambda c: {"cursor": c.cursor}),
     Call("feed bad cursor", "anonymous", "v1_changes_retrieve", 400, lambda c: {"cursor": "nonsense"}),

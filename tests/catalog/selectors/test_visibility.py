@@ -81,6 +81,7 @@ def learner_urls(slugs):
     ]
     urls = [f"/api/v1/courses/{q}" for q in lists]
     urls += ["/api/v1/topics/", "/api/v1/topics/?format=json"]
+    urls += [f"/api/v1/suggest/?q={SECRET}", f"/api/v1/suggest/?q={SECRET[:-1]}", f"/api/v1/suggest/?q={SECRET[:4]}"]
     urls += ["/", f"/?q={SECRET}", f"/?topic={SECRET}%20topic", "/?page=2", "/?topic=open"]
     module_ids = list(Module.objects.values_list("id", flat=True))
     for slug in slugs:
@@ -112,6 +113,7 @@ COVERED = {
     "preview/<token>/": "learner_urls: a forged token; valid ones are editors' (test_previews.py)",
     "preview/<token>/modules/<id>/": "learner_urls: a forged token; valid ones are editors' (test_previews.py)",
     "api/v1/topics/": "learner_urls",
+    "api/v1/suggest/": "learner_urls",
     "api/v1/changes/": "test_the_feed_shows_no_hidden_content (tombstones name courses that were published)",
     "api/schema/": "the schema describes shapes, never data",
     "api/schema/course-record.json": "the record format's JSON Schema: shapes, never data",

@@ -41,7 +41,8 @@ class TestHome:
         assert "<title>Course catalog</title>" in page and 'rel="icon"' in page
         assert '<label for="q">Search courses</label>' in page and 'role="search"' in page
         assert page.count("<h1") == 1 and '<html lang="en">' in page and 'name="viewport"' in page
-        assert "<script" not in page  # server-rendered: nothing needs JavaScript
+        # Server-rendered: nothing needs JavaScript; the one script only adds suggestions to the search box.
+        assert [s for s in re.findall(r"<script[^>]*>", page) if "catalog/suggest" not in s] == []
 
     def test_favicon_ico(self, client):
         response = client.get("/favicon.ico")
@@ -165,3 +166,26 @@ class TestCoursePage:
         services.course_unpublish(course=sql)
         assert client.get("/courses/intro-to-sql/").status_code == 404
         assert "Intro to SQL" not in client.get("/").content.decode()
+
+
+class TestSearchBox:
+    """The search box: a plain form that works without JavaScript, with hooks for the suggestions script,
+    and results that say where they matched."""
+
+    def test_results_show_where_they_matched_escaped(self, client):
+        CourseFactory(
+            slug="k8s",
+            title="Kubernetes <i>in</i> production",
+            description="Clusters.",
+            status="published",
+            units=[{"title": "U", "modules": [{"title": "Helm", "content": "Package with helm charts."}]}],
+        )
+        page = client.get("/", {"q": "kubernets"}).content.decode()
+        match = re.search(r'<p class="match">(.*?)</p>', page)[1]
+        assert match.startswith("<mark>Kubernetes</mark>") and "<i>" not in match
+
+    def test_the_box_is_a_form_with_the_combobox_hooks(self, client):
+        page = client.get("/").content.decode()
+        assert '<form class="search" method="get"' in page and 'name="q"' in page
+        assert 'data-suggest-url="/api/v1/suggest/"' in page and 'role="listbox"' in page
+        assert 'role="status" aria-live="polite"' in page and "catalog/suggest" in page

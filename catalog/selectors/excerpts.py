@@ -1,0 +1,38 @@
+"""The `match` of each result on a page of a search: computed for the page's listings only."""
+
+from django.db import connection, connections
+
+from catalog.domain import excerpts
+from catalog.models import Listing
+from catalog.selectors.embedded_search import embedded_matcher
+from catalog.selectors.search import Query
+
+# Title and description when the query matches there (most searches: ts_headline's cost grows with the
+# text it reads), else with the tree's titles and content too; the marks are characters no course text keeps.
+_HEAD = "translate(l.title || ' — ' || l.description, E'\\x01\\x02', '')"
+_TEXT = "translate(l.title || ' — ' || l.description || ' — ' || l.search_text, E'\\x01\\x02', '')"
+# catalog_english: english with unaccent, so `cafe` marks `café` in the text as written (migration 0016).
+_OPTIONS = 'StartSel="\x01", StopSel="\x02", MaxWords=30, MinWords=12, MaxFragments=1'
+
+
+def listing_excerpts(*, ids: list[int], text: str, query: Query | None, using: str = "default") -> dict[int, str]:
+    """{listing id: its `match`} for these listings of a search for `text`."""
+    if not ids:
+        return {}
+    if connection.vendor != "postgresql":
+        rows = Listing.objects.using(using).filter(pk__in=ids).values_list("pk", "title", "description", "search_text")
+        texts = {pk: " — ".join(parts) for pk, *parts in rows}
+        matches = embedded_matcher(text, list(texts.values()))
+        return {pk: excerpts.excerpt(excerpts.mark_words(t, matches)) for pk, t in texts.items()}
+    if query is None:
+        return {}
+    function, tsquery = query.sql
+    sql = (
+        f"SELECT l.id, CASE WHEN to_tsvector('catalog_english', {_HEAD}) @@ q.q "
+        f"THEN ts_headline('catalog_english', {_HEAD}, q.q, %s) "
+        f"ELSE ts_headline('catalog_english', {_TEXT}, q.q, %s) END "
+        f"FROM \"{Listing._meta.db_table}\" l, (SELECT {function}('english', %s) AS q) q WHERE l.id = ANY(%s)"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [_OPTIONS, _OPTIONS, tsquery, list(ids)])
+        return {pk: excerpts.excerpt(marked) for pk, marked in cursor.fetchall()}

@@ -1,0 +1,44 @@
+"""As-you-type suggestions: live courses whose titles match the text typed so far."""
+
+from django.db import connection, connections, router
+from django.utils import timezone
+
+from catalog.domain import spelling
+from catalog.models import Listing
+from catalog.selectors.embedded_search import embedded_search
+from catalog.selectors.learners import CANDIDATES, listings_live
+from catalog.selectors.search import CONFIG, forgiving_terms
+
+SUGGESTIONS = 8
+# The newest CANDIDATES live listings whose title matches (title_vector's weight A is the title alone),
+# then exact before corrected, best rank, newest: bounded however many titles share a word.
+_SQL = f"""
+WITH c AS (
+    SELECT l.id, l.slug, l.title, l.topic, l.created_at, l.title_vector FROM "{Listing._meta.db_table}" l
+    WHERE l.live_from <= %s AND (l.live_until IS NULL OR l.live_until > %s)
+      AND l.title_vector @@ to_tsquery('{CONFIG}', %s)
+    ORDER BY l.created_at DESC, l.id LIMIT {CANDIDATES}
+)
+SELECT slug, title, topic FROM c
+ORDER BY c.title_vector @@ to_tsquery('{CONFIG}', %s) DESC,
+    ts_rank(c.title_vector, to_tsquery('{CONFIG}', %s)) DESC, c.created_at DESC, c.id
+LIMIT {SUGGESTIONS}
+"""
+
+
+def learner_suggestions(*, text: str, now=None) -> list[dict]:
+    """Up to SUGGESTIONS of {"slug", "title", "topic"}, best first; none for a text without words."""
+    words = spelling.words(text)
+    if not words:
+        return []
+    now = now or timezone.now()
+    if connection.vendor != "postgresql":
+        found = embedded_search(listings_live(now=now), text, strong=("title",), weak=())
+        return list(found.values("slug", "title", "topic")[:SUGGESTIONS])
+    using = router.db_for_read(Listing)
+    terms = forgiving_terms(words, using=using)
+    full = spelling.tsquery(terms, forgiving=True, weight="A")
+    exact = spelling.tsquery(terms, forgiving=False, weight="A")
+    with connections[using].cursor() as cursor:
+        cursor.execute(_SQL, [now, now, full, exact, full])
+        return [{"slug": slug, "title": title, "topic": topic} for slug, title, topic in cursor.fetchall()]
