@@ -26,9 +26,219 @@
     });
   }
 
+  function titleOf(form) {
+    const input = titleInput(form);
+    return input ? input.value.trim() : "";
+  }
+
   function labelOf(form) {
-    const title = form.querySelector('input[name$="-title"]');
-    return title && title.value ? "“" + title.value + "”" : "the new row";
+    const title = titleOf(form);
+    return title ? "“" + title + "”" : "the new row";
+  }
+
+  // A unit's own title (not one of its modules').
+  function titleInput(form) {
+    return Array.prototype.find.call(form.querySelectorAll('input[name$="-title"]'), function (input) {
+      return input.closest(".djn-inline-form") === form;
+    }) || null;
+  }
+
+  function isUnit(form) {
+    return form.dataset.inlineModel === "catalog-unit";
+  }
+
+  // --- The tree's rows: units and modules in page order, numbered and named as they stand now.
+
+  function rows() {
+    return Array.prototype.filter.call(document.querySelectorAll(".djn-inline-form[data-inline-model]"), function (row) {
+      return !row.closest(".djn-empty-form") && !row.classList.contains("djn-empty-form");
+    });
+  }
+
+  // Renumber and rename live: unit labels ("2. Joins"), module numbers ("2.1") and the move buttons'
+  // names follow the rows' current places and titles, before anything is saved.
+  function relabel() {
+    let unitNumber = 0;
+    let moduleNumber = 0;
+    rows().forEach(function (row) {
+      const title = titleOf(row);
+      let number;
+      if (isUnit(row)) {
+        unitNumber += 1;
+        moduleNumber = 0;
+        number = String(unitNumber);
+        const label = row.querySelector(".catalog-unit-head .inline_label");
+        if (label) {
+          label.textContent = number + ". " + (title || "New unit");
+        }
+      } else {
+        moduleNumber += 1;
+        number = unitNumber + "." + moduleNumber;
+        const label = row.querySelector(".catalog-module-number");
+        if (label) {
+          label.textContent = number;
+        }
+      }
+      const kind = isUnit(row) ? "unit" : "module";
+      const name = title ? kind + " “" + title + "”" : "this new " + kind;
+      cellsOf(row).forEach(function (cell) {
+        if (cell.matches("button.catalog-move")) {
+          cell.setAttribute("aria-label", "Move " + name + " " + cell.dataset.direction);
+        }
+      });
+    });
+  }
+
+  // --- One tab stop per row (roving tabindex): Tab goes from row to row; arrow keys move inside a
+  // row (← →, Home, End) and to the same place in the row above or below (↑ ↓).
+
+  const CELLS = 'button.catalog-move, input:not([type="hidden"]), textarea, select, a.djn-remove-handler';
+
+  function cellsOf(row) {
+    return Array.prototype.filter.call(row.querySelectorAll(CELLS), function (cell) {
+      return cell.closest(".djn-inline-form") === row && !cell.closest(".djn-empty-form");
+    });
+  }
+
+  function rove() {
+    rows().forEach(function (row) {
+      const cells = cellsOf(row);
+      const stop = cells.find(function (cell) { return cell.classList.contains("catalog-stop"); }) || cells[0];
+      cells.forEach(function (cell) {
+        cell.classList.toggle("catalog-stop", cell === stop);
+        cell.setAttribute("tabindex", cell === stop ? "0" : "-1");
+      });
+    });
+  }
+
+  function enter(cell) {
+    if (!cell) {
+      return;
+    }
+    cell.focus();
+    if (isText(cell) && cell.select) {
+      cell.select();  // as in a grid: the text selected, the first ← or → goes into it
+    }
+  }
+
+  function focusCell(row, index) {
+    const cells = cellsOf(row);
+    enter(cells[Math.max(0, Math.min(index, cells.length - 1))]);
+  }
+
+  function isText(cell) {
+    return cell.matches("textarea") || (cell.matches("input") && !/^(checkbox|radio|button|submit)$/.test(cell.type));
+  }
+
+  function atEdge(cell, start) {
+    if (!isText(cell)) {
+      return true;
+    }
+    if (cell.selectionStart !== cell.selectionEnd) {
+      return false;
+    }
+    return start ? cell.selectionStart === 0 : cell.selectionEnd === cell.value.length;
+  }
+
+  function treeKeydown(event) {
+    const cell = event.target;
+    const row = cell.closest && cell.closest(".djn-inline-form[data-inline-model]");
+    if (!row || !cell.matches(CELLS) || event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    const cells = cellsOf(row);
+    const index = cells.indexOf(cell);
+    if (index < 0) {
+      return;
+    }
+    const all = rows();
+    let handled = true;
+    switch (event.key) {
+      case "ArrowLeft":
+      case "ArrowRight": {
+        const left = event.key === "ArrowLeft";
+        if (!atEdge(cell, left) || event.shiftKey) {
+          return;
+        }
+        enter(cells[index + (left ? -1 : 1)]);
+        break;
+      }
+      case "ArrowUp":
+      case "ArrowDown": {
+        if (cell.matches("textarea") || event.shiftKey) {
+          return;  // lines of text: the caret's keys
+        }
+        const other = all[all.indexOf(row) + (event.key === "ArrowUp" ? -1 : 1)];
+        if (other) {
+          focusCell(other, index);
+        }
+        break;
+      }
+      case "Home":
+      case "End":
+        if (isText(cell)) {
+          return;
+        }
+        focusCell(row, event.key === "Home" ? 0 : cells.length - 1);
+        break;
+      default:
+        handled = false;
+    }
+    if (handled) {
+      event.preventDefault();
+    }
+  }
+
+  document.addEventListener("keydown", treeKeydown);
+  document.addEventListener("focusin", function (event) {
+    const cell = event.target;
+    const row = cell.closest && cell.closest(".djn-inline-form[data-inline-model]");
+    if (!row || !cell.matches(CELLS)) {
+      return;
+    }
+    cellsOf(row).forEach(function (other) {
+      other.classList.toggle("catalog-stop", other === cell);
+      other.setAttribute("tabindex", other === cell ? "0" : "-1");
+    });
+  });
+
+  // Links that act as buttons ("Add another Module", "Remove") answer Space as buttons do (Enter
+  // already follows a link).
+  document.addEventListener("keydown", function (event) {
+    const link = event.target.closest && event.target.closest('a[role="button"]');
+    if (link && (event.key === " " || event.key === "Spacebar")) {
+      event.preventDefault();
+      link.click();
+    }
+  });
+
+  function refreshTree() {
+    rove();
+    relabel();
+  }
+
+  function watchTree() {
+    const root = document.querySelector(".djn-group-root");
+    if (!root) {
+      return;
+    }
+    refreshTree();
+    // Rows added, removed, dragged or moved by the buttons: renumber and rename at once.
+    let pending = false;
+    new MutationObserver(function () {
+      if (!pending) {
+        pending = true;
+        window.requestAnimationFrame(function () {
+          pending = false;
+          refreshTree();
+        });
+      }
+    }).observe(root, { childList: true, subtree: true });
+    root.addEventListener("input", function (event) {
+      if (event.target.matches('input[name$="-title"]')) {
+        relabel();
+      }
+    });
   }
 
   function move(button) {
@@ -79,6 +289,7 @@
       }
     }
     document.dispatchEvent(new CustomEvent("catalog:edited"));
+    refreshTree();
     button.focus();
     live("Moved " + labelOf(form) + " to " + where + ". Save to keep it.");
   }
@@ -111,10 +322,14 @@
       }
     });
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", watchEdits);
-  } else {
+  function ready() {
     watchEdits();
+    watchTree();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
   }
 
   // "Copy preview link": fetch a new link as JSON, show it and copy it; a plain POST without script.
