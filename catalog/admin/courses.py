@@ -20,6 +20,7 @@ from catalog.admin.history import history_events, releases_table
 from catalog.admin.overdue import overdue_warning
 from catalog.admin.releases import CONFIRMED_MOVES, CourseReleasesMixin, publish_label, when
 from catalog.admin.tree import CONFIRM_UNIT_DELETE, UnitInline, apply_tree
+from catalog.admin.writing import MarkdownPreviewMixin
 from catalog.domain import workflow
 from catalog.errors import CatalogError
 from catalog.models import Course
@@ -39,7 +40,7 @@ def _quote(value) -> str:
 
 
 @admin.register(Course)
-class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdmin):
+class CourseAdmin(ServiceAdmin, MarkdownPreviewMixin, CourseReleasesMixin, nested_admin.NestedModelAdmin):
     form = CourseAdminForm
     list_display = ["title", "topic", "status_column", "unit_count", "module_count", "updated_at"]
     list_display_links = ["title"]

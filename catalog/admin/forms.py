@@ -3,8 +3,10 @@
 from datetime import datetime
 
 from django import forms
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 
 from catalog.models import Course, Module, Unit, normalize_topic
 
@@ -30,6 +32,29 @@ class EditorText:
             if isinstance(value, str) and "\r" in value:
                 cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
         return cleaned
+
+
+MARKDOWN_HELP = (
+    "Markdown: **bold**, *italic*, # Heading, - list item, [link text](https://…), `code`. "
+    "Preview shows it as learners will see it."
+)
+
+
+class MarkdownTextarea(forms.Textarea):
+    """A text box for Markdown that grows with its text, with a Preview button (catalog/admin.js asks
+    the admin's markdown-preview endpoint, which renders with the pages' own safe renderer)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 6, "cols": 60, "class": "catalog-markdown", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        box = super().render(name, value, attrs, renderer)
+        return format_html(
+            '{}<button type="button" class="catalog-markdown-preview-button" aria-expanded="false" data-url="{}">'
+            'Preview</button><div class="catalog-markdown-preview" aria-live="polite" hidden></div>',
+            box,
+            reverse("admin:catalog_markdown_preview"),
+        )
 
 
 def parse_opened_at(value) -> datetime | None:
@@ -81,7 +106,9 @@ class CourseAdminForm(StaleEditGuardForm):
     class Meta:
         model = Course
         fields = ["slug", "title", "topic", "description"]
+        widgets = {"description": MarkdownTextarea()}
         help_texts = {
+            "description": "Shown on the course page. " + MARKDOWN_HELP,
             "slug": "The course's address: intro-to-sql is shown at /courses/intro-to-sql/. Lowercase letters, "
             "digits and hyphens.",
             "topic": 'Stored normalised: "Data Science" becomes data-science.',
@@ -140,7 +167,8 @@ class ModuleInlineForm(PositionForm):
     class Meta:
         model = Module
         fields = ["title", "content", "order"]
-        widgets = {"content": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+        widgets = {"content": MarkdownTextarea()}
+        help_texts = {"content": MARKDOWN_HELP}
 
 
 def unit_label(unit: Unit) -> str:
@@ -152,6 +180,8 @@ class ModuleAdminForm(StaleEditGuardForm):
     class Meta:
         model = Module
         fields = ["unit", "title", "content"]
+        widgets = {"content": MarkdownTextarea()}
+        help_texts = {"content": MARKDOWN_HELP}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -158,3 +158,24 @@ def test_add_another_answers_space_and_the_new_row_is_numbered(editor, live_serv
     page.focus("#units-3 a.djn-remove-handler")
     page.keyboard.press(" ")
     page.wait_for_selector("#units-3", state="detached")
+
+
+def test_a_content_box_grows_and_previews_its_markdown_as_learners_see_it(editor, live_server, course):
+    page = editor
+    open_course(page, live_server, course)
+    box = page.locator("#id_units-0-modules-0-content")
+    before = box.bounding_box()["height"]
+    box.fill("# Rows\n\nPick **columns**.\n\n" + "More words.\n\n" * 12 + "<script>window.hacked = 1</script>")
+    assert box.bounding_box()["height"] > before
+    preview = page.locator("#units-0-modules-0 button.catalog-markdown-preview-button")
+    preview.click()
+    assert preview.get_attribute("aria-expanded") == "true"
+    panel = page.locator("#units-0-modules-0 .catalog-markdown-preview")
+    panel.locator("h1:text('Rows')").wait_for()
+    assert panel.locator("strong").inner_text() == "columns"
+    assert page.evaluate("window.hacked") is None
+    # It follows the text while open, and closes again.
+    box.fill("*changed*")
+    panel.locator("em:text('changed')").wait_for()
+    preview.click()
+    assert panel.is_hidden()

@@ -92,7 +92,8 @@
   // --- One tab stop per row (roving tabindex): Tab goes from row to row; arrow keys move inside a
   // row (← →, Home, End) and to the same place in the row above or below (↑ ↓).
 
-  const CELLS = 'button.catalog-move, input:not([type="hidden"]), textarea, select, a.djn-remove-handler';
+  const CELLS = 'button.catalog-move, input:not([type="hidden"]), textarea, button.catalog-markdown-preview-button, ' +
+    'select, a.djn-remove-handler';
 
   function cellsOf(row) {
     return Array.prototype.filter.call(row.querySelectorAll(CELLS), function (cell) {
@@ -322,7 +323,70 @@
       }
     });
   }
+  // --- Markdown boxes: grow with their text; "Preview" renders them on the server with the pages'
+  // own safe renderer (the admin's markdown-preview endpoint), so what shows is what learners get.
+
+  function grow(box) {
+    if (!box.matches("textarea.catalog-markdown") || box.closest(".djn-empty-form")) {
+      return;
+    }
+    box.style.height = "auto";
+    box.style.height = Math.min(box.scrollHeight + 4, window.innerHeight * 0.8) + "px";
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("textarea.catalog-markdown")) {
+      grow(event.target);
+      const button = event.target.parentElement.querySelector(".catalog-markdown-preview-button");
+      if (button && button.getAttribute("aria-expanded") === "true") {
+        window.clearTimeout(button.catalogTimer);
+        button.catalogTimer = window.setTimeout(function () { showPreview(button); }, 400);
+      }
+    }
+  });
+
+  function showPreview(button) {
+    const box = button.parentElement.querySelector("textarea.catalog-markdown");
+    const panel = button.nextElementSibling;
+    const token = document.querySelector('input[name="csrfmiddlewaretoken"]');
+    const body = new FormData();
+    body.append("text", box.value);
+    return fetch(button.dataset.url, {
+      method: "POST",
+      body: body,
+      headers: { "X-CSRFToken": token ? token.value : "", Accept: "application/json" },
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (!response.ok) {
+          throw new Error(data.detail || response.statusText);
+        }
+        panel.innerHTML = data.html || "<p><em>Nothing to show yet.</em></p>";
+      });
+    }).catch(function (error) {
+      panel.textContent = "No preview: " + error.message;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest && event.target.closest("button.catalog-markdown-preview-button");
+    if (!button) {
+      return;
+    }
+    event.preventDefault();
+    const panel = button.nextElementSibling;
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.textContent = open ? "Hide preview" : "Preview";
+    panel.hidden = !open;
+    if (open) {
+      showPreview(button);
+    }
+  });
+
   function ready() {
+    document.documentElement.classList.add("catalog-js");
+    document.querySelectorAll("textarea.catalog-markdown").forEach(grow);
     watchEdits();
     watchTree();
   }
