@@ -40,6 +40,7 @@ from catalog.selectors.learners import (
     search_candidates,
     topic_counts,
 )
+from catalog.selectors.topics import topic_names, topic_suggestions
 
 __all__ = [
     "EXPORT_CHUNK",
@@ -71,6 +72,8 @@ __all__ = [
     "search_candidates",
     "next_switch",
     "topic_counts",
+    "topic_names",
+    "topic_suggestions",
     "with_release_state",
     "working_document",
 ]

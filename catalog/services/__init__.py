@@ -36,6 +36,7 @@ from catalog.services.changes.webhooks import (
 from catalog.services.common import Precondition, all_of, unchanged_since
 from catalog.services.editing.courses import course_create, course_delete, course_update
 from catalog.services.editing.previews import course_previews_revoke
+from catalog.services.editing.topics import topic_names_remember, topic_rename
 from catalog.services.editing.tree import (
     merged_order,
     module_create,
@@ -116,4 +117,6 @@ __all__ = [
     "unit_move",
     "unit_reorder",
     "unit_update",
+    "topic_names_remember",
+    "topic_rename",
 ]

@@ -10,6 +10,7 @@ from catalog.errors import CatalogValidationError, InvalidTransitionError
 from catalog.models import Course, SlugRedirect
 from catalog.services.changes.feed import feed_removed
 from catalog.services.common import Precondition, clean_fields, touch
+from catalog.services.editing.topics import topic_names_remember
 from catalog.services.importing.upsert import upsert_one
 from catalog.services.releasing import counts
 from catalog.services.releasing.publishing import MOVES
@@ -31,7 +32,9 @@ def course_create(*, slug: str, title: str, topic: str, description: str = "", u
     )
     if Course.objects.filter(slug=record["slug"]).exists():
         raise slug_taken_error(record["slug"])
-    return upsert_one(record, by=by).course
+    course = upsert_one(record, by=by).course
+    topic_names_remember(names=[topic])
+    return course
 
 
 @transaction.atomic
@@ -44,6 +47,8 @@ def course_update(*, course: Course, by=None, precondition: Precondition | None 
     target_status = changes.pop("status", None)
     values = clean_fields(CourseRecordSerializer, changes, only=COURSE_FIELDS)
     course = lock_settled(course.pk, precondition=precondition)
+    if "topic" in changes:
+        topic_names_remember(names=[changes["topic"]])
     changed = [name for name, value in values.items() if getattr(course, name) != value]
     old_slug = course.slug
     if "slug" in changed:

@@ -24,6 +24,7 @@ from catalog.errors import (
 )
 from catalog.models import Course, Listing, Module, Unit
 from catalog.services.common import Precondition, user_or_none
+from catalog.services.editing.topics import topic_names_remember
 from catalog.services.importing import creating
 from catalog.services.importing.applying import apply
 from catalog.services.importing.imports import import_bases, import_states_write
@@ -41,7 +42,10 @@ def course_upsert_tree(
     *, record: dict, by=None, dry_run: bool = False, precondition: Precondition | None = None
 ) -> UpsertResult:
     """Make one course and its tree exactly as `record` says (see the import format)."""
-    return upsert_one(clean_record(record), by=by, dry_run=dry_run, precondition=precondition)
+    result = upsert_one(clean_record(record), by=by, dry_run=dry_run, precondition=precondition)
+    if not dry_run:
+        topic_names_remember(names=[record.get("topic")])  # as the API's body spelled it
+    return result
 
 
 def upsert_one(record: dict, *, by=None, dry_run: bool = False, precondition=None) -> UpsertResult:
