@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 
-from catalog.admin import courses, modules, units, webhooks  # noqa: F401  (registers the model admins)
+from catalog.admin import courses, modules, topics, units, webhooks  # noqa: F401  (registers the model admins)
 from catalog.admin.forms import unit_label
 from catalog.models import Unit
 

@@ -52,6 +52,9 @@ class CourseAdmin(ServiceAdmin, MarkdownPreviewMixin, CourseReleasesMixin, neste
     ordering = ["-updated_at", "-id"]
     list_per_page = 50
     readonly_fields = ["status_summary", "releases", "recent_history"]
+    # "Add course": the slug follows the title as it is typed until the editor changes it (Django's
+    # prepopulate.js leaves a saved slug alone).
+    prepopulated_fields = {"slug": ["title"]}  # noqa: RUF012 (Django's declaration)
     inlines = [UnitInline]
     actions = ["publish_selected", "unpublish_selected", "archive_selected", "restore_selected"]
     change_form_template = "admin/catalog/course/change_form.html"

@@ -6,8 +6,9 @@ from django import forms
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
+from catalog import selectors
 from catalog.models import Course, Module, Unit, normalize_topic
 
 
@@ -55,6 +56,21 @@ class MarkdownTextarea(forms.Textarea):
             box,
             reverse("admin:catalog_markdown_preview"),
         )
+
+
+class TopicInput(forms.TextInput):
+    """The topic's text box, suggesting the topics in use (a <datalist> of their display names)."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["list"] = f"{context['widget']['attrs'].get('id', name)}_suggestions"
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        box = super().render(name, value, attrs, renderer)
+        list_id = f"{(attrs or {}).get('id', name)}_suggestions"
+        options = format_html_join("", '<option value="{}"></option>', ((n,) for _, n in selectors.topic_suggestions()))
+        return format_html('{}<datalist id="{}">{}</datalist>', box, list_id, options)
 
 
 def parse_opened_at(value) -> datetime | None:
@@ -106,22 +122,34 @@ class CourseAdminForm(StaleEditGuardForm):
     class Meta:
         model = Course
         fields = ["slug", "title", "topic", "description"]
-        widgets = {"description": MarkdownTextarea()}
+        widgets = {"description": MarkdownTextarea(), "topic": TopicInput()}
         help_texts = {
             "description": "Shown on the course page. " + MARKDOWN_HELP,
             "slug": "The course's address: intro-to-sql is shown at /courses/intro-to-sql/. Lowercase letters, "
             "digits and hyphens.",
-            "topic": 'Stored normalised: "Data Science" becomes data-science.',
+            "topic": "Pick a topic in use, or write a new one as learners should read it (“Cloud & DevOps”). "
+            "Filters use its normal form (cloud-devops); rename a topic's display name under Topics.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        topic = self.instance.topic if self.instance.pk else None
+        if topic and not self.is_bound:
+            # Shown as people read it; saving it unchanged changes nothing (same normal form).
+            self.initial["topic"] = selectors.topic_names(slugs=[topic])[topic]
 
     def guarded_course_id(self):
         return self.instance.pk
 
     def clean_topic(self):
-        topic = normalize_topic(self.cleaned_data.get("topic"))
-        if not topic:
+        # As written ("Cloud & DevOps"): the service stores its normal form and keeps the spelling of
+        # a new topic as its display name.
+        written = " ".join((self.cleaned_data.get("topic") or "").split())
+        if not normalize_topic(written):
             raise forms.ValidationError("Use at least one letter or digit.", code="invalid_topic")
-        return topic
+        if normalize_topic(written) == normalize_topic(self.initial.get("topic")):
+            return self.initial.get("topic")
+        return written
 
 
 class UnitAdminForm(StaleEditGuardForm):

@@ -18,7 +18,7 @@ from catalog.models.edge import EdgePurge
 from catalog.models.feed import FeedEntry, FeedHorizon
 from catalog.models.imports import ImportState
 from catalog.models.releases import Listing, Release, SlugRedirect, TopicCount
-from catalog.models.topics import Topic, default_topic_name
+from catalog.models.topics import Topic, default_topic_name, topic_name_problem
 from catalog.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -46,4 +46,5 @@ __all__ = [
     "default_topic_name",
     "normalize_topic",
     "slug_validator",
+    "topic_name_problem",
 ]

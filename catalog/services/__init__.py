@@ -36,7 +36,6 @@ from catalog.services.changes.webhooks import (
 from catalog.services.common import Precondition, all_of, unchanged_since
 from catalog.services.editing.courses import course_create, course_delete, course_update
 from catalog.services.editing.previews import course_previews_revoke
-from catalog.services.editing.topics import topic_names_remember, topic_rename
 from catalog.services.editing.tree import (
     merged_order,
     module_create,
@@ -65,6 +64,7 @@ from catalog.services.releasing.publishing import (
 from catalog.services.releasing.releases import releases_prune
 from catalog.services.releasing.schedule import UNSET, course_schedule, course_schedule_cancel, schedule_apply_due
 from catalog.services.releasing.tick import tick
+from catalog.services.topics import topic_names_remember, topic_rename
 
 __all__ = [
     "PAST_TENSE",

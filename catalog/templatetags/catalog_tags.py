@@ -4,16 +4,29 @@ from django import template
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 
+from catalog import selectors
 from catalog.domain import markdown as markdown_text
+from catalog.models import default_topic_name
 
 register = template.Library()
 
 
 @register.filter
 def topic_label(topic: str) -> str:
-    """A stored topic as people read it: "cloud-devops" -> "Cloud devops"."""
-    words = (topic or "").replace("-", " ").strip()
-    return words[:1].upper() + words[1:]
+    """A stored topic read as words, without its display name: "cloud-devops" -> "Cloud devops"."""
+    return default_topic_name(topic)
+
+
+@register.simple_tag(takes_context=True)
+def topic_name(context, topic: str) -> str:
+    """A topic's display name ("Cloud & DevOps"): from the page's `topic_names` when the view gave
+    them (the catalog's chips), else read once per topic and page."""
+    names = context.render_context.get("catalog_topic_names")
+    if names is None:
+        names = context.render_context["catalog_topic_names"] = dict(context.get("topic_names") or {})
+    if topic not in names:
+        names.update(selectors.topic_names(slugs=[topic]))
+    return names[topic]
 
 
 @register.filter

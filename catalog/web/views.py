@@ -66,6 +66,7 @@ def catalog_home(request):
         "page": page,
         "query": query,
         "topics": topics,
+        "topic_names": {row["topic"]: row["name"] for row in topics},  # the cards' topics, read with the chips
         "selected_topics": selected,
         "clear_topics_query": query_string([]),
         "base_query": f"{base}&" if base else "",

@@ -10,12 +10,12 @@ from catalog.errors import CatalogValidationError, InvalidTransitionError
 from catalog.models import Course, SlugRedirect
 from catalog.services.changes.feed import feed_removed
 from catalog.services.common import Precondition, clean_fields, touch
-from catalog.services.editing.topics import topic_names_remember
 from catalog.services.importing.upsert import upsert_one
 from catalog.services.releasing import counts
 from catalog.services.releasing.publishing import MOVES
 from catalog.services.releasing.releases import live_listing, rerender_listings
 from catalog.services.releasing.schedule import lock_settled
+from catalog.services.topics import topic_names_remember
 
 COURSE_FIELDS = ("slug", "title", "description", "topic")
 

@@ -24,13 +24,13 @@ from catalog.errors import (
 )
 from catalog.models import Course, Listing, Module, Unit
 from catalog.services.common import Precondition, user_or_none
-from catalog.services.editing.topics import topic_names_remember
 from catalog.services.importing import creating
 from catalog.services.importing.applying import apply
 from catalog.services.importing.imports import import_bases, import_states_write
 from catalog.services.importing.merging import merge, remembered, with_ids
 from catalog.services.importing.planning import UpsertResult, plan_record
 from catalog.services.releasing.schedule import settle_course
+from catalog.services.topics import topic_names_remember
 
 
 def duplicate_slug_error(slug: str, first: str, within: str) -> CatalogValidationError:

@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from catalog import cache
 from catalog.errors import CatalogValidationError
-from catalog.models import TITLE_MAX_LENGTH, Course, Topic, normalize_topic
+from catalog.models import TITLE_MAX_LENGTH, Course, Topic, normalize_topic, topic_name_problem
 
 
 def _spelling(text) -> str:
@@ -32,19 +32,9 @@ def topic_rename(*, topic: str, name: str) -> Topic:
     cloud-devops): filters and addresses use the slug, so a name that means another topic is refused."""
     slug = normalize_topic(topic)
     name = _spelling(name)
-    if not name:
-        raise CatalogValidationError({"name": ["A topic needs a name."]})
-    if len(name) > TITLE_MAX_LENGTH:
-        raise CatalogValidationError({"name": [f"At most {TITLE_MAX_LENGTH} characters (it has {len(name)})."]})
-    if normalize_topic(name) != slug:
-        raise CatalogValidationError(
-            {
-                "name": [
-                    f"“{name}” would be the topic {normalize_topic(name) or '(none)'}, not {slug}: a name may "
-                    "change the spelling only (capitals, spaces, punctuation)."
-                ]
-            }
-        )
+    problem = topic_name_problem(slug, name)
+    if problem:
+        raise CatalogValidationError({"name": [problem]})
     row, _ = Topic.objects.select_for_update().get_or_create(slug=slug, defaults={"name": name})
     if row.name != name:
         row.name = name
