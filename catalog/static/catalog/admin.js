@@ -311,10 +311,49 @@
     }
     let dirty = false;
     let saving = false;
-    const mark = function () { dirty = true; };
+    // Said at the top of the form and beside the save buttons, and in the tab's title.
+    const badges = [];
+    const top = courseForm.querySelector("fieldset") || courseForm.firstElementChild;
+    const row = courseForm.querySelector(".submit-row");
+    [top, row].forEach(function (place, index) {
+      if (!place) {
+        return;
+      }
+      const badge = document.createElement(index ? "span" : "p");
+      badge.className = "catalog-unsaved";
+      badge.hidden = true;
+      badge.textContent = "Unsaved changes: save to keep them";
+      if (index) {
+        place.insertBefore(badge, place.firstChild);
+      } else {
+        badge.setAttribute("role", "status");
+        place.parentNode.insertBefore(badge, place);
+      }
+      badges.push(badge);
+    });
+    const title = document.title;
+    const mark = function (event) {
+      if (event && event.target && event.target.name === "action") {
+        return;
+      }
+      if (!dirty) {
+        dirty = true;
+        badges.forEach(function (badge) { badge.hidden = false; });
+        document.title = "• " + title;
+      }
+    };
     courseForm.addEventListener("input", mark);
     courseForm.addEventListener("change", mark);
     document.addEventListener("catalog:edited", mark);
+    // Rows added or removed, or dragged (django-nested-admin says so with jQuery events).
+    courseForm.addEventListener("click", function (event) {
+      if (event.target.closest && event.target.closest(".djn-add-handler, .djn-remove-handler")) {
+        mark();
+      }
+    });
+    if (window.django && window.django.jQuery) {
+      window.django.jQuery(document).on("djnesting:mutate", function () { mark(); });
+    }
     courseForm.addEventListener("submit", function () { saving = true; });
     window.addEventListener("beforeunload", function (event) {
       if (dirty && !saving) {
@@ -396,6 +435,30 @@
     ready();
   }
 
+  // "2026-12-13 10:05 Europe/Paris (09:05 UTC)": the editor's time to the minute, UTC beside it.
+  function expiry(iso) {
+    const at = new Date(iso);
+    if (isNaN(at)) {
+      return iso;
+    }
+    const two = function (n) { return String(n).padStart(2, "0"); };
+    const local = at.getFullYear() + "-" + two(at.getMonth() + 1) + "-" + two(at.getDate()) + " " +
+      two(at.getHours()) + ":" + two(at.getMinutes());
+    const utc = at.getUTCFullYear() + "-" + two(at.getUTCMonth() + 1) + "-" + two(at.getUTCDate()) + " " +
+      two(at.getUTCHours()) + ":" + two(at.getUTCMinutes());
+    let zone = "";
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (error) {
+      zone = "";
+    }
+    if (zone === "UTC" || zone === "Etc/UTC" || local === utc) {
+      return utc + " UTC";
+    }
+    const sameDay = local.slice(0, 10) === utc.slice(0, 10);
+    return local + " " + (zone || "your time") + " (" + (sameDay ? utc.slice(11) : utc) + " UTC)";
+  }
+
   // "Copy preview link": fetch a new link as JSON, show it and copy it; a plain POST without script.
   document.addEventListener("submit", function (event) {
     const form = event.target.closest("form.catalog-preview");
@@ -421,8 +484,11 @@
       link.textContent = data.url;
       link.className = "catalog-preview-link";
       const done = function (copied) {
+        const until = document.createElement("time");
+        until.dateTime = data.expires_at;
+        until.textContent = expiry(data.expires_at);
         result.append(copied ? "Copied the preview link (works without login until " : "Preview link (works without login until ",
-          data.expires_at.replace("T", " ").replace("Z", " UTC") + "): ", link);
+          until, "): ", link);
       };
       if (navigator.clipboard && navigator.clipboard.writeText) {
         navigator.clipboard.writeText(data.url).then(function () { done(true); }, function () { done(false); });
