@@ -1,6 +1,10 @@
 """The course page's tree with the keyboard only: one tab stop per row, arrow keys inside, labels and
 the move buttons' accessible names that follow moves and renames before anything is saved."""
 
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -8,6 +12,12 @@ from catalog.models import Unit
 from tests.factories import CourseFactory, tree
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
+# docs/screenshots are refreshed only when asked (UPDATE_SCREENSHOTS=1, as `make screenshots` does).
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "catalog-screenshots"
+)
 ANNOUNCED = "text => (document.getElementById('catalog-live') || {}).textContent?.includes(text)"
 
 
@@ -111,6 +121,8 @@ def test_keyboard_only_reordering_and_a_move_across_units_keep_names_and_numbers
     page.wait_for_function(ANNOUNCED, arg="to unit “Unit 1”, last")
     assert module_labels(page, 0) == ["1.1 Module 1.1", "1.2 Module 1.2", "1.3 Module 1.3", "1.4 Module 2.1"]
     assert module_labels(page, 1) == ["2.1 Module 2.2", "2.2 Module 2.3"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#units-group").screenshot(path=str(SCREENSHOTS / "admin-tree-keyboard.png"))
     # The screen reader's name of the focused button, as the accessibility tree gives it.
     assert page.get_by_role("button", name="Move module “Module 2.1” up").evaluate("b => b === document.activeElement")
 
@@ -174,6 +186,8 @@ def test_a_content_box_grows_and_previews_its_markdown_as_learners_see_it(editor
     panel.locator("h1:text('Rows')").wait_for()
     assert panel.locator("strong").inner_text() == "columns"
     assert page.evaluate("window.hacked") is None
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#units-0").screenshot(path=str(SCREENSHOTS / "admin-markdown-preview.png"))
     # It follows the text while open, and closes again.
     box.fill("*changed*")
     panel.locator("em:text('changed')").wait_for()
