@@ -16,10 +16,12 @@ def topic_names_remember(*, names) -> None:
     """Keep the spelling of topics seen for the first time ("Cloud & DevOps" for cloud-devops); a
     topic that already has a name keeps it. Called with the topics as a write was given them."""
     rows = {}
-    for written in names:
-        name = _spelling(written)
+    for value in names:
+        # A cleaned record's topic carries its spelling (catalog.domain.records.WrittenTopic).
+        name = _spelling(getattr(value, "written", None) or value)
         slug = normalize_topic(name)
-        if slug and len(name) <= TITLE_MAX_LENGTH:
+        # Already in normal form ("data-science"): no spelling to keep, the slug's words serve.
+        if slug and name != slug and len(name) <= TITLE_MAX_LENGTH:
             rows.setdefault(slug, Topic(slug=slug, name=name))
     if rows:
         known = set(Topic.objects.filter(slug__in=rows).values_list("slug", flat=True))

@@ -32,9 +32,7 @@ def course_create(*, slug: str, title: str, topic: str, description: str = "", u
     )
     if Course.objects.filter(slug=record["slug"]).exists():
         raise slug_taken_error(record["slug"])
-    course = upsert_one(record, by=by).course
-    topic_names_remember(names=[topic])
-    return course
+    return upsert_one(record, by=by).course
 
 
 @transaction.atomic
@@ -47,8 +45,8 @@ def course_update(*, course: Course, by=None, precondition: Precondition | None 
     target_status = changes.pop("status", None)
     values = clean_fields(CourseRecordSerializer, changes, only=COURSE_FIELDS)
     course = lock_settled(course.pk, precondition=precondition)
-    if "topic" in changes:
-        topic_names_remember(names=[changes["topic"]])
+    if "topic" in values:
+        topic_names_remember(names=[values["topic"]])
     changed = [name for name, value in values.items() if getattr(course, name) != value]
     old_slug = course.slug
     if "slug" in changed:

@@ -42,10 +42,7 @@ def course_upsert_tree(
     *, record: dict, by=None, dry_run: bool = False, precondition: Precondition | None = None
 ) -> UpsertResult:
     """Make one course and its tree exactly as `record` says (see the import format)."""
-    result = upsert_one(clean_record(record), by=by, dry_run=dry_run, precondition=precondition)
-    if not dry_run:
-        topic_names_remember(names=[record.get("topic")])  # as the API's body spelled it
-    return result
+    return upsert_one(clean_record(record), by=by, dry_run=dry_run, precondition=precondition)
 
 
 def upsert_one(record: dict, *, by=None, dry_run: bool = False, precondition=None) -> UpsertResult:
@@ -79,6 +76,8 @@ def courses_upsert(
                 results = _upsert_batch(
                     records, by=by, dry_run=dry_run, precondition=precondition, merging=bool(source), force=force
                 )
+                if not dry_run:
+                    topic_names_remember(names=[record["topic"] for record in records])
                 if source and not dry_run:
                     items = [(r.course, r.remember, digest, r.kept) for r, digest in zip(results, hashes, strict=True)]
                     import_states_write(items=items, source=source)

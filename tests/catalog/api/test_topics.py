@@ -26,7 +26,8 @@ class TestTopics:
             CourseFactory(slug=f"c{i}", topic=topic, status=status, units=tree(1))
         expected = [
             {"topic": "algebra", "name": "Algebra", "course_count": 1},
-            {"topic": "databases", "name": "databases", "course_count": 2},  # as first written
+            # "databases" is the normal form itself: the first real spelling is the name.
+            {"topic": "databases", "name": "DATABASES", "course_count": 2},
             {"topic": "web-development", "name": "Web Development", "course_count": 1},
         ]
         for client in (api, learner_api, editor_api):
@@ -68,3 +69,23 @@ class TestTopics:
         CourseFactory(slug="a", topic="Data Science", status="published", units=tree(1))
         Topic.objects.all().delete()  # as after the migration, for a spelling that was never kept
         assert api.get(TOPICS).json() == [{"topic": "data-science", "name": "Data science", "course_count": 1}]
+
+    def test_the_apis_writes_keep_the_spelling_of_a_new_topic(self, api, editor_api):
+        record = {"title": "Ops", "topic": "Cloud & DevOps", "units": [{"title": "U", "modules": [{"title": "M"}]}]}
+        assert editor_api.post("/api/v1/courses/", {**record, "slug": "ops"}, format="json").status_code == 201
+        assert (
+            editor_api.put(
+                "/api/v1/courses/ml/", {**record, "topic": "AI/ML", "status": "published"}, format="json"
+            ).status_code
+            == 201
+        )
+        response = editor_api.patch("/api/v1/courses/ops/", {"topic": "Site Reliability (SRE)"}, format="json")
+        assert response.status_code == 200
+        from catalog.models import Topic
+
+        assert dict(Topic.objects.values_list("slug", "name")) == {
+            "cloud-devops": "Cloud & DevOps",
+            "aiml": "AI/ML",
+            "site-reliability-sre": "Site Reliability (SRE)",
+        }
+        assert api.get(TOPICS).json() == [{"topic": "aiml", "name": "AI/ML", "course_count": 1}]

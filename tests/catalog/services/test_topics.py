@@ -32,6 +32,20 @@ class TestTopicNamesRemember:
             services.course_create(slug="taken", title="Again", topic="Quantum Things")
         assert "quantum-things" not in names()
 
+    def test_an_import_keeps_the_spelling_of_a_new_topic(self):
+        from catalog.domain.records import clean_record, fast_clean
+
+        records = [
+            fast_clean({"slug": "a", "title": "A", "topic": "Cloud & DevOps"}),
+            clean_record({"slug": "b", "title": "B", "topic": "Data  Science!"}),
+        ]
+        services.courses_upsert(records=records)
+        assert names() == {"cloud-devops": "Cloud & DevOps", "data-science": "Data Science!"}
+
+    def test_a_topic_written_in_normal_form_keeps_no_name(self):
+        services.course_create(slug="a", title="A", topic="data-science")
+        assert names() == {}
+
     def test_a_dry_run_keeps_no_name(self):
         services.course_upsert_tree(record={"slug": "x", "title": "X", "topic": "Dry Topic"}, dry_run=True)
         assert names() == {}
