@@ -1,6 +1,8 @@
 """Topics' display names (catalog.models.Topic), with the slug read as words for a topic without one."""
 
-from catalog.models import Topic, default_topic_name
+from django.db.models import Count, OuterRef, Subquery
+
+from catalog.models import Course, Topic, default_topic_name
 
 
 def topic_names(*, slugs=None) -> dict[str, str]:
@@ -14,10 +16,6 @@ def topic_names(*, slugs=None) -> dict[str, str]:
 
 def topic_suggestions(*, limit: int = 500) -> list[tuple[str, str]]:
     """(slug, name) of known topics, for the admin's topic field to suggest: most used first."""
-    from django.db.models import Count, OuterRef, Subquery
-
-    from catalog.models import Course
-
     used = Course.objects.filter(topic=OuterRef("slug")).values("topic").annotate(n=Count("pk")).values("n")
     rows = Topic.objects.annotate(used=Subquery(used)).order_by("-used", "slug")[:limit]
     return [(row.slug, row.name) for row in rows]
