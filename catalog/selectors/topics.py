@@ -1,6 +1,6 @@
 """Topics' display names (catalog.models.Topic), with the slug read as words for a topic without one."""
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 
 from catalog.models import Course, Topic, default_topic_name
 
@@ -17,5 +17,5 @@ def topic_names(*, slugs=None) -> dict[str, str]:
 def topic_suggestions(*, limit: int = 500) -> list[tuple[str, str]]:
     """(slug, name) of known topics, for the admin's topic field to suggest: most used first."""
     used = Course.objects.filter(topic=OuterRef("slug")).values("topic").annotate(n=Count("pk")).values("n")
-    rows = Topic.objects.annotate(used=Subquery(used)).order_by("-used", "slug")[:limit]
+    rows = Topic.objects.annotate(used=Subquery(used)).order_by(F("used").desc(nulls_last=True), "slug")[:limit]
     return [(row.slug, row.name) for row in rows]
