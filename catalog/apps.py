@@ -35,4 +35,4 @@ class CatalogAdminConfig(admin_apps.AdminConfig):
 
     def ready(self):
         super().ready()
-        from catalog.admin import courses, modules, units, webhooks  # noqa: F401  (registers the model admins)
+        from catalog.admin import courses, modules, topics, units, webhooks  # noqa: F401  (registers the model admins)

@@ -22,6 +22,7 @@ from catalog.admin.history import history_events, releases_table
 from catalog.admin.overdue import overdue_warning
 from catalog.admin.releases import CONFIRMED_MOVES, CourseReleasesMixin, publish_label, when
 from catalog.admin.tree import CONFIRM_UNIT_DELETE, UnitInline, apply_tree
+from catalog.admin.writing import MarkdownPreviewMixin
 from catalog.domain import workflow
 from catalog.errors import CatalogError
 from catalog.models import Course
@@ -41,7 +42,7 @@ def _quote(value) -> str:
 
 
 @admin.register(Course)
-class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdmin):
+class CourseAdmin(ServiceAdmin, MarkdownPreviewMixin, CourseReleasesMixin, nested_admin.NestedModelAdmin):
     form = CourseAdminForm
     list_display = ["title", "topic", "status_column", "unit_count", "module_count", "updated_at"]
     list_display_links = ["title"]
@@ -53,6 +54,9 @@ class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdm
     ordering = ["-updated_at", "-id"]
     list_per_page = 50
     readonly_fields = ["status_summary", "releases", "recent_history"]
+    # "Add course": the slug follows the title as it is typed until the editor changes it (Django's
+    # prepopulate.js leaves a saved slug alone).
+    prepopulated_fields = {"slug": ["title"]}  # noqa: RUF012 (Django's declaration)
     inlines = [UnitInline]
     actions = ["publish_selected", "unpublish_selected", "archive_selected", "restore_selected"]
     change_form_template = "admin/catalog/course/change_form.html"

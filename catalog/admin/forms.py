@@ -3,9 +3,12 @@
 from datetime import datetime
 
 from django import forms
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
 
+from catalog import selectors
 from catalog.models import Course, Module, Unit, normalize_topic
 
 
@@ -30,6 +33,44 @@ class EditorText:
             if isinstance(value, str) and "\r" in value:
                 cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
         return cleaned
+
+
+MARKDOWN_HELP = (
+    "Markdown: **bold**, *italic*, # Heading, - list item, [link text](https://…), `code`. "
+    "Preview shows it as learners will see it."
+)
+
+
+class MarkdownTextarea(forms.Textarea):
+    """A text box for Markdown that grows with its text, with a Preview button (catalog/admin.js asks
+    the admin's markdown-preview endpoint, which renders with the pages' own safe renderer)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 6, "cols": 60, "class": "catalog-markdown", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        box = super().render(name, value, attrs, renderer)
+        return format_html(
+            '{}<button type="button" class="catalog-markdown-preview-button" aria-expanded="false" data-url="{}">'
+            'Preview</button><div class="catalog-markdown-preview" aria-live="polite" hidden></div>',
+            box,
+            reverse("admin:catalog_markdown_preview"),
+        )
+
+
+class TopicInput(forms.TextInput):
+    """The topic's text box, suggesting the topics in use (a <datalist> of their display names)."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["list"] = f"{context['widget']['attrs'].get('id', name)}_suggestions"
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        box = super().render(name, value, attrs, renderer)
+        list_id = f"{(attrs or {}).get('id', name)}_suggestions"
+        options = format_html_join("", '<option value="{}"></option>', ((n,) for _, n in selectors.topic_suggestions()))
+        return format_html('{}<datalist id="{}">{}</datalist>', box, list_id, options)
 
 
 def parse_opened_at(value) -> datetime | None:
@@ -81,20 +122,34 @@ class CourseAdminForm(StaleEditGuardForm):
     class Meta:
         model = Course
         fields = ["slug", "title", "topic", "description"]
+        widgets = {"description": MarkdownTextarea(), "topic": TopicInput()}
         help_texts = {
+            "description": "Shown on the course page. " + MARKDOWN_HELP,
             "slug": "The course's address: intro-to-sql is shown at /courses/intro-to-sql/. Lowercase letters, "
             "digits and hyphens.",
-            "topic": 'Stored normalised: "Data Science" becomes data-science.',
+            "topic": "Pick a topic in use, or write a new one as learners should read it (“Cloud & DevOps”). "
+            "Filters use its normal form (cloud-devops); rename a topic's display name under Topics.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        topic = self.instance.topic if self.instance.pk else None
+        if topic and not self.is_bound:
+            # Shown as people read it; saving it unchanged changes nothing (same normal form).
+            self.initial["topic"] = selectors.topic_names(slugs=[topic])[topic]
 
     def guarded_course_id(self):
         return self.instance.pk
 
     def clean_topic(self):
-        topic = normalize_topic(self.cleaned_data.get("topic"))
-        if not topic:
+        # As written ("Cloud & DevOps"): the service stores its normal form and keeps the spelling of
+        # a new topic as its display name.
+        written = " ".join((self.cleaned_data.get("topic") or "").split())
+        if not normalize_topic(written):
             raise forms.ValidationError("Use at least one letter or digit.", code="invalid_topic")
-        return topic
+        if normalize_topic(written) == normalize_topic(self.initial.get("topic")):
+            return self.initial.get("topic")
+        return written
 
 
 class UnitAdminForm(StaleEditGuardForm):
@@ -140,7 +195,8 @@ class ModuleInlineForm(PositionForm):
     class Meta:
         model = Module
         fields = ["title", "content", "order"]
-        widgets = {"content": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+        widgets = {"content": MarkdownTextarea()}
+        help_texts = {"content": MARKDOWN_HELP}
 
 
 def unit_label(unit: Unit) -> str:
@@ -152,6 +208,8 @@ class ModuleAdminForm(StaleEditGuardForm):
     class Meta:
         model = Module
         fields = ["unit", "title", "content"]
+        widgets = {"content": MarkdownTextarea()}
+        help_texts = {"content": MARKDOWN_HELP}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,10 @@ class ModuleAdmin(ServiceAdmin, LogsOnCourse, admin.ModelAdmin):
     ordering = ["unit__course__title", "unit__course_id", "unit__order", "order"]
     autocomplete_fields = ["unit"]
 
+    class Media:
+        css = {"all": ["catalog/admin.css"]}
+        js = ["catalog/admin.js"]
+
     def get_fields(self, request, obj=None):
         return ["unit_of", "title", "content", "order", "opened_at"] if obj else ["unit", "title", "content"]
 

@@ -32,6 +32,7 @@ class UnitAdmin(ServiceAdmin, LogsOnCourse, SortableAdminBase, admin.ModelAdmin)
 
     class Media:
         css = {"all": ["catalog/admin.css"]}
+        js = ["catalog/admin.js"]
 
     def get_fields(self, request, obj=None):
         return ["course", "title", "order", "opened_at"] if obj else ["course", "title"]

@@ -166,7 +166,10 @@ class ScheduleStateSerializer(serializers.Serializer):
 
 
 class TopicSerializer(serializers.Serializer):
-    topic = serializers.CharField()
+    topic = serializers.CharField(help_text="The slug: what filters use (`?topic=data-science`).")
+    name = serializers.CharField(
+        help_text="The display spelling (`Data Science`): as first written, or as an editor set it in the admin."
+    )
     course_count = serializers.IntegerField()
 
 

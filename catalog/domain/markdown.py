@@ -1,9 +1,12 @@
-"""Module content (Markdown) as HTML that is safe to put in a page: no script, handler or javascript: link.
+"""Markdown (module content, course descriptions) as HTML safe to put in a page: no script, handler or
+javascript: link.
 
 markdown-it-py renders CommonMark (plus tables) with raw HTML switched off, so markup in content is
 shown as text; nh3 then keeps only an allow-list of tags, attributes and URL schemes, as a second
 line of defence that does not depend on the renderer's choices.
 """
+
+import html
 
 import nh3
 from markdown_it import MarkdownIt
@@ -28,3 +31,10 @@ def render(text: str) -> str:
         link_rel="noopener noreferrer nofollow",
         filter_style_properties={"text-align"},
     )
+
+
+def plain(text: str) -> str:
+    """The words of Markdown without its markup, for places that take text only (cards, meta
+    descriptions, structured data): rendered as for the page, then stripped of every tag."""
+    stripped = nh3.clean(_renderer.render(text or ""), tags=set())
+    return " ".join(html.unescape(stripped).split())

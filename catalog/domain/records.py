@@ -111,14 +111,27 @@ class UnitRecordSerializer(StrictSerializer):
     modules = ModuleRecordSerializer(many=True, required=False, default=list, max_length=MAX_MODULES_PER_UNIT)
 
 
+class WrittenTopic(str):
+    """A topic's normal form ("cloud-devops") that remembers how it was written ("Cloud & DevOps"):
+    the services keep that spelling as the display name of a topic seen for the first time."""
+
+    written = ""
+
+    def __new__(cls, value: str, written: str = ""):
+        topic = super().__new__(cls, value)
+        topic.written = written
+        return topic
+
+
 class TopicField(StrictCharField):
     def to_internal_value(self, data):
         value = normalize_topic(super().to_internal_value(data))
+        written = getattr(data, "written", "") or data  # cleaned twice (API, then service): keep the first
         if not value:
             raise serializers.ValidationError("A topic needs at least one letter or digit.")
         if len(value) > TOPIC_MAX_LENGTH:
             raise serializers.ValidationError(f"Ensure this field has no more than {TOPIC_MAX_LENGTH} characters.")
-        return value
+        return WrittenTopic(value, written)
 
 
 STATUSES = ", ".join(Course.Status.values)
@@ -270,7 +283,7 @@ def fast_clean(data) -> dict | None:
     except (ValueError, OverflowError):  # lone surrogates, integers past 64 bits: the serializers say why
         return None
     title = _text(data["title"])
-    topic = normalize_topic(data["topic"])
+    topic = WrittenTopic(normalize_topic(data["topic"]), getattr(data["topic"], "written", "") or data["topic"])
     description = data.get("description", "")
     if title is None or not topic or len(topic) > TOPIC_MAX_LENGTH or _ODD.search(description):
         return None

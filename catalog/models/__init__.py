@@ -1,4 +1,4 @@
-"""The catalog's data: the working copy, its history, its releases, the change feed, webhooks, edge purges."""
+"""The catalog's data: the working copy, its history, its releases, the change feed, webhooks, edge purges, topics."""
 
 from catalog.models.courses import (
     SLUG_MAX_LENGTH,
@@ -18,6 +18,7 @@ from catalog.models.edge import EdgePurge
 from catalog.models.feed import FeedEntry, FeedHorizon
 from catalog.models.imports import ImportIdentity, ImportState
 from catalog.models.releases import Listing, Release, SlugRedirect, TopicCount
+from catalog.models.topics import Topic, default_topic_name, topic_name_problem
 from catalog.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -36,12 +37,15 @@ __all__ = [
     "Module",
     "Release",
     "SlugRedirect",
+    "Topic",
     "TopicCount",
     "TopicField",
     "Unit",
     "WebhookDelivery",
     "WebhookEndpoint",
     "canonical_topics",
+    "default_topic_name",
     "normalize_topic",
     "slug_validator",
+    "topic_name_problem",
 ]

@@ -45,6 +45,7 @@ from catalog.selectors.learners import (
 )
 from catalog.selectors.search import clean_query
 from catalog.selectors.suggestions import learner_suggestions
+from catalog.selectors.topics import topic_names, topic_suggestions
 
 __all__ = [
     "EXPORT_CHUNK",
@@ -80,6 +81,8 @@ __all__ = [
     "listing_excerpts",
     "clean_query",
     "learner_suggestions",
+    "topic_names",
+    "topic_suggestions",
     "with_release_state",
     "working_document",
 ]

@@ -15,6 +15,7 @@ from catalog.domain import documents
 from catalog.models import Listing, SlugRedirect, TopicCount
 from catalog.selectors.embedded_search import embedded_search
 from catalog.selectors.search import Query, clean_query, learner_query, ranked
+from catalog.selectors.topics import topic_names
 
 
 def live_at(now) -> Q:
@@ -223,9 +224,11 @@ def learner_module(*, slug: str, module_id: int, now=None) -> tuple[dict, dict, 
 
 
 def topic_counts(*, now=None, counts: Counter | None = None) -> list[dict]:
-    """Published courses per topic, sorted by topic."""
+    """Published courses per topic, sorted by topic, with the topic's display name."""
     counts = learner_counts(now=now) if counts is None else counts
-    return [{"topic": topic, "course_count": n} for topic, n in sorted(counts.items()) if n > 0]
+    shown = sorted(topic for topic, n in counts.items() if n > 0)
+    names = topic_names(slugs=shown)
+    return [{"topic": topic, "name": names[topic], "course_count": counts[topic]} for topic in shown]
 
 
 def learner_total(*, topics=(), now=None, counts: Counter | None = None) -> int:

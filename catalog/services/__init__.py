@@ -65,6 +65,7 @@ from catalog.services.releasing.publishing import (
 from catalog.services.releasing.releases import releases_prune
 from catalog.services.releasing.schedule import UNSET, course_schedule, course_schedule_cancel, schedule_apply_due
 from catalog.services.releasing.tick import tick
+from catalog.services.topics import topic_names_remember, topic_rename
 
 __all__ = [
     "PAST_TENSE",
@@ -117,4 +118,6 @@ __all__ = [
     "unit_move",
     "unit_reorder",
     "unit_update",
+    "topic_names_remember",
+    "topic_rename",
 ]

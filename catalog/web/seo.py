@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
+from catalog.domain import markdown
 from catalog.models import canonical_topics
 from catalog.origin import absolute
 
@@ -32,8 +33,9 @@ def course_structured_data(course: dict, url: str) -> dict:
         "@context": "https://schema.org",
         "@type": "Course",
         "name": course["title"],
-        # Google requires a description: a course without one is described by its title.
-        "description": course.get("description") or course["title"],
+        # Google requires a description: a course without one is described by its title. The
+        # description is Markdown; structured data takes its words.
+        "description": markdown.plain(course.get("description")) or course["title"],
         "url": url,
         "provider": {"@type": "Organization", "name": settings.CATALOG_PROVIDER_NAME},
         "inLanguage": course.get("language") or getattr(settings, "CATALOG_DEFAULT_LANGUAGE", "en"),

@@ -79,6 +79,7 @@ def catalog_home(request):
         "page": page,
         "query": query,
         "topics": topics,
+        "topic_names": {row["topic"]: row["name"] for row in topics},  # the cards' topics, read with the chips
         "selected_topics": selected,
         "clear_topics_query": query_string([]),
         "base_query": f"{base}&" if base else "",
@@ -152,7 +153,7 @@ def _course_context(course: dict, *, module_url, preview=False) -> dict:
     first = outline.first_module_id(course)
     return {
         "course": course,
-        "description": Truncator(course["description"] or course["title"]).words(30),
+        "description": Truncator(markdown.plain(course["description"]) or course["title"]).words(30),
         "topic_query": urlencode([("topic", course["topic"])]),
         "preview": preview,
         "start_url": module_url(first) if first else None,

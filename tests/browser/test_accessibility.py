@@ -75,10 +75,33 @@ def test_admin_pages(page, live_server, axe, course, django_user_model):
         f"/{pk}/schedule/",
         f"/{pk}/discard/",
         f"/{pk}/revert/1/",
+        f"/{pk}/history/",
         "/add/",
     ):
         page.goto(f"{admin}{path}")
         assert blocking(axe, page) == [], path
+    # The topic pages, and a module's own page.
+    module = Module.objects.filter(unit__course_id=pk).first()
+    for url in (
+        f"{live_server.url}/admin/catalog/topic/",
+        f"{live_server.url}/admin/catalog/topic/databases/change/",
+        f"{live_server.url}/admin/catalog/module/{module.pk}/change/",
+    ):
+        page.goto(url)
+        assert blocking(axe, page) == [], url
+    # "Add course" half filled in: the unsaved-changes note and the slug filled from the title.
+    page.goto(f"{admin}/add/")
+    page.locator("#id_title").press_sequentially("Cloud & DevOps")
+    page.wait_for_selector(".catalog-unsaved:visible")
+    assert blocking(axe, page) == []
+    # The course page with a preview link shown and a Markdown preview open.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.goto(f"{admin}/{pk}/change/")
+    page.click("button.catalog-preview-button")
+    page.wait_for_selector("#catalog-preview-result a.catalog-preview-link")
+    page.click("#units-0-modules-0 button.catalog-markdown-preview-button")
+    page.wait_for_selector("#units-0-modules-0 .catalog-markdown-preview h1")
+    assert blocking(axe, page) == []
     # The tree after adding rows with the page's script: the new inputs are labelled too.
     page.goto(f"{admin}/{pk}/change/")
     page.click("#units-0-modules-group a.djn-add-handler")

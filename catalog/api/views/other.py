@@ -26,7 +26,8 @@ class TopicListView(LearnerCacheMixin, APIView):
 
     @extend_schema(
         summary="Published topics with their course counts",
-        description="Sorted by topic; topics are stored normalised (`Data Science` is `data-science`).",
+        description="Sorted by topic; topics are stored normalised (`Data Science` is `data-science`), "
+        "and `name` is how people read them.",
         responses={200: TopicSerializer(many=True)},
     )
     def get(self, request):

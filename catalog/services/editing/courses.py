@@ -15,6 +15,7 @@ from catalog.services.releasing import counts
 from catalog.services.releasing.publishing import MOVES
 from catalog.services.releasing.releases import live_listing, rerender_listings
 from catalog.services.releasing.schedule import lock_settled
+from catalog.services.topics import topic_names_remember
 
 COURSE_FIELDS = ("slug", "title", "description", "topic")
 
@@ -44,6 +45,8 @@ def course_update(*, course: Course, by=None, precondition: Precondition | None 
     target_status = changes.pop("status", None)
     values = clean_fields(CourseRecordSerializer, changes, only=COURSE_FIELDS)
     course = lock_settled(course.pk, precondition=precondition)
+    if "topic" in values:
+        topic_names_remember(names=[values["topic"]])
     changed = [name for name, value in values.items() if getattr(course, name) != value]
     old_slug = course.slug
     if "slug" in changed:

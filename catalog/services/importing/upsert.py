@@ -31,6 +31,7 @@ from catalog.services.importing.imports import DEFAULT_SOURCE, import_bases, imp
 from catalog.services.importing.merging import merge, remembered, with_ids
 from catalog.services.importing.planning import UpsertResult, plan_record
 from catalog.services.releasing.schedule import settle_course
+from catalog.services.topics import topic_names_remember
 
 # --force does not take a course out of the archive: an editor (or --prune) put it there on purpose,
 # and the workflow's way out is a restore to draft. The rest of the record is written, and the file goes
@@ -85,9 +86,13 @@ def courses_upsert(
         try:
             with transaction.atomic():
                 if not source:
-                    return _upsert_batch(records, by=by, dry_run=dry_run, precondition=precondition)
-                return _import_batch(records, by=by, dry_run=dry_run, source=source, hashes=hashes, force=force,
-                                     recreate=recreate)  # fmt: skip
+                    results = _upsert_batch(records, by=by, dry_run=dry_run, precondition=precondition)
+                else:
+                    results = _import_batch(records, by=by, dry_run=dry_run, source=source, hashes=hashes,
+                                            force=force, recreate=recreate)  # fmt: skip
+                if not dry_run:
+                    topic_names_remember(names=[record["topic"] for record in records])
+                return results
         except IntegrityError as exc:
             # Another writer created one of these slugs between our read and our insert: the second
             # attempt sees it and updates it instead.

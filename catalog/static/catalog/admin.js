@@ -26,9 +26,220 @@
     });
   }
 
+  function titleOf(form) {
+    const input = titleInput(form);
+    return input ? input.value.trim() : "";
+  }
+
   function labelOf(form) {
-    const title = form.querySelector('input[name$="-title"]');
-    return title && title.value ? "“" + title.value + "”" : "the new row";
+    const title = titleOf(form);
+    return title ? "“" + title + "”" : "the new row";
+  }
+
+  // A unit's own title (not one of its modules').
+  function titleInput(form) {
+    return Array.prototype.find.call(form.querySelectorAll('input[name$="-title"]'), function (input) {
+      return input.closest(".djn-inline-form") === form;
+    }) || null;
+  }
+
+  function isUnit(form) {
+    return form.dataset.inlineModel === "catalog-unit";
+  }
+
+  // --- The tree's rows: units and modules in page order, numbered and named as they stand now.
+
+  function rows() {
+    return Array.prototype.filter.call(document.querySelectorAll(".djn-inline-form[data-inline-model]"), function (row) {
+      return !row.closest(".djn-empty-form") && !row.classList.contains("djn-empty-form");
+    });
+  }
+
+  // Renumber and rename live: unit labels ("2. Joins"), module numbers ("2.1") and the move buttons'
+  // names follow the rows' current places and titles, before anything is saved.
+  function relabel() {
+    let unitNumber = 0;
+    let moduleNumber = 0;
+    rows().forEach(function (row) {
+      const title = titleOf(row);
+      let number;
+      if (isUnit(row)) {
+        unitNumber += 1;
+        moduleNumber = 0;
+        number = String(unitNumber);
+        const label = row.querySelector(".catalog-unit-head .inline_label");
+        if (label) {
+          label.textContent = number + ". " + (title || "New unit");
+        }
+      } else {
+        moduleNumber += 1;
+        number = unitNumber + "." + moduleNumber;
+        const label = row.querySelector(".catalog-module-number");
+        if (label) {
+          label.textContent = number;
+        }
+      }
+      const kind = isUnit(row) ? "unit" : "module";
+      const name = title ? kind + " “" + title + "”" : "this new " + kind;
+      cellsOf(row).forEach(function (cell) {
+        if (cell.matches("button.catalog-move")) {
+          cell.setAttribute("aria-label", "Move " + name + " " + cell.dataset.direction);
+        }
+      });
+    });
+  }
+
+  // --- One tab stop per row (roving tabindex): Tab goes from row to row; arrow keys move inside a
+  // row (← →, Home, End) and to the same place in the row above or below (↑ ↓).
+
+  const CELLS = 'button.catalog-move, input:not([type="hidden"]), textarea, button.catalog-markdown-preview-button, ' +
+    'select, a.djn-remove-handler';
+
+  function cellsOf(row) {
+    return Array.prototype.filter.call(row.querySelectorAll(CELLS), function (cell) {
+      return cell.closest(".djn-inline-form") === row && !cell.closest(".djn-empty-form");
+    });
+  }
+
+  function rove() {
+    rows().forEach(function (row) {
+      const cells = cellsOf(row);
+      const stop = cells.find(function (cell) { return cell.classList.contains("catalog-stop"); }) || cells[0];
+      cells.forEach(function (cell) {
+        cell.classList.toggle("catalog-stop", cell === stop);
+        cell.setAttribute("tabindex", cell === stop ? "0" : "-1");
+      });
+    });
+  }
+
+  function enter(cell) {
+    if (!cell) {
+      return;
+    }
+    cell.focus();
+    if (isText(cell) && cell.select) {
+      cell.select();  // as in a grid: the text selected, the first ← or → goes into it
+    }
+  }
+
+  function focusCell(row, index) {
+    const cells = cellsOf(row);
+    enter(cells[Math.max(0, Math.min(index, cells.length - 1))]);
+  }
+
+  function isText(cell) {
+    return cell.matches("textarea") || (cell.matches("input") && !/^(checkbox|radio|button|submit)$/.test(cell.type));
+  }
+
+  function atEdge(cell, start) {
+    if (!isText(cell)) {
+      return true;
+    }
+    if (cell.selectionStart !== cell.selectionEnd) {
+      return false;
+    }
+    return start ? cell.selectionStart === 0 : cell.selectionEnd === cell.value.length;
+  }
+
+  function treeKeydown(event) {
+    const cell = event.target;
+    const row = cell.closest && cell.closest(".djn-inline-form[data-inline-model]");
+    if (!row || !cell.matches(CELLS) || event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    const cells = cellsOf(row);
+    const index = cells.indexOf(cell);
+    if (index < 0) {
+      return;
+    }
+    const all = rows();
+    let handled = true;
+    switch (event.key) {
+      case "ArrowLeft":
+      case "ArrowRight": {
+        const left = event.key === "ArrowLeft";
+        if (!atEdge(cell, left) || event.shiftKey) {
+          return;
+        }
+        enter(cells[index + (left ? -1 : 1)]);
+        break;
+      }
+      case "ArrowUp":
+      case "ArrowDown": {
+        if (cell.matches("textarea") || event.shiftKey) {
+          return;  // lines of text: the caret's keys
+        }
+        const other = all[all.indexOf(row) + (event.key === "ArrowUp" ? -1 : 1)];
+        if (other) {
+          focusCell(other, index);
+        }
+        break;
+      }
+      case "Home":
+      case "End":
+        if (isText(cell)) {
+          return;
+        }
+        focusCell(row, event.key === "Home" ? 0 : cells.length - 1);
+        break;
+      default:
+        handled = false;
+    }
+    if (handled) {
+      event.preventDefault();
+    }
+  }
+
+  document.addEventListener("keydown", treeKeydown);
+  document.addEventListener("focusin", function (event) {
+    const cell = event.target;
+    const row = cell.closest && cell.closest(".djn-inline-form[data-inline-model]");
+    if (!row || !cell.matches(CELLS)) {
+      return;
+    }
+    cellsOf(row).forEach(function (other) {
+      other.classList.toggle("catalog-stop", other === cell);
+      other.setAttribute("tabindex", other === cell ? "0" : "-1");
+    });
+  });
+
+  // Links that act as buttons ("Add another Module", "Remove") answer Space as buttons do (Enter
+  // already follows a link).
+  document.addEventListener("keydown", function (event) {
+    const link = event.target.closest && event.target.closest('a[role="button"]');
+    if (link && (event.key === " " || event.key === "Spacebar")) {
+      event.preventDefault();
+      link.click();
+    }
+  });
+
+  function refreshTree() {
+    rove();
+    relabel();
+  }
+
+  function watchTree() {
+    const root = document.querySelector(".djn-group-root");
+    if (!root) {
+      return;
+    }
+    refreshTree();
+    // Rows added, removed, dragged or moved by the buttons: renumber and rename at once.
+    let pending = false;
+    new MutationObserver(function () {
+      if (!pending) {
+        pending = true;
+        window.requestAnimationFrame(function () {
+          pending = false;
+          refreshTree();
+        });
+      }
+    }).observe(root, { childList: true, subtree: true });
+    root.addEventListener("input", function (event) {
+      if (event.target.matches('input[name$="-title"]')) {
+        relabel();
+      }
+    });
   }
 
   function move(button) {
@@ -79,6 +290,7 @@
       }
     }
     document.dispatchEvent(new CustomEvent("catalog:edited"));
+    refreshTree();
     button.focus();
     live("Moved " + labelOf(form) + " to " + where + ". Save to keep it.");
   }
@@ -99,10 +311,49 @@
     }
     let dirty = false;
     let saving = false;
-    const mark = function () { dirty = true; };
+    // Said at the top of the form and beside the save buttons, and in the tab's title.
+    const badges = [];
+    const top = courseForm.querySelector("fieldset") || courseForm.firstElementChild;
+    const row = courseForm.querySelector(".submit-row");
+    [top, row].forEach(function (place, index) {
+      if (!place) {
+        return;
+      }
+      const badge = document.createElement(index ? "span" : "p");
+      badge.className = "catalog-unsaved";
+      badge.hidden = true;
+      badge.textContent = "Unsaved changes: save to keep them";
+      if (index) {
+        place.insertBefore(badge, place.firstChild);
+      } else {
+        badge.setAttribute("role", "status");
+        place.parentNode.insertBefore(badge, place);
+      }
+      badges.push(badge);
+    });
+    const title = document.title;
+    const mark = function (event) {
+      if (event && event.target && event.target.name === "action") {
+        return;
+      }
+      if (!dirty) {
+        dirty = true;
+        badges.forEach(function (badge) { badge.hidden = false; });
+        document.title = "• " + title;
+      }
+    };
     courseForm.addEventListener("input", mark);
     courseForm.addEventListener("change", mark);
     document.addEventListener("catalog:edited", mark);
+    // Rows added or removed, or dragged (django-nested-admin says so with jQuery events).
+    courseForm.addEventListener("click", function (event) {
+      if (event.target.closest && event.target.closest(".djn-add-handler, .djn-remove-handler")) {
+        mark();
+      }
+    });
+    if (window.django && window.django.jQuery) {
+      window.django.jQuery(document).on("djnesting:mutate", function () { mark(); });
+    }
     courseForm.addEventListener("submit", function () { saving = true; });
     window.addEventListener("beforeunload", function (event) {
       if (dirty && !saving) {
@@ -111,10 +362,101 @@
       }
     });
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", watchEdits);
-  } else {
+  // --- Markdown boxes: grow with their text; "Preview" renders them on the server with the pages'
+  // own safe renderer (the admin's markdown-preview endpoint), so what shows is what learners get.
+
+  function grow(box) {
+    if (!box.matches("textarea.catalog-markdown") || box.closest(".djn-empty-form")) {
+      return;
+    }
+    box.style.height = "auto";
+    box.style.height = Math.min(box.scrollHeight + 4, window.innerHeight * 0.8) + "px";
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("textarea.catalog-markdown")) {
+      grow(event.target);
+      const button = event.target.parentElement.querySelector(".catalog-markdown-preview-button");
+      if (button && button.getAttribute("aria-expanded") === "true") {
+        window.clearTimeout(button.catalogTimer);
+        button.catalogTimer = window.setTimeout(function () { showPreview(button); }, 400);
+      }
+    }
+  });
+
+  function showPreview(button) {
+    const box = button.parentElement.querySelector("textarea.catalog-markdown");
+    const panel = button.nextElementSibling;
+    const token = document.querySelector('input[name="csrfmiddlewaretoken"]');
+    const body = new FormData();
+    body.append("text", box.value);
+    return fetch(button.dataset.url, {
+      method: "POST",
+      body: body,
+      headers: { "X-CSRFToken": token ? token.value : "", Accept: "application/json" },
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (!response.ok) {
+          throw new Error(data.detail || response.statusText);
+        }
+        panel.innerHTML = data.html || "<p><em>Nothing to show yet.</em></p>";
+      });
+    }).catch(function (error) {
+      panel.textContent = "No preview: " + error.message;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest && event.target.closest("button.catalog-markdown-preview-button");
+    if (!button) {
+      return;
+    }
+    event.preventDefault();
+    const panel = button.nextElementSibling;
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.textContent = open ? "Hide preview" : "Preview";
+    panel.hidden = !open;
+    if (open) {
+      showPreview(button);
+    }
+  });
+
+  function ready() {
+    document.documentElement.classList.add("catalog-js");
+    document.querySelectorAll("textarea.catalog-markdown").forEach(grow);
     watchEdits();
+    watchTree();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
+  }
+
+  // "2026-12-13 10:05 Europe/Paris (09:05 UTC)": the editor's time to the minute, UTC beside it.
+  function expiry(iso) {
+    const at = new Date(iso);
+    if (isNaN(at)) {
+      return iso;
+    }
+    const two = function (n) { return String(n).padStart(2, "0"); };
+    const local = at.getFullYear() + "-" + two(at.getMonth() + 1) + "-" + two(at.getDate()) + " " +
+      two(at.getHours()) + ":" + two(at.getMinutes());
+    const utc = at.getUTCFullYear() + "-" + two(at.getUTCMonth() + 1) + "-" + two(at.getUTCDate()) + " " +
+      two(at.getUTCHours()) + ":" + two(at.getUTCMinutes());
+    let zone = "";
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (error) {
+      zone = "";
+    }
+    if (zone === "UTC" || zone === "Etc/UTC" || local === utc) {
+      return utc + " UTC";
+    }
+    const sameDay = local.slice(0, 10) === utc.slice(0, 10);
+    return local + " " + (zone || "your time") + " (" + (sameDay ? utc.slice(11) : utc) + " UTC)";
   }
 
   // "Copy preview link": fetch a new link as JSON, show it and copy it; a plain POST without script.
@@ -142,8 +484,11 @@
       link.textContent = data.url;
       link.className = "catalog-preview-link";
       const done = function (copied) {
+        const until = document.createElement("time");
+        until.dateTime = data.expires_at;
+        until.textContent = expiry(data.expires_at);
         result.append(copied ? "Copied the preview link (works without login until " : "Preview link (works without login until ",
-          data.expires_at.replace("T", " ").replace("Z", " UTC") + "): ", link);
+          until, "): ", link);
       };
       if (navigator.clipboard && navigator.clipboard.writeText) {
         navigator.clipboard.writeText(data.url).then(function () { done(true); }, function () { done(false); });

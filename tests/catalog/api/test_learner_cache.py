@@ -99,7 +99,7 @@ class TestNoOldDataAfterAWrite:
             editor_api.post(detail("target") + "publish/")
         assert api.get(detail("target")).json()["title"] == "New title"
         assert api.get(LIST).json()["results"][0]["title"] == "New title"
-        assert api.get(TOPICS).json() == [{"topic": "chemistry", "course_count": 1}]
+        assert api.get(TOPICS).json() == [{"topic": "chemistry", "name": "Chemistry", "course_count": 1}]
         assert slugs(api.get(LIST + "?topic=Physics&ordering=title")) == []
 
     def test_a_put_of_the_tree(self, api, editor_api, target, committed):

@@ -19,8 +19,9 @@ NEWEST_PAGE_QUERIES = 2
 DETAIL_QUERIES = 3
 # learners: the stored document of the live release, with the course's next scheduled switch
 LEARNER_DETAIL_QUERIES = 1
-# the kept counts with the listings they lag behind (scheduled switches not recorded yet), the next switch
-TOPICS_QUERIES = 2
+# the kept counts with the listings they lag behind (scheduled switches not recorded yet), the next switch,
+# the shown topics' display names (one query, by primary key)
+TOPICS_QUERIES = 3
 
 
 @pytest.fixture

@@ -73,7 +73,7 @@ def test_an_import_from_another_process_shows_at_once(embedded_env, tmp_path, se
             for _ in range(8):
                 assert read(f"{base}/courses/shared/")[1]["title"] == title
                 assert read(f"{base}/courses/")[1]["results"][0]["title"] == title
-                assert read(f"{base}/topics/")[1] == [{"topic": "testing", "course_count": 1}]
+                assert read(f"{base}/topics/")[1] == [{"topic": "testing", "name": "Testing", "course_count": 1}]
             if round == 0:
                 # Token files gone (culled, or the directory removed): pages under them die, never stale.
                 shutil.rmtree(tmp_path / "cache")

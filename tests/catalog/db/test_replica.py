@@ -121,7 +121,8 @@ def test_learner_reads_come_from_a_caught_up_replica(replica, api, client):
         assert reads.on_replica, url
         assert reads.on_primary == [], url
         assert len(reads.probes) == 1, "one replay check per request, however many queries"
-    assert {"topic": "replication", "course_count": 1} in response.json()  # the topics, from the replica
+    # the topics, from the replica
+    assert {"topic": "replication", "name": "Replication", "course_count": 1} in response.json()
 
     with Reads() as reads:
         page = client.get("/courses/on-replica/")

@@ -43,7 +43,7 @@ class TestAtAMoment:
         assert selectors.learner_course(slug="sql", now=then)["title"] == "SQL"
         assert (page_slugs(before), page_slugs(then)) == ([], ["sql"])
         assert (selectors.learner_total(now=before), selectors.learner_total(now=then)) == (0, 1)
-        assert selectors.topic_counts(now=then) == [{"topic": "databases", "course_count": 1}]
+        assert selectors.topic_counts(now=then) == [{"topic": "databases", "name": "Databases", "course_count": 1}]
         assert selectors.topic_counts(now=before) == []
 
     def test_a_scheduled_withdrawal_is_seen_from_its_time_on(self, now):

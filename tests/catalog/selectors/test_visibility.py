@@ -175,7 +175,7 @@ def test_no_hidden_course_reaches_a_non_editor(hidden, who, api, learner_api, cl
             assert response.status_code < 500, url
     # Counts, facets and totals are the visible courses' alone.
     assert api.get("/api/v1/courses/").json()["count"] == 3
-    assert api.get("/api/v1/topics/").json() == [{"topic": "open", "course_count": 3}]
+    assert api.get("/api/v1/topics/").json() == [{"topic": "open", "name": "Open", "course_count": 3}]
     assert [api.get(f"/api/v1/courses/{s}/").json()["title"] for s in CHANGED] == ["Pending course", "Broken course"]
     assert {r.status_code for r in (requester.get(f"/api/v1/courses/{s}/") for s in hidden)} == {404}
     assert {r.status_code for r in (requester.get(f"/courses/{s}/") for s in hidden)} == {404}

@@ -138,7 +138,7 @@ class TestScheduledPublish:
         assert "Intro to SQL" in client.get("/courses/sql/").content.decode()
         assert "Intro to SQL" in client.get("/").content.decode()
         assert learner_slugs_found(api, "select") == ["sql"]
-        assert api.get(TOPICS).json() == [{"topic": "databases", "course_count": 1}]
+        assert api.get(TOPICS).json() == [{"topic": "databases", "name": "Databases", "course_count": 1}]
         editor_view = editor_api.get(course_url("sql")).json()
         assert (editor_view["live_release"], editor_view["has_unpublished_changes"]) == (1, True)
 
