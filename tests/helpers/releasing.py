@@ -154,6 +154,9 @@ def unsafe_parts(html: str) -> list[str]:
         # The page's own JSON-LD is data, never run (its text is checked by tests/catalog/web/test_seo.py).
         if tag == "script" and dict(attrs).get("type") == "application/ld+json":
             continue
+        # The site's own scripts (the search box's suggestions), served from its static files.
+        if tag == "script" and (dict(attrs).get("src") or "").startswith("/static/catalog/"):
+            continue
         if tag in DANGEROUS_TAGS:
             found.append(f"<{tag}>")
         for name, value in attrs:
