@@ -1,16 +1,19 @@
 """The catalog's data: the working copy, its history, its releases, the change feed, webhooks, edge purges."""
 
 from catalog.models.courses import (
+    LANGUAGE_MAX_LENGTH,
     SLUG_MAX_LENGTH,
     SLUG_PATTERN,
     TITLE_MAX_LENGTH,
     TOPIC_MAX_LENGTH,
     Course,
     CourseTransition,
+    Level,
     Module,
     TopicField,
     Unit,
     canonical_topics,
+    default_language,
     normalize_topic,
     slug_validator,
 )
@@ -21,6 +24,7 @@ from catalog.models.releases import Listing, Release, SlugRedirect, TopicCount
 from catalog.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "LANGUAGE_MAX_LENGTH",
     "SLUG_MAX_LENGTH",
     "SLUG_PATTERN",
     "TITLE_MAX_LENGTH",
@@ -31,6 +35,7 @@ __all__ = [
     "FeedEntry",
     "FeedHorizon",
     "ImportState",
+    "Level",
     "Listing",
     "Module",
     "Release",
@@ -41,6 +46,7 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "canonical_topics",
+    "default_language",
     "normalize_topic",
     "slug_validator",
 ]
