@@ -40,7 +40,9 @@ def list_body(*, count: int, capped: bool, next_link: str | None, previous_link:
 
 
 # What only the filters answer: a list that asks for one of these goes through ListingFilter.
-FILTERED = ("search", "created_after", "created_before", "ordering")
+FILTERED = ("search", "created_after", "created_before", "ordering", "level", "language", "max_duration")
+# Filters the kept counts per topic cannot answer: the list counts its matches instead.
+COUNTED = ("search", "created_after", "created_before", "level", "language", "max_duration")
 
 
 def newest_page(request) -> HttpResponse | None:
@@ -83,7 +85,7 @@ def course_list(view, request) -> HttpResponse:
     paginator = CoursePagination()
     chosen = filterset.form.cleaned_data
     listings = filterset.qs  # filtered now: a search has found its candidates
-    if not any(chosen.get(name) for name in ("search", "created_after", "created_before")):
+    if not any(chosen.get(name) not in (None, "", []) for name in COUNTED):
         paginator.count = selectors.learner_total(topics=chosen.get("topic") or ())  # kept counts: no scan
     candidates = filterset.candidates
     if candidates is not None:
