@@ -10,19 +10,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django_filters.fields import BaseCSVField
 from drf_spectacular.utils import extend_schema_field
 
-from catalog.domain import languages
-from catalog.models import Course, Level, Listing, canonical_topics
+from catalog.domain.filters import LanguagesField, LevelsField, MaxDurationField, TopicsField
+from catalog.models import Course, Level, Listing
 from catalog.permissions import is_editor
 from catalog.selectors import course_search, listing_search, search_candidates
-
-
-class TopicsField(forms.Field):
-    """Every `topic` value of the query, normalised like stored topics."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value):
-        return canonical_topics(value)
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
@@ -33,24 +24,6 @@ class TopicFilter(django_filters.Filter):
         return qs.filter(topic__in=value) if value else qs
 
 
-class LanguagesField(forms.Field):
-    """Every `language` value of the query, each a BCP 47 tag, in its standard form (`pt-br` is `pt-BR`)."""
-
-    widget = forms.MultipleHiddenInput
-    default_error_messages = {"invalid": "'%(value)s' is not a BCP 47 language tag (e.g. en, pt-BR)."}
-
-    def to_python(self, value):
-        tags = set()
-        for item in value or []:
-            if not item.strip():
-                continue
-            tag = languages.standard_language(item.strip())
-            if tag is None:
-                raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": item})
-            tags.add(tag)
-        return sorted(tags)
-
-
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
 class LanguageFilter(django_filters.Filter):
     field_class = LanguagesField
@@ -59,26 +32,13 @@ class LanguageFilter(django_filters.Filter):
         return qs.filter(language__in=value) if value else qs
 
 
-class LevelsField(forms.MultipleChoiceField):
-    """`level=` (blank) asks for nothing, like a blank `topic`; anything else must be a level."""
-
-    def to_python(self, value):
-        return [item for item in super().to_python(value) if item.strip()]
-
-
 class LevelFilter(django_filters.MultipleChoiceFilter):
     """Repeatable; either value matches. An unknown level is a 400 naming the choices."""
 
     field_class = LevelsField
 
     def __init__(self, **kwargs):
-        super().__init__(
-            choices=Level.choices,
-            error_messages={
-                "invalid_choice": f"'%(value)s' is not a level: use {', '.join(Level.values)} (repeat for several)."
-            },
-            **kwargs,
-        )
+        super().__init__(choices=Level.choices, **kwargs)
 
     def filter(self, qs, value):
         return qs.filter(level__in=sorted(set(value))) if value else qs
@@ -87,15 +47,7 @@ class LevelFilter(django_filters.MultipleChoiceFilter):
 class MaxDurationFilter(django_filters.Filter):
     """Courses whose duration is known and at most this many minutes."""
 
-    field_class = forms.IntegerField
-
-    def __init__(self, **kwargs):
-        super().__init__(
-            min_value=0,
-            max_value=10**9,
-            error_messages={"invalid": "Give a whole number of minutes, e.g. 90."},
-            **kwargs,
-        )
+    field_class = MaxDurationField
 
     def filter(self, qs, value):
         return qs if value is None else qs.filter(duration_minutes__lte=value)

@@ -21,6 +21,7 @@ from catalog.selectors.courses import (
     with_release_state,
     working_document,
 )
+from catalog.selectors.facets import learner_facet_combinations
 from catalog.selectors.feed import feed_page
 from catalog.selectors.learners import (
     Candidates,
@@ -57,6 +58,7 @@ __all__ = [
     "feed",
     "feed_page",
     "learner_counts",
+    "learner_facet_combinations",
     "learner_course",
     "learner_detail",
     "learner_page",
