@@ -145,9 +145,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="listing",
             index=models.Index(
-                fields=["language", "-created_at", "id"],
-                include=("live_from", "live_until", "topic", "level", "duration_minutes"),
-                name="listing_language_newest",
+                fields=["topic", "level", "language", "-created_at", "id"],
+                include=("live_from", "live_until", "duration_minutes"),
+                name="listing_topic_level_newest",
             ),
         ),
         migrations.AddConstraint(

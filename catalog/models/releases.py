@@ -75,16 +75,18 @@ class Listing(models.Model):
             models.Index(
                 fields=["topic", "-created_at", "id"], include=["live_from", "live_until"], name="listing_topic_newest"
             ),
-            # Filtered pages (level, language, topic) walk the newest first within what they ask for.
+            # Filtered lists (issue 22): a topic with a level and a language, the catalog page's usual
+            # narrowing, is one index range, counted and paged without the table; a level and a
+            # language without a topic the other.
+            models.Index(
+                fields=["topic", "level", "language", "-created_at", "id"],
+                include=["live_from", "live_until", "duration_minutes"],
+                name="listing_topic_level_newest",
+            ),
             models.Index(
                 fields=["level", "language", "-created_at", "id"],
                 include=["live_from", "live_until", "topic", "duration_minutes"],
                 name="listing_level_newest",
-            ),
-            models.Index(
-                fields=["language", "-created_at", "id"],
-                include=["live_from", "live_until", "topic", "level", "duration_minutes"],
-                name="listing_language_newest",
             ),
             # The few listings whose going live is not recorded yet (scheduled): what counts lag behind.
             models.Index(fields=["live_from"], condition=models.Q(counted=False), name="listing_uncounted"),
