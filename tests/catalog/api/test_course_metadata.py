@@ -26,6 +26,12 @@ class TestWrites:
         module = learners["units"][0]["modules"][0]["id"]
         assert editor_api.__class__().get(f"{LIST}sql/modules/{module}/").json()["minutes"] == 20
 
+    def test_the_change_feed_carries_them(self, editor_api):
+        editor_api.put(f"{LIST}sql/", record(level="advanced", language="de", status="published"), format="json")
+        entry = editor_api.__class__().get("/api/v1/changes/").json()["results"][-1]
+        assert (entry["slug"], entry["course"]["level"], entry["course"]["language"]) == ("sql", "advanced", "de")
+        assert entry["course"]["duration_minutes"] == 45
+
     def test_a_record_without_them_gets_no_level_the_default_language_and_no_duration(self, editor_api, settings):
         settings.CATALOG_DEFAULT_LANGUAGE = "de"
         units = [{"title": "U", "modules": [{"title": "A"}]}]
