@@ -4,6 +4,8 @@ Each takes a DRF request or a plain Django one: a learner without credentials wh
 missed is answered below DRF (catalog.api.caching.LearnerCacheMixin.quick).
 """
 
+from django import forms
+from django.db import connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
@@ -12,6 +14,7 @@ from catalog import selectors
 from catalog.api.filters import ListingFilter
 from catalog.api.pagination import PAST_THE_END, CoursePagination, asked_page, asked_page_size, page_link
 from catalog.domain import documents
+from catalog.domain.filters import LanguagesField, LevelsField, MaxDurationField, TopicsField
 from catalog.models import canonical_topics
 from catalog.origin import absolute
 
@@ -75,8 +78,62 @@ def newest_page(request) -> HttpResponse | None:
     return json_response(body)
 
 
+# What narrowed_page answers besides the paging: the catalog's facets.
+NARROWING = ("topic", "level", "language", "max_duration")
+
+
+class NarrowingForm(forms.Form):
+    """The facets as ListingFilter reads them (the same fields, so the same values are valid)."""
+
+    topic = TopicsField(required=False)
+    level = LevelsField()
+    language = LanguagesField(required=False)
+    max_duration = MaxDurationField()
+
+
+def narrowed_page(request) -> HttpResponse | None:
+    """A page of the newest live courses narrowed by level, language, max_duration and topics, in one
+    prepared query (count and page from the filtered lists' indexes) and no FilterSet; None when the
+    query asks for more (a search, dates, an ordering), for anything invalid (course_list's filters
+    then give the 400), or off PostgreSQL."""
+    query = request.GET
+    if connection.vendor != "postgresql" or not any(name in query for name in NARROWING[1:]):
+        return None
+    if any(name in query for name in FILTERED if name not in NARROWING):
+        return None
+    form = NarrowingForm(
+        {name: query.getlist(name) for name in NARROWING[:3]} | {"max_duration": query.get("max_duration", "")}
+    )
+    if not form.is_valid():
+        return None
+    chosen = form.cleaned_data
+    number, size = asked_page(query), asked_page_size(query)
+    count, summaries, switch = selectors.learner_narrowed_page(
+        topics=chosen["topic"],
+        levels=chosen["level"],
+        languages=chosen["language"],
+        max_duration=chosen["max_duration"],
+        offset=(number - 1) * size,
+        limit=size,
+    )
+    pages = max(1, -(-count // size))
+    if number > pages:
+        raise NotFound(PAST_THE_END)
+    expires_at(request, switch)
+    body = list_body(
+        count=count,
+        capped=False,
+        next_link=page_link(request, number + 1, keep_status=False) if number < pages else None,
+        previous_link=page_link(request, number - 1, keep_status=False) if number > 1 else None,
+        summaries=summaries,
+    )
+    return json_response(body)
+
+
 def course_list(view, request) -> HttpResponse:
     plain = newest_page(request)
+    if plain is None:
+        plain = narrowed_page(request)
     if plain is not None:
         return plain
     filterset = ListingFilter(request.query_params, queryset=selectors.listings_live(), request=request)

@@ -21,7 +21,7 @@ from catalog.selectors.courses import (
     with_release_state,
     working_document,
 )
-from catalog.selectors.facets import learner_facet_combinations
+from catalog.selectors.facets import learner_facet_combinations, learner_narrowed_page
 from catalog.selectors.feed import feed_page
 from catalog.selectors.learners import (
     Candidates,
@@ -59,6 +59,7 @@ __all__ = [
     "feed_page",
     "learner_counts",
     "learner_facet_combinations",
+    "learner_narrowed_page",
     "learner_course",
     "learner_detail",
     "learner_page",

@@ -121,6 +121,12 @@ class TestFilters:
         body = client.get(f"{LIST}?{query}").json()
         assert {c["slug"] for c in body["results"]} == slugs and body["count"] == len(slugs)
 
+    def test_a_learners_narrowed_page_is_one_query(self, api, courses, django_assert_num_queries):
+        # The count and the page's stored summaries together, from the filtered lists' indexes.
+        with django_assert_num_queries(1):
+            body = api.get(f"{LIST}?level=beginner&language=en&topic=Databases&max_duration=90").json()
+        assert [c["slug"] for c in body["results"]] == ["a"] and body["count"] == 1
+
     def test_shortest_first_puts_unknown_durations_last(self, api, courses):
         body = api.get(f"{LIST}?ordering=duration_minutes").json()
         assert [c["slug"] for c in body["results"]] == ["a", "d", "b", "c"]
