@@ -34,10 +34,13 @@ SEARCHES = [
 ]
 SUGGEST = "/api/v1/suggest/?q=kube"
 TOPIC_PAGE = "/api/v1/courses/?topic=databases"
+# The learners' narrowing: a level, a language and a topic (issue 22).
+FILTERED_PAGE = "/api/v1/courses/?level=beginner&language=en&topic=databases"
 # (case, baseline case, at least this share of the baseline's requests/s): the issues' goals.
 GOALS = [
     ("uncached detail", "floor view (constant bytes)", 0.5),
     ("uncached list page 1", "floor view (constant bytes)", 0.3),
+    ("uncached filtered page (level, language, topic)", "floor view (constant bytes)", 0.3),
     ("uncached search: every course", "uncached topic page", 0.5),
     ("uncached search: a misspelt word", "uncached topic page", 0.5),
     ("uncached search: two words, the last being typed", "uncached topic page", 0.5),
@@ -83,6 +86,8 @@ def main():
         (f"uncached list page {deep}", "uncached", f"/api/v1/courses/?page={deep}", "MISS"),
         ("uncached detail", "uncached", detail, "MISS"),
         ("uncached topic page", "uncached", TOPIC_PAGE, "MISS"),
+        ("uncached filtered page (level, language, topic)", "uncached", FILTERED_PAGE, "MISS"),
+        ("uncached catalog page, filtered", "uncached", "/" + FILTERED_PAGE[len("/api/v1/courses/") :], None),
         ("uncached topics list", "uncached", "/api/v1/topics/", "MISS"),
         *(
             (f"uncached search: {name}", "uncached", f"/api/v1/courses/?search={quote_plus(words)}", "MISS")

@@ -233,6 +233,8 @@ CATALOG_EDGE_CDNS = [
 ]
 # Seconds a preview link of a working copy works (catalog/selectors/previews.py).
 CATALOG_PREVIEW_TTL = env.int("CATALOG_PREVIEW_TTL", default=7 * 24 * 3600)
+# The language (BCP 47) of a course whose record or form does not say.
+CATALOG_DEFAULT_LANGUAGE = env.str("CATALOG_DEFAULT_LANGUAGE", default="en")
 # Days the change feed keeps entries that are not a course's latest (catalog_tick compacts).
 CATALOG_FEED_RETENTION = env.int("CATALOG_FEED_RETENTION", default=30)
 

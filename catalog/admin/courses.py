@@ -46,7 +46,7 @@ class CourseAdmin(ServiceAdmin, MarkdownPreviewMixin, CourseReleasesMixin, neste
     form = CourseAdminForm
     list_display = ["title", "topic", "status_column", "unit_count", "module_count", "updated_at"]
     list_display_links = ["title"]
-    list_filter = ["status", "topic"]
+    list_filter = ["status", "topic", "level", "language"]
     search_fields = ["title", "slug"]
     search_help_text = "Finds courses by title or slug, and by the words of their descriptions, units and modules."
     date_hierarchy = "created_at"
@@ -80,7 +80,7 @@ class CourseAdmin(ServiceAdmin, MarkdownPreviewMixin, CourseReleasesMixin, neste
         return queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=words)), False
 
     def get_fieldsets(self, request, obj=None):
-        fields = (None, {"fields": ["slug", "title", "topic", "description", "opened_at"]})
+        fields = (None, {"fields": ["slug", "title", "topic", "level", "language", "description", "opened_at"]})
         if obj is None:
             return [fields]
         return [
@@ -165,7 +165,9 @@ class CourseAdmin(ServiceAdmin, MarkdownPreviewMixin, CourseReleasesMixin, neste
     # --- saving through services
 
     def service_save(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in ("slug", "title", "topic", "description")}
+        data = {
+            name: form.cleaned_data[name] for name in ("slug", "title", "topic", "description", "level", "language")
+        }
         if not change:
             return services.course_create(by=request.user, **data)
         # The first service call of the save: it takes the course's row lock and checks the guard.

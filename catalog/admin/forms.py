@@ -9,7 +9,9 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
 from catalog import selectors
-from catalog.models import Course, Module, Unit, normalize_topic
+from catalog.domain.languages import MESSAGE as LANGUAGE_MESSAGE
+from catalog.domain.languages import SUGGESTED, standard_language
+from catalog.models import Course, Module, Unit, default_language, normalize_topic
 
 
 class EditorText:
@@ -117,26 +119,53 @@ class StaleEditGuardForm(EditorText, forms.ModelForm):
         return cleaned
 
 
+class LanguageInput(forms.TextInput):
+    """A text box that suggests common language tags (a <datalist>) and takes any valid BCP 47 tag."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        listed = f"{(attrs or {}).get('id', name)}-suggestions"
+        box = super().render(name, value, {**(attrs or {}), "list": listed, "autocomplete": "off"}, renderer)
+        options = format_html_join("", '<option value="{}">{}</option>', sorted(SUGGESTED.items()))
+        return format_html('{}<datalist id="{}">{}</datalist>', box, listed, options)
+
+
 class CourseAdminForm(StaleEditGuardForm):
     # Status is deliberately absent: it moves only through the workflow buttons and actions.
     class Meta:
         model = Course
-        fields = ["slug", "title", "topic", "description"]
-        widgets = {"description": MarkdownTextarea(), "topic": TopicInput()}
+        fields = ["slug", "title", "topic", "description", "level", "language"]
+        widgets = {
+            "description": MarkdownTextarea(),
+            "topic": TopicInput(),
+            "language": LanguageInput(attrs={"size": 12}),
+        }
         help_texts = {
             "description": "Shown on the course page. " + MARKDOWN_HELP,
             "slug": "The course's address: intro-to-sql is shown at /courses/intro-to-sql/. Lowercase letters, "
             "digits and hyphens.",
             "topic": "Pick a topic in use, or write a new one as learners should read it (“Cloud & DevOps”). "
             "Filters use its normal form (cloud-devops); rename a topic's display name under Topics.",
+            "level": "Who the course is for; leave empty when it does not say.",
+            "language": "A BCP 47 language tag: en, pt-BR, zh-Hant… (pick a suggestion or type any valid tag).",
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "language" in self.fields:  # absent for a viewer: every field is read-only
+            self.fields["language"].required = False  # empty: the catalog's default language
         topic = self.instance.topic if self.instance.pk else None
         if topic and not self.is_bound:
             # Shown as people read it; saving it unchanged changes nothing (same normal form).
             self.initial["topic"] = selectors.topic_names(slugs=[topic])[topic]
+
+    def clean_language(self):
+        text = (self.cleaned_data.get("language") or "").strip()
+        if not text:
+            return default_language()
+        tag = standard_language(text)
+        if tag is None:
+            raise forms.ValidationError(LANGUAGE_MESSAGE, code="invalid_language")
+        return tag
 
     def guarded_course_id(self):
         return self.instance.pk
@@ -194,7 +223,7 @@ class UnitInlineForm(PositionForm):
 class ModuleInlineForm(PositionForm):
     class Meta:
         model = Module
-        fields = ["title", "content", "order"]
+        fields = ["title", "content", "minutes", "order"]
         widgets = {"content": MarkdownTextarea()}
         help_texts = {"content": MARKDOWN_HELP}
 
@@ -207,9 +236,12 @@ def unit_label(unit: Unit) -> str:
 class ModuleAdminForm(StaleEditGuardForm):
     class Meta:
         model = Module
-        fields = ["unit", "title", "content"]
+        fields = ["unit", "title", "content", "minutes"]
         widgets = {"content": MarkdownTextarea()}
-        help_texts = {"content": MARKDOWN_HELP}
+        help_texts = {
+            "content": MARKDOWN_HELP,
+            "minutes": "How long the module takes; empty when not known. Courses show the sum.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,4 @@
-"""The module pages: a module's title and content."""
+"""The module pages: a module's title, content and minutes."""
 
 from django.contrib import admin
 
@@ -22,7 +22,11 @@ class ModuleAdmin(ServiceAdmin, LogsOnCourse, admin.ModelAdmin):
         js = ["catalog/admin.js"]
 
     def get_fields(self, request, obj=None):
-        return ["unit_of", "title", "content", "order", "opened_at"] if obj else ["unit", "title", "content"]
+        return (
+            ["unit_of", "title", "content", "minutes", "order", "opened_at"]
+            if obj
+            else ["unit", "title", "content", "minutes"]
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return ["unit_of", "order"] if obj else []
@@ -42,9 +46,15 @@ class ModuleAdmin(ServiceAdmin, LogsOnCourse, admin.ModelAdmin):
         data = form.cleaned_data
         if change:
             return services.module_update(
-                module=obj, title=data["title"], content=data["content"], precondition=opened_guard(form, change)
+                module=obj,
+                title=data["title"],
+                content=data["content"],
+                minutes=data["minutes"],
+                precondition=opened_guard(form, change),
             )
-        return services.module_create(unit=data["unit"], title=data["title"], content=data["content"])
+        return services.module_create(
+            unit=data["unit"], title=data["title"], content=data["content"], minutes=data["minutes"]
+        )
 
     def service_delete(self, obj):
         services.module_delete(module=obj)

@@ -74,7 +74,7 @@ class UnitInlineFormSet(nested_admin.formsets.NestedInlineFormSet):
 class ModuleInline(nested_admin.NestedTabularInline):
     model = Module
     form = ModuleInlineForm
-    fields = ["title", "content", "order"]
+    fields = ["title", "content", "minutes", "order"]
     sortable_field_name = "order"
     template = "admin/catalog/course/modules_inline.html"
     verbose_name_plural = "Modules"
@@ -222,12 +222,17 @@ class TreeSave:
         before = m_row.existing
         if before is None:
             module = services.module_create(
-                unit=self.unit_ref(row.pk), title=data["title"], content=data.get("content") or ""
+                unit=self.unit_ref(row.pk),
+                title=data["title"],
+                content=data.get("content") or "",
+                minutes=data.get("minutes"),
             )
             m_row.pk = module.pk
             self.log.module_added(module)
             return
         changes = {name: data[name] for name in ("title", "content") if data.get(name, "") != getattr(before, name)}
+        if data.get("minutes") != before.minutes:
+            changes["minutes"] = data.get("minutes")
         if changes:
             services.module_update(module=before, **changes)
             self.log.module_changed(before, changes)
@@ -286,6 +291,8 @@ class TreeLog:
             parts.append(f"title {_quote(module.title)} → {_quote(changes['title'])}")
         if "content" in changes:
             parts.append(f"content changed ({len(module.content)} → {len(changes['content'])} characters)")
+        if "minutes" in changes:
+            parts.append(f"minutes {module.minutes} → {changes['minutes']}")
         self.events.append(("module", module.pk, f"Module {{module}}: {'; '.join(parts)}."))
 
     def module_moved(self, module, unit_pk):

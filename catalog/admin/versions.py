@@ -8,7 +8,13 @@ from catalog import selectors
 from catalog.domain import documents
 from catalog.models import Course
 
-FIELD_LABELS = {"title": "Title", "description": "Description", "topic": "Topic"}
+FIELD_LABELS = {
+    "title": "Title",
+    "description": "Description",
+    "topic": "Topic",
+    "level": "Level",
+    "language": "Language",
+}
 KIND_WORDS = {"added": "Added", "removed": "Removed", "changed": "Changed", "moved": "Moved"}
 
 
@@ -109,4 +115,6 @@ def _detail(change) -> str:
         return f"from position {old} to {new} in its unit"
     if name == "title":
         return f"title '{old}' → '{new}'"
+    if name == "minutes":
+        return f"minutes {'not set' if old is None else old} → {'not set' if new is None else new}"
     return ""

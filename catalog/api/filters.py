@@ -4,23 +4,16 @@ import datetime as dt
 
 import django_filters
 from django import forms
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django_filters.fields import BaseCSVField
 from drf_spectacular.utils import extend_schema_field
 
-from catalog.models import Course, Listing, canonical_topics
+from catalog.domain.filters import LanguagesField, LevelsField, MaxDurationField, TopicsField
+from catalog.models import Course, Level, Listing
 from catalog.permissions import is_editor
 from catalog.selectors import course_search, listing_search, search_candidates
-
-
-class TopicsField(forms.Field):
-    """Every `topic` value of the query, normalised like stored topics."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value):
-        return canonical_topics(value)
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
@@ -29,6 +22,35 @@ class TopicFilter(django_filters.Filter):
 
     def filter(self, qs, value):
         return qs.filter(topic__in=value) if value else qs
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class LanguageFilter(django_filters.Filter):
+    field_class = LanguagesField
+
+    def filter(self, qs, value):
+        return qs.filter(language__in=value) if value else qs
+
+
+class LevelFilter(django_filters.MultipleChoiceFilter):
+    """Repeatable; either value matches. An unknown level is a 400 naming the choices."""
+
+    field_class = LevelsField
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Level.choices, **kwargs)
+
+    def filter(self, qs, value):
+        return qs.filter(level__in=sorted(set(value))) if value else qs
+
+
+class MaxDurationFilter(django_filters.Filter):
+    """Courses whose duration is known and at most this many minutes."""
+
+    field_class = MaxDurationField
+
+    def filter(self, qs, value):
+        return qs if value is None else qs.filter(duration_minutes__lte=value)
 
 
 class DateOrDateTimeField(forms.Field):
@@ -110,8 +132,16 @@ class CourseOrderingFilter(django_filters.OrderingFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        ordering = [self.get_ordering_value(param) for param in value]
+        ordering = [self._nulls_last(self.get_ordering_value(param)) for param in value]
         return qs.order_by(*ordering, "id")
+
+    @staticmethod
+    def _nulls_last(name: str):
+        """A course whose duration is unknown comes after the known ones, either way (as on PostgreSQL)."""
+        if name.lstrip("-") != "duration_minutes":
+            return name
+        field = F("duration_minutes")
+        return field.desc(nulls_last=True) if name.startswith("-") else field.asc(nulls_last=True)
 
 
 # Filters a learner's query may name but that never apply to learners (they see published courses only).
@@ -125,6 +155,11 @@ class CourseFilter(django_filters.FilterSet):
         label="Full-text search in titles, description, topic, unit and module titles; best match first",
     )
     topic = TopicFilter(label="Topic, any case or spacing; repeat for several (either matches)")
+    level = LevelFilter(label="Level (beginner, intermediate, advanced); repeat for several (either matches)")
+    language = LanguageFilter(label="Language, a BCP 47 tag (en, pt-BR); repeat for several (either matches)")
+    max_duration = MaxDurationFilter(
+        field_name="duration_minutes", label="Minutes: courses whose duration is known and at most this"
+    )
     status = django_filters.ChoiceFilter(choices=Course.Status.choices, method="filter_status")
     created_after = CreatedAfterFilter(
         field_name="created_at", label="Created on or after (ISO 8601 date or date-time)"
@@ -132,7 +167,7 @@ class CourseFilter(django_filters.FilterSet):
     created_before = CreatedBeforeFilter(
         field_name="created_at", label="Created on or before (ISO 8601 date or date-time; a date includes that day)"
     )
-    ordering = CourseOrderingFilter(fields=("title", "created_at", "published_at"))
+    ordering = CourseOrderingFilter(fields=("title", "created_at", "published_at", "duration_minutes"))
 
     class Meta:
         model = Course
@@ -157,7 +192,12 @@ class ListingFilter(CourseFilter):
     """The same parameters over what learners see (listings); `published_at` is when it went live."""
 
     ordering = CourseOrderingFilter(
-        fields=(("title", "title"), ("created_at", "created_at"), ("live_from", "published_at"))
+        fields=(
+            ("title", "title"),
+            ("created_at", "created_at"),
+            ("live_from", "published_at"),
+            ("duration_minutes", "duration_minutes"),
+        )
     )
 
     class Meta:

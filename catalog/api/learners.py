@@ -6,6 +6,8 @@ orjson around the stored documents (orjson.Fragment), never by hand.
 """
 
 import orjson
+from django import forms
+from django.db import connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
@@ -13,6 +15,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from catalog import selectors
 from catalog.api.filters import LEARNERS_IGNORE, ListingFilter
 from catalog.api.pagination import PAST_THE_END, CoursePagination, asked_page, asked_page_size, page_link
+from catalog.domain.filters import LanguagesField, LevelsField, MaxDurationField, TopicsField
 from catalog.models import canonical_topics
 from catalog.origin import absolute
 
@@ -47,7 +50,7 @@ def list_body(
     return orjson.dumps(body)
 
 
-def asks_the_filters(query) -> bool:
+def asks_the_filters(query, answered=NEWEST_PAGE_FILTERS) -> bool:
     """Whether the query gives a value to a filter of ListingFilter that newest_page does not answer.
 
     Asked of the FilterSet's own fields, as its form reads them (Widget.value_omitted_from_data, which
@@ -56,16 +59,18 @@ def asks_the_filters(query) -> bool:
     return any(
         not spec.field.widget.value_omitted_from_data(query, {}, name)
         for name, spec in ListingFilter.base_filters.items()
-        if name not in NEWEST_PAGE_FILTERS
+        if name not in answered
     )
 
 
-def facets_body(topics) -> dict:
-    """A search's `facets`, counted over its matches. Level and language: see LEVEL_LANGUAGE_FACETS."""
-    counted = [{"value": topic, "count": n} for topic, n in topics]
-    # LEVEL_LANGUAGE_FACETS: to fill once courses carry a level and a language (the learner-site issue):
-    # count them over the same matches as the topics (catalog.selectors.learners.search_candidates).
-    return {"topic": counted, "level": [], "language": []}
+def facets_body(candidates, listings) -> dict:
+    """A search's `facets`, counted over its matches: the candidates' own counts on PostgreSQL
+    (catalog.selectors.learners.search_candidates), the matching listings' elsewhere."""
+    if candidates is not None:
+        counted = {"topic": candidates.topics, "level": candidates.levels, "language": candidates.languages}
+    else:
+        counted = {field: selectors.topics_of(listings, field) for field in ("topic", "level", "language")}
+    return {field: [{"value": value, "count": n} for value, n in rows] for field, rows in counted.items()}
 
 
 def with_match(summary: str, match: str | None) -> str:
@@ -102,8 +107,62 @@ def newest_page(request) -> HttpResponse | None:
     return json_response(body, expires_at=switch)
 
 
+# What narrowed_page answers besides the paging: the catalog's facets.
+NARROWING = ("topic", "level", "language", "max_duration")
+NARROWED_PAGE_FILTERS = frozenset({*NARROWING, *LEARNERS_IGNORE})
+
+
+class NarrowingForm(forms.Form):
+    """The facets as ListingFilter reads them (the same fields, so the same values are valid)."""
+
+    topic = TopicsField(required=False)
+    level = LevelsField()
+    language = LanguagesField(required=False)
+    max_duration = MaxDurationField()
+
+
+def narrowed_page(request) -> HttpResponse | None:
+    """A page of the newest live courses narrowed by level, language, max_duration and topics, in one
+    prepared query (count and page from the filtered lists' indexes) and no FilterSet; None when the
+    query asks for more (a search, dates, an ordering), for anything invalid (course_list's filters
+    then give the 400), or off PostgreSQL."""
+    query = request.GET
+    if connection.vendor != "postgresql" or not any(name in query for name in NARROWING[1:]):
+        return None
+    if asks_the_filters(query, answered=NARROWED_PAGE_FILTERS):
+        return None
+    form = NarrowingForm(
+        {name: query.getlist(name) for name in NARROWING[:3]} | {"max_duration": query.get("max_duration", "")}
+    )
+    if not form.is_valid():
+        return None
+    chosen = form.cleaned_data
+    number, size = asked_page(query), asked_page_size(query)
+    count, summaries, switch = selectors.learner_narrowed_page(
+        topics=chosen["topic"],
+        levels=chosen["level"],
+        languages=chosen["language"],
+        max_duration=chosen["max_duration"],
+        offset=(number - 1) * size,
+        limit=size,
+    )
+    pages = max(1, -(-count // size))
+    if number > pages:
+        raise NotFound(PAST_THE_END)
+    body = list_body(
+        count=count,
+        capped=False,
+        next_link=page_link(request, number + 1, keep_status=False) if number < pages else None,
+        previous_link=page_link(request, number - 1, keep_status=False) if number > 1 else None,
+        summaries=summaries,
+    )
+    return json_response(body, expires_at=switch)
+
+
 def course_list(view, request) -> HttpResponse:
     plain = newest_page(request)
+    if plain is None:
+        plain = narrowed_page(request)
     if plain is not None:
         return plain
     filterset = ListingFilter(request.query_params, queryset=selectors.listings_live(), request=request)
@@ -112,7 +171,7 @@ def course_list(view, request) -> HttpResponse:
     paginator = CoursePagination()
     chosen = filterset.form.cleaned_data
     listings = filterset.qs  # filtered now: a search has found its candidates
-    if not any(value for name, value in chosen.items() if name not in KEPT_COUNTS_FILTERS):
+    if not any(value not in (None, "", [], ()) for name, value in chosen.items() if name not in KEPT_COUNTS_FILTERS):
         paginator.count = selectors.learner_total(topics=chosen.get("topic") or ())  # kept counts: no scan
     candidates = filterset.candidates
     if candidates is not None:
@@ -125,8 +184,7 @@ def course_list(view, request) -> HttpResponse:
     if selectors.clean_query(text):
         query = candidates.query if candidates is not None else None
         matches = selectors.listing_excerpts(ids=ids, text=text, query=query, using=listings.db)
-        topics = candidates.topics if candidates is not None else selectors.topics_of(listings)
-        facets = facets_body(topics)
+        facets = facets_body(candidates, listings)
     body = list_body(
         count=paginator.page.paginator.count,
         capped=capped,

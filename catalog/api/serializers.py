@@ -8,9 +8,11 @@ from catalog import selectors
 from catalog.domain.records import (
     MAX_DESCRIPTION_LENGTH,
     CourseRecordSerializer,
+    LanguageField,
     StrictCharField,
     StrictSlugField,
     TopicField,
+    level_field,
 )
 from catalog.models import TITLE_MAX_LENGTH, Course, Module, Unit
 
@@ -32,6 +34,14 @@ class CourseSummarySerializer(serializers.ModelSerializer):
         required=False,
         help_text="On a learner's search only: where the course matched, at most about 200 characters, "
         "HTML-escaped, the matched words in `<mark>…</mark>`.",
+    )
+
+    level = serializers.ChoiceField(
+        choices=Course._meta.get_field("level").choices, allow_null=True, read_only=True, help_text="Null: not said."
+    )
+    language = serializers.CharField(read_only=True, help_text="A BCP 47 language tag, e.g. en or pt-BR.")
+    duration_minutes = serializers.IntegerField(
+        allow_null=True, read_only=True, help_text="The sum of the modules' minutes; null when none is known."
     )
 
     class Meta:
@@ -88,6 +98,7 @@ class ModulePageSerializer(serializers.Serializer):
     title = serializers.CharField()
     order = serializers.IntegerField()
     content = serializers.CharField(help_text="Markdown.")
+    minutes = serializers.IntegerField(allow_null=True, help_text="How long it takes; null when not known.")
     unit = ModuleUnitSerializer()
     previous = serializers.IntegerField(allow_null=True, help_text="The previous module's id in course order.")
     next = serializers.IntegerField(allow_null=True, help_text="The next module's id in course order.")
@@ -207,6 +218,8 @@ class CoursePatchSerializer(serializers.Serializer):
         required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_DESCRIPTION_LENGTH
     )
     topic = TopicField(max_length=TITLE_MAX_LENGTH, required=False)
+    level = level_field(required=False)
+    language = LanguageField(required=False)
     status = serializers.ChoiceField(choices=Course.Status.choices, required=False)
 
     def to_internal_value(self, data):

@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 
 from catalog.cache import keys, surrogate
 from catalog.cache.pages import Hit, Page, page
+from catalog.domain.languages import standard_language
 from catalog.domain.spelling import fold
 from catalog.models import canonical_topics
 from catalog.origin import absolute
@@ -156,6 +157,14 @@ def canonical_list_params(query, *, keep_status: bool) -> list[tuple[str, str]]:
             # Stripped where the filter strips too; `ordering` items are read as sent (`title ` is a 400).
             params.append((name, value if name == "ordering" else value.strip()))
     params += [("topic", topic) for topic in canonical_topics(query.getlist("topic"))]
+    # Repeatable, either matches: order and repeats say nothing. A language in its standard form
+    # (`pt-br` is `pt-BR`); a value the filters refuse stays as sent (its answer is the 400).
+    params += [("level", level) for level in sorted({v for v in query.getlist("level") if v.strip()})]
+    tags = {standard_language(v.strip()) or v for v in query.getlist("language") if v.strip()}
+    params += [("language", tag) for tag in sorted(tags)]
+    max_duration = canonical_number(query.get("max_duration", ""))
+    if max_duration:
+        params.append(("max_duration", max_duration))
     if keep_status and query.get("status", ""):
         params.append(("status", query.get("status")))
     page_number = canonical_number(query.get("page", ""))

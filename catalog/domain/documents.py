@@ -1,8 +1,9 @@
 """Course documents: a course's content as plain data, what learners are served of it, and diffs.
 
-A document is {"title", "description", "topic", "units": [{"id", "title", "order", "modules":
-[{"id", "title", "order", "content"}]}]}: the working copy, or a release, with ids (learners address
-modules by id) and without the slug (an address, not content). Everything here is pure: no database.
+A document is {"title", "description", "topic", "level", "language", "units": [{"id", "title",
+"order", "modules": [{"id", "title", "order", "content", "minutes"}]}]}: the working copy, or a
+release, with ids (learners address modules by id) and without the slug (an address, not content).
+Everything here is pure: no database.
 """
 
 import datetime as dt
@@ -11,7 +12,10 @@ import hashlib
 
 import orjson
 
-CONTENT_FIELDS = ("title", "description", "topic")
+CONTENT_FIELDS = ("title", "description", "topic", "level", "language")
+MODULE_FIELDS = ("title", "content", "minutes")
+# Releases made before level, language and minutes existed were given these by migration 0014.
+DEFAULTS = {"level": None, "language": "en"}
 
 
 def dumps(value) -> str:
@@ -40,6 +44,12 @@ def counts(document: dict) -> tuple[int, int]:
     return len(units), sum(len(u["modules"]) for u in units)
 
 
+def duration(document: dict) -> int | None:
+    """The sum of the modules' minutes; None when no module's is known."""
+    known = [m["minutes"] for u in document["units"] for m in u["modules"] if m.get("minutes") is not None]
+    return sum(known) if known else None
+
+
 def summary(document: dict, *, course_id, slug, status, published_at, created_at, updated_at) -> dict:
     """The list entry of a course (see the contract's summary), from its document."""
     unit_count, module_count = counts(document)
@@ -55,6 +65,9 @@ def summary(document: dict, *, course_id, slug, status, published_at, created_at
         "updated_at": timestamp(updated_at),
         "unit_count": unit_count,
         "module_count": module_count,
+        "level": document.get("level"),
+        "language": document.get("language", DEFAULTS["language"]),
+        "duration_minutes": duration(document),
     }
 
 
@@ -84,6 +97,7 @@ def module_page(document: dict, module_id: int) -> dict | None:
                 "title": module["title"],
                 "order": module["order"],
                 "content": module["content"],
+                "minutes": module.get("minutes"),
                 "unit": {"id": unit["id"], "title": unit["title"], "order": unit["order"]},
                 "previous": flat[i - 1][1]["id"] if i > 0 else None,
                 "next": flat[i + 1][1]["id"] if i + 1 < len(flat) else None,
@@ -116,9 +130,16 @@ def diff(old: dict, new: dict) -> list[dict]:
     """What changed from `old` to `new`: course fields; units and modules added, removed, renamed,
     moved; module content. Each change is {"kind", "what", "title", "field", "from", "to"}."""
     changes = [
-        _change("changed", "course", new["title"], name, old[name], new[name])
+        _change(
+            "changed",
+            "course",
+            new["title"],
+            name,
+            old.get(name, DEFAULTS.get(name)),
+            new.get(name, DEFAULTS.get(name)),
+        )
         for name in CONTENT_FIELDS
-        if old[name] != new[name]
+        if old.get(name, DEFAULTS.get(name)) != new.get(name, DEFAULTS.get(name))
     ]
     old_units, new_units = _by_id(old["units"]), _by_id(new["units"])
     changes += _diff_rows("unit", old_units, new_units)
@@ -170,6 +191,10 @@ def _diff_modules(old, new) -> list[dict]:
         if before["content"] != module["content"]:
             changes.append(
                 _change("changed", "module", module["title"], "content", before["content"], module["content"])
+            )
+        if before.get("minutes") != module.get("minutes"):
+            changes.append(
+                _change("changed", "module", module["title"], "minutes", before.get("minutes"), module.get("minutes"))
             )
     return changes
 

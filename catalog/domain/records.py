@@ -13,15 +13,27 @@ from collections.abc import Mapping
 import jsonschema_rs
 from rest_framework import serializers
 
+from catalog.domain import languages
 from catalog.domain.limits import (  # noqa: F401 (re-exported: the record format's limits)
     MAX_CONTENT_LENGTH,
     MAX_DESCRIPTION_LENGTH,
+    MAX_MODULE_MINUTES,
     MAX_MODULES_PER_UNIT,
     MAX_RECORD_BYTES,
     MAX_UNITS,
 )
 from catalog.errors import CatalogValidationError
-from catalog.models import SLUG_MAX_LENGTH, SLUG_PATTERN, TITLE_MAX_LENGTH, TOPIC_MAX_LENGTH, Course, normalize_topic
+from catalog.models import (
+    LANGUAGE_MAX_LENGTH,
+    SLUG_MAX_LENGTH,
+    SLUG_PATTERN,
+    TITLE_MAX_LENGTH,
+    TOPIC_MAX_LENGTH,
+    Course,
+    Level,
+    default_language,
+    normalize_topic,
+)
 
 
 class StrictCharField(serializers.CharField):
@@ -99,11 +111,42 @@ class StrictSerializer(serializers.Serializer):
         return value
 
 
+class StrictIntegerField(serializers.IntegerField):
+    """A whole number written as a JSON number: `"5"`, `5.0` and `true` are refused, not converted."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class LanguageField(StrictCharField):
+    """A BCP 47 tag, kept in its standard form (`pt-br` is `pt-BR`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(trim_whitespace=False, max_length=LANGUAGE_MAX_LENGTH, **kwargs)
+
+    def to_internal_value(self, data):
+        tag = languages.standard_language(super().to_internal_value(data))
+        if tag is None:
+            raise serializers.ValidationError(languages.MESSAGE)
+        return tag
+
+
+def minutes_field(**kwargs):
+    return StrictIntegerField(min_value=0, max_value=MAX_MODULE_MINUTES, allow_null=True, **kwargs)
+
+
+def level_field(**kwargs):
+    return serializers.ChoiceField(choices=Level.choices, allow_null=True, **kwargs)
+
+
 class ModuleRecordSerializer(StrictSerializer):
     title = StrictCharField(max_length=TITLE_MAX_LENGTH)
     content = StrictCharField(
         required=False, allow_blank=True, default="", trim_whitespace=False, max_length=MAX_CONTENT_LENGTH
     )
+    minutes = minutes_field(required=False, default=None)
 
 
 class UnitRecordSerializer(StrictSerializer):
@@ -144,6 +187,8 @@ class CourseRecordSerializer(StrictSerializer):
         required=False, allow_blank=True, default="", trim_whitespace=False, max_length=MAX_DESCRIPTION_LENGTH
     )
     topic = TopicField(max_length=TITLE_MAX_LENGTH)
+    level = level_field(required=False, default=None)
+    language = LanguageField(required=False, default=default_language)
     status = serializers.ChoiceField(
         choices=Course.Status.choices,
         required=False,
@@ -223,6 +268,13 @@ MODULE = {
             "default": "",
             "description": "Markdown, shown to learners rendered safely (no raw HTML).",
         },
+        "minutes": {
+            "type": ["integer", "null"],
+            "minimum": 0,
+            "maximum": MAX_MODULE_MINUTES,
+            "default": None,
+            "description": "How long the module takes, in minutes; null (the default): not known.",
+        },
     },
 }
 UNIT = {
@@ -257,6 +309,18 @@ SCHEMA = {
             "minLength": 1,
             "maxLength": TITLE_MAX_LENGTH,
             "description": f"Stored normalised (`Data Science` is `data-science`, at most {TOPIC_MAX_LENGTH}).",
+        },
+        "level": {
+            "enum": [*Level.values, None],
+            "default": None,
+            "description": "Who the course is for; null (the default): not said.",
+        },
+        "language": {
+            "type": "string",
+            "pattern": languages.PATTERN,
+            "maxLength": LANGUAGE_MAX_LENGTH,
+            "description": "A BCP 47 language tag (`en`, `pt-BR`), stored in its standard form; default: the "
+            "catalog's CATALOG_DEFAULT_LANGUAGE (`en`).",
         },
         "status": {
             "enum": list(Course.Status.values),
@@ -295,11 +359,23 @@ def fast_clean(data) -> dict | None:
         modules = []
         for module in unit.get("modules", ()):
             module_title, content = _text(module["title"]), module.get("content", "")
-            if module_title is None or _ODD.search(content):
+            minutes = module.get("minutes")
+            if module_title is None or _ODD.search(content) or not (minutes is None or type(minutes) is int):
                 return None
-            modules.append({"title": module_title, "content": content})
+            modules.append({"title": module_title, "content": content, "minutes": minutes})
         units.append({"title": unit_title, "modules": modules})
-    record = {"slug": data["slug"], "title": title, "description": description, "topic": topic, "units": units}
+    language = languages.standard_language(data["language"]) if "language" in data else default_language()
+    if language is None:
+        return None
+    record = {
+        "slug": data["slug"],
+        "title": title,
+        "description": description,
+        "topic": topic,
+        "level": data.get("level"),
+        "language": language,
+        "units": units,
+    }
     if "status" in data:
         record["status"] = data["status"]
     return record

@@ -215,6 +215,11 @@ SPELLING = {
 }
 
 PUBLISHED_SHARE, DRAFT_SHARE = 0.80, 0.12  # the rest (8%) archived
+# A course's level and language, and its modules' minutes, drawn from a stream of their own (so the
+# rest of a seed's catalog is what it was before they existed): (value, weight).
+COURSE_LEVELS = [("beginner", 4), ("intermediate", 3), ("advanced", 2), (None, 1)]
+COURSE_LANGUAGES = [("en", 14), ("es", 2), ("pt-BR", 2), ("de", 1), ("fr", 1)]
+UNKNOWN_MINUTES_SHARE = 0.1
 
 
 def _capitalised(text: str) -> str:
@@ -242,6 +247,7 @@ def generate(*, courses: int, units: int | None = None, modules: int | None = No
     archived course always has units, each with modules.
     """
     rng = random.Random(seed)
+    meta = random.Random(f"{seed}-metadata")
     topics = list(TOPICS)
     for i in range(courses):
         topic = topics[rng.randrange(len(topics))]
@@ -268,7 +274,10 @@ def generate(*, courses: int, units: int | None = None, modules: int | None = No
             record_modules = []
             for m in range(module_count):
                 name = picked[m] if m < len(picked) else f"{rng.choice(module_titles)} {m + 1}"
-                record_modules.append({"title": name, "content": _fill(rng.choice(CONTENT), x, m=name)})
+                minutes = None if meta.random() < UNKNOWN_MINUTES_SHARE else meta.randrange(5, 50, 5)
+                record_modules.append(
+                    {"title": name, "content": _fill(rng.choice(CONTENT), x, m=name), "minutes": minutes}
+                )
             record_units.append({"title": unit_title, "modules": record_modules})
         description = " ".join(
             [
@@ -281,9 +290,16 @@ def generate(*, courses: int, units: int | None = None, modules: int | None = No
             "title": title,
             "description": description,
             "topic": topic,
+            "level": _weighted(meta, COURSE_LEVELS),
+            "language": _weighted(meta, COURSE_LANGUAGES),
             "status": status,
             "units": record_units,
         }
+
+
+def _weighted(rng: random.Random, choices):
+    values, weights = zip(*choices, strict=True)
+    return rng.choices(values, weights=weights)[0]
 
 
 def write(path: str, records) -> int:

@@ -1,16 +1,19 @@
 """The catalog's data: the working copy, its history, its releases, the change feed, webhooks, edge purges, topics."""
 
 from catalog.models.courses import (
+    LANGUAGE_MAX_LENGTH,
     SLUG_MAX_LENGTH,
     SLUG_PATTERN,
     TITLE_MAX_LENGTH,
     TOPIC_MAX_LENGTH,
     Course,
     CourseTransition,
+    Level,
     Module,
     TopicField,
     Unit,
     canonical_topics,
+    default_language,
     normalize_topic,
     slug_validator,
 )
@@ -22,6 +25,7 @@ from catalog.models.topics import Topic, default_topic_name, topic_name_problem
 from catalog.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "LANGUAGE_MAX_LENGTH",
     "SLUG_MAX_LENGTH",
     "SLUG_PATTERN",
     "TITLE_MAX_LENGTH",
@@ -33,6 +37,7 @@ __all__ = [
     "FeedHorizon",
     "ImportIdentity",
     "ImportState",
+    "Level",
     "Listing",
     "Module",
     "Release",
@@ -45,6 +50,7 @@ __all__ = [
     "WebhookEndpoint",
     "canonical_topics",
     "default_topic_name",
+    "default_language",
     "normalize_topic",
     "slug_validator",
     "topic_name_problem",

@@ -15,10 +15,22 @@ SLUG_PATTERN = r"^[a-z0-9-]+$"
 SLUG_MAX_LENGTH = 100
 TITLE_MAX_LENGTH = 200
 TOPIC_MAX_LENGTH = 100
+LANGUAGE_MAX_LENGTH = 35  # BCP 47 tags in use are short; RFC 5646 asks implementations for at least 35
+
+
+class Level(models.TextChoices):
+    BEGINNER = "beginner", "Beginner"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ADVANCED = "advanced", "Advanced"
+
 
 slug_validator = RegexValidator(
     SLUG_PATTERN, "Use only lowercase letters a-z, digits 0-9 and hyphens.", code="invalid_slug"
 )
+
+
+def default_language() -> str:
+    return getattr(settings, "CATALOG_DEFAULT_LANGUAGE", "en") or "en"
 
 
 def normalize_topic(value) -> str:
@@ -58,12 +70,18 @@ class Course(models.Model):
     description = models.TextField(blank=True, default="")
     topic = TopicField(max_length=TOPIC_MAX_LENGTH, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # Null: not said. Database defaults too: the bulk import copies new courses naming its columns only.
+    level = models.CharField(max_length=12, choices=Level.choices, null=True, blank=True, db_default=None)
+    # A BCP 47 tag in its standard form (catalog.domain.languages); existing courses get the default.
+    language = models.CharField(max_length=LANGUAGE_MAX_LENGTH, default=default_language, db_default="en")
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = AutoCreatedField(db_index=True, editable=False)
     updated_at = AutoLastModifiedField(editable=False)
     # Kept by the service layer so that lists never aggregate the whole tree per request.
     unit_count = models.PositiveIntegerField(default=0, editable=False)
     module_count = models.PositiveIntegerField(default=0, editable=False)
+    # The sum of the modules' minutes, null when none is known (kept like the counts).
+    duration_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False, db_default=None)
     # Title, topic, description and the tree's titles; refreshed by the service layer on PostgreSQL
     # and GIN-indexed there (migration 0002). Unused on SQLite. Editors search the working copy.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -87,6 +105,9 @@ class Course(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "published", "archived"]), name="course_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__in=Level.values), name="course_level_valid"
             ),
         ]
 
@@ -121,6 +142,8 @@ class Module(models.Model):
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     order = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     content = models.TextField(blank=True, default="")
+    # How long it takes, in minutes; null: not known.
+    minutes = models.PositiveIntegerField(null=True, blank=True, db_default=None)
     created_at = AutoCreatedField(editable=False)
     updated_at = AutoLastModifiedField(editable=False)
 

@@ -5,14 +5,14 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 
-from catalog.models.courses import SLUG_MAX_LENGTH, TITLE_MAX_LENGTH, TOPIC_MAX_LENGTH, Course
+from catalog.models.courses import LANGUAGE_MAX_LENGTH, SLUG_MAX_LENGTH, TITLE_MAX_LENGTH, TOPIC_MAX_LENGTH, Course
 
 
 class Release(models.Model):
     """Release `number` of a course: its fields and whole tree as they were, never changed afterwards.
 
-    `document` is {"title", "description", "topic", "units": [{"id", "title", "order", "modules":
-    [{"id", "title", "order", "content"}]}]}; `fingerprint` hashes it (equal content, equal hash).
+    `document` is {"title", "description", "topic", "level", "language", "units": [{"id", "title", "order",
+    "modules": [{"id", "title", "order", "content", "minutes"}]}]}; `fingerprint` hashes it (equal content, equal hash).
     """
 
     course = models.ForeignKey(Course, related_name="releases", on_delete=models.CASCADE)
@@ -53,6 +53,10 @@ class Listing(models.Model):
     live_until = models.DateTimeField(null=True, blank=True, db_index=True)
     unit_count = models.PositiveIntegerField(default=0)
     module_count = models.PositiveIntegerField(default=0)
+    # The list's filters (level, language, max_duration) read these; the release's values.
+    level = models.CharField(max_length=12, null=True, blank=True, db_default=None)
+    language = models.CharField(max_length=LANGUAGE_MAX_LENGTH, default="en", db_default="en")
+    duration_minutes = models.PositiveIntegerField(null=True, blank=True, db_default=None)
     summary = models.TextField()  # the list entry, as served
     detail = models.TextField()  # the course detail, as served
     # Unit and module titles, for SQLite's contains search; PostgreSQL searches search_vector.
@@ -70,6 +74,19 @@ class Listing(models.Model):
             models.Index(fields=["-created_at", "id"], include=["live_from", "live_until"], name="listing_newest"),
             models.Index(
                 fields=["topic", "-created_at", "id"], include=["live_from", "live_until"], name="listing_topic_newest"
+            ),
+            # Filtered lists (issue 22): a topic with a level and a language, the catalog page's usual
+            # narrowing, is one index range, counted and paged without the table; a level and a
+            # language without a topic the other.
+            models.Index(
+                fields=["topic", "level", "language", "-created_at", "id"],
+                include=["live_from", "live_until", "duration_minutes"],
+                name="listing_topic_level_newest",
+            ),
+            models.Index(
+                fields=["level", "language", "-created_at", "id"],
+                include=["live_from", "live_until", "topic", "duration_minutes"],
+                name="listing_level_newest",
             ),
             # The few listings whose going live is not recorded yet (scheduled): what counts lag behind.
             models.Index(fields=["live_from"], condition=models.Q(counted=False), name="listing_uncounted"),

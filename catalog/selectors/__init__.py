@@ -24,6 +24,7 @@ from catalog.selectors.courses import (
 )
 from catalog.selectors.embedded_search import topics_of
 from catalog.selectors.excerpts import listing_excerpts
+from catalog.selectors.facets import learner_facet_combinations, learner_narrowed_page
 from catalog.selectors.feed import feed_page
 from catalog.selectors.learners import (
     Candidates,
@@ -63,6 +64,8 @@ __all__ = [
     "feed",
     "feed_page",
     "learner_counts",
+    "learner_facet_combinations",
+    "learner_narrowed_page",
     "learner_course",
     "learner_detail",
     "learner_page",

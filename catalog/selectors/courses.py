@@ -26,6 +26,9 @@ SUMMARY_FIELDS = (
     "updated_at",
     "unit_count",
     "module_count",
+    "level",
+    "language",
+    "duration_minutes",
 )
 
 
@@ -34,12 +37,14 @@ def working_document(*, course: Course) -> dict:
     units = list(Unit.objects.filter(course_id=course.pk).order_by("order").values("id", "title", "order"))
     modules_of = {u["id"]: [] for u in units}
     rows = Module.objects.filter(unit__course_id=course.pk).order_by("unit_id", "order")
-    for row in rows.values("id", "unit_id", "title", "order", "content"):
+    for row in rows.values("id", "unit_id", "title", "order", "content", "minutes"):
         modules_of[row.pop("unit_id")].append(row)
     return {
         "title": course.title,
         "description": course.description,
         "topic": course.topic,
+        "level": course.level,
+        "language": course.language,
         "units": [{**u, "modules": modules_of[u["id"]]} for u in units],
     }
 
@@ -104,7 +109,7 @@ def course_search(qs: QuerySet[Course], text: str) -> QuerySet[Course]:
 # Courses per query: each chunk costs three queries (courses, units, modules) and holds at most
 # this many trees in memory.
 EXPORT_CHUNK = 500
-EXPORT_FIELDS = ("id", "slug", "title", "description", "topic", "status")
+EXPORT_FIELDS = ("id", "slug", "title", "description", "topic", "level", "language", "status")
 
 
 def course_records(*, statuses=(), topics=(), chunk: int | None = None):
@@ -135,10 +140,11 @@ def course_records(*, statuses=(), topics=(), chunk: int | None = None):
             modules_of[unit_id] = []
             units_of[course_id].append({"title": title, "modules": modules_of[unit_id]})
         modules = Module.objects.filter(unit__course_id__in=ids).order_by("unit_id", "order")
-        for unit_id, title, content in modules.values_list("unit_id", "title", "content"):
-            modules_of[unit_id].append({"title": title, "content": content})
-        for pk, slug, title, description, topic, status, fingerprint, live in page:
-            record = {"slug": slug, "title": title, "description": description, "topic": topic, "status": status}
+        for unit_id, title, content, minutes in modules.values_list("unit_id", "title", "content", "minutes"):
+            modules_of[unit_id].append({"title": title, "content": content, "minutes": minutes})
+        for pk, slug, title, description, topic, level, language, status, fingerprint, live in page:
+            record = {"slug": slug, "title": title, "description": description, "topic": topic}
+            record.update(level=level, language=language, status=status)
             if live is not None and live != fingerprint:
                 del record["status"]
             yield {**record, "units": units_of[pk]}

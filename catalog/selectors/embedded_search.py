@@ -89,7 +89,8 @@ def embedded_search(
     return qs.filter(pk__in=order).annotate(search_rank=rank).order_by("search_rank")
 
 
-def topics_of(qs: QuerySet) -> list[tuple[str, int]]:
-    """(topic, listings of `qs` in it), most first: a search's topic facet where no candidates count it."""
-    counts = Counter(qs.order_by().values_list("topic", flat=True))
+def topics_of(qs: QuerySet, field: str = "topic") -> list[tuple[str, int]]:
+    """(value, listings of `qs` with it), most first: a search's facet (topic, level or language)
+    where no candidates count it; listings without a value are not counted."""
+    counts = Counter(value for value in qs.order_by().values_list(field, flat=True) if value is not None)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))

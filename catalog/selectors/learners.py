@@ -43,6 +43,17 @@ class Candidates:
     capped: bool  # more courses matched than it ranks
     query: Query | None = None  # the learner's words as PostgreSQL reads them; None: no word to search
     topics: tuple[tuple[str, int], ...] = ()  # (topic, candidates in it), most first
+    levels: tuple[tuple[str, int], ...] = ()  # (level, candidates of it), most first; none without one
+    languages: tuple[tuple[str, int], ...] = ()  # (language, candidates in it), most first
+
+
+def _facet_sql(column: str) -> str:
+    """The candidates (x.ids) counted by one column, as 'value count' texts, most first."""
+    return (
+        f"array(SELECT f.{column} || ' ' || f.n FROM (SELECT l.{column}, count(*) AS n FROM {_LISTING} l "
+        f"WHERE l.id = ANY(x.ids) AND l.{column} IS NOT NULL GROUP BY l.{column} "
+        f"ORDER BY n DESC, l.{column}) f)"
+    )
 
 
 def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
@@ -62,17 +73,16 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
     # The facets read the candidates by primary key (= ANY of the array): a join would scan every listing.
     sql = (
         f"WITH s AS ({strong_sql}), a AS ({anywhere_sql}) "
-        "SELECT x.ids, x.capped, array(SELECT f.topic || ' ' || f.n FROM (SELECT l.topic, count(*) AS n "
-        f"FROM {_LISTING} l WHERE l.id = ANY(x.ids) GROUP BY l.topic ORDER BY n DESC, l.topic) f) "
+        f"SELECT x.ids, x.capped, {_facet_sql('topic')}, {_facet_sql('level')}, {_facet_sql('language')} "
         "FROM (SELECT array(SELECT pk FROM s UNION "
         f"SELECT pk FROM (SELECT pk FROM a ORDER BY created_at DESC, pk LIMIT {CANDIDATES}) a1) AS ids, "
         f"(SELECT count(*) FROM a) > {CANDIDATES} AS capped) x"
     )
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, [*strong_params, *anywhere_params])
-        ids, capped, topics = cursor.fetchone()
-    counted = tuple((topic, int(n)) for topic, n in (t.rsplit(" ", 1) for t in topics))
-    return Candidates(ids=ids, capped=capped, query=query, topics=counted)
+        ids, capped, *facets = cursor.fetchone()
+    topics, levels, languages = (tuple((value, int(n)) for value, n in (t.rsplit(" ", 1) for t in f)) for f in facets)
+    return Candidates(ids=ids, capped=capped, query=query, topics=topics, levels=levels, languages=languages)
 
 
 def listing_search(qs: QuerySet[Listing], text: str, *, candidates: Candidates | None = None) -> QuerySet[Listing]:

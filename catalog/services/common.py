@@ -112,10 +112,16 @@ def touch(course: Course, now) -> None:
     the fingerprint. Learners see none of it (they read releases), so nothing is invalidated."""
     document = selectors.working_document(course=course)
     unit_count, module_count = documents.counts(document)
+    duration = documents.duration(document)
     fingerprint = documents.fingerprint(document)
     Course.objects.filter(pk=course.pk).update(
-        updated_at=now, unit_count=unit_count, module_count=module_count, fingerprint=fingerprint
+        updated_at=now,
+        unit_count=unit_count,
+        module_count=module_count,
+        duration_minutes=duration,
+        fingerprint=fingerprint,
     )
     course.updated_at, course.unit_count, course.module_count = now, unit_count, module_count
+    course.duration_minutes = duration
     course.fingerprint = fingerprint
     search_refresh(course_ids=[course.pk])

@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 
 from catalog import selectors
 from catalog.domain import markdown as markdown_text
+from catalog.domain.languages import language_name
 from catalog.models import default_topic_name
 
 register = template.Library()
@@ -45,3 +46,20 @@ def markdown(text: str) -> str:
 def markdown_plain(text: str) -> str:
     """Markdown's words without its markup (escaped by the template as any text)."""
     return markdown_text.plain(text)
+
+
+@register.filter
+def duration(minutes) -> str:
+    """Minutes as people read a length: 45 -> "45 min", 90 -> "1 h 30 min", 120 -> "2 h"."""
+    if minutes is None or minutes == "":
+        return ""
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+@register.filter
+def language_label(tag: str) -> str:
+    """A BCP 47 tag as people read it where the catalog knows its name ("pt-BR" -> "Portuguese (Brazil)")."""
+    return language_name(tag or "")

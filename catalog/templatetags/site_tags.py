@@ -1,7 +1,8 @@
-"""Template tags of the learner site's head and pages: canonical addresses and durations."""
+"""Template tags of the learner site's head: canonical addresses."""
 
 from django import template
 
+from catalog.origin import absolute
 from catalog.web import seo
 
 register = template.Library()
@@ -9,13 +10,8 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def home_canonical(context) -> str:
+    """The catalog page's one address: the page's own canonical path (every filter, sort and page in
+    one spelling, catalog.web.listing.Links) when it gave one."""
+    if context.get("canonical_path"):
+        return absolute(context["request"], context["canonical_path"])
     return seo.home_canonical(context["request"])
-
-
-@register.filter
-def minutes_label(minutes) -> str:
-    """95 -> "1 h 35 min"; "" when unknown."""
-    if not minutes:
-        return ""
-    hours, rest = divmod(int(minutes), 60)
-    return " ".join(part for part in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if part)

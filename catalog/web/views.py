@@ -7,84 +7,22 @@ admin or through preview links).
 
 from urllib.parse import urlencode
 
-from django.core.paginator import InvalidPage
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from catalog import selectors
 from catalog.db import replica
 from catalog.domain import documents, markdown, outline
-from catalog.models import canonical_topics
 from catalog.origin import absolute
 from catalog.selectors import previews, site
-from catalog.selectors.paging import CountedPaginator
-from catalog.web import reading, seo
-
-PAGE_SIZE = 20
-MAX_QUERY_LENGTH = 200
-MAX_TOPICS = 20
-
-
-def _page(request, paginator: CountedPaginator):
-    """The requested page; anything that is not one is a 404 that says how many pages there are."""
-    raw = request.GET.get("page") or "1"
-    try:
-        return paginator.page(raw)
-    except InvalidPage:
-        pages = paginator.num_pages
-        raise Http404(
-            f"There is no page {raw[:20]!r}: the catalog has {pages} page{'s' * (pages != 1)} here."
-        ) from None
+from catalog.web import listing, reading, seo
 
 
 def catalog_home(request):
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    selected = canonical_topics(request.GET.getlist("topic"), limit=MAX_TOPICS)
-    courses = selectors.listings_live().only("slug", "title", "description", "topic", "unit_count", "module_count")
-    counts = selectors.learner_counts()
-    if selected:
-        courses = courses.filter(topic__in=selected)
-    if query:
-        candidates = selectors.search_candidates(courses, query)
-        total = len(candidates.ids) if candidates else None  # a search shows its candidates, no more
-        courses = selectors.listing_search(courses, query, candidates=candidates)
-    else:
-        total = selectors.learner_total(topics=selected, counts=counts)
-    page = _page(request, CountedPaginator(courses, PAGE_SIZE, count=total))
-    if query:
-        # Each result says where it matched: excerpts for this page's courses only, escaped with <mark>s.
-        matches = selectors.listing_excerpts(
-            ids=[course.pk for course in page.object_list],
-            text=query,
-            query=candidates.query if candidates else None,
-            using=courses.db,
-        )
-        for course in page.object_list:
-            course.match = mark_safe(matches.get(course.pk, ""))  # noqa: S308 (escaped by catalog.domain.excerpts)
-
-    def query_string(topics):
-        return urlencode([("q", query)] * bool(query) + [("topic", t) for t in topics])
-
-    # Each chip toggles its topic and keeps the search words and the other selected topics.
-    topics = [
-        {**row, "selected": row["topic"] in selected, "query": query_string(sorted(set(selected) ^ {row["topic"]}))}
-        for row in selectors.topic_counts(counts=counts)
-    ]
-    base = query_string(selected)
-    context = {
-        "page": page,
-        "query": query,
-        "topics": topics,
-        "topic_names": {row["topic"]: row["name"] for row in topics},  # the cards' topics, read with the chips
-        "selected_topics": selected,
-        "clear_topics_query": query_string([]),
-        "base_query": f"{base}&" if base else "",
-    }
-    return render(request, "catalog/home.html", context)
+    return render(request, "catalog/home.html", listing.home_context(request))
 
 
 def course_page(request, slug):

@@ -1,4 +1,5 @@
 """Migration 0005: every published course gets release 1 from its tree, drafts none; reversible.
+Migration 0017: those releases and listings get a level (none), a language and minutes, unchanged otherwise.
 
 The database is taken back to 0003 (before releases), filled with historical models as a deployment
 of that time would hold it, and migrated forwards (see Django's "Testing migrations").
@@ -142,6 +143,8 @@ def test_published_courses_get_release_1_equal_to_their_tree(catalog, django_use
     body = learners.get(course_url("sql")).json()
     assert [(u["id"], u["title"]) for u in body["units"]] == [(u, t) for u, t, _o, _m in catalog["sql"][1]]
     assert (body["status"], body["published_at"]) == ("published", "2024-05-06T07:08:09Z")
+    # 0017: courses from before level, language and minutes have none, the default language, no duration.
+    assert (body["level"], body["language"], body["duration_minutes"]) == (None, "en", None)
     assert sorted(c["slug"] for c in learners.get("/api/v1/courses/").json()["results"]) == ["css", "sql"]
     assert [c["slug"] for c in learners.get("/api/v1/courses/?search=quaternion").json()["results"]] == ["sql"]
     # 0016_topics names the topics already in use by their slug read as words (their spelling was not kept).
@@ -150,7 +153,8 @@ def test_published_courses_get_release_1_equal_to_their_tree(catalog, django_use
     for slug in ("draft", "archived"):
         assert learners.get(course_url(slug)).status_code == 404
     module_id = catalog["sql"][1][0][3][0][0]
-    assert learners.get(f"{course_url('sql')}modules/{module_id}/").json()["content"] == "Content of Quaternion"
+    module = learners.get(f"{course_url('sql')}modules/{module_id}/").json()
+    assert (module["content"], module["minutes"]) == ("Content of Quaternion", None)
 
     editors = editor_client(django_user_model)
     for slug, live in (("sql", 1), ("css", 1), ("draft", None), ("archived", None)):

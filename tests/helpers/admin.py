@@ -45,6 +45,8 @@ def course_form(course, units=(), extra=(), **fields):
         "title": fresh.title,
         "topic": fresh.topic,
         "description": fresh.description,
+        "level": fresh.level or "",
+        "language": fresh.language,
         "opened_at": fresh.updated_at.isoformat(),
         "units-TOTAL_FORMS": str(len(units) + len(extra)),
         "units-INITIAL_FORMS": str(len(units)),

@@ -16,6 +16,9 @@ SUMMARY_KEYS = {
     "updated_at",
     "unit_count",
     "module_count",
+    "level",
+    "language",
+    "duration_minutes",
 }
 # Editors' answers show the working copy and add its release state.
 EDITOR_KEYS = SUMMARY_KEYS | {"live_release", "has_unpublished_changes"}

@@ -74,8 +74,15 @@ def snapshot():
                 "updated_at",
                 "unit_count",
                 "module_count",
+                "level",
+                "language",
+                "duration_minutes",
             )
         ),
         list(Unit.objects.order_by("id").values_list("id", "course_id", "title", "order", "updated_at")),
-        list(Module.objects.order_by("id").values_list("id", "unit_id", "title", "order", "content", "updated_at")),
+        list(
+            Module.objects.order_by("id").values_list(
+                "id", "unit_id", "title", "order", "content", "minutes", "updated_at"
+            )
+        ),
     )

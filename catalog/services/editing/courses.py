@@ -17,7 +17,7 @@ from catalog.services.releasing.releases import live_listing, rerender_listings
 from catalog.services.releasing.schedule import lock_settled
 from catalog.services.topics import topic_names_remember
 
-COURSE_FIELDS = ("slug", "title", "description", "topic")
+COURSE_FIELDS = ("slug", "title", "description", "topic", "level", "language")
 
 
 def slug_taken_error(slug: str) -> CatalogValidationError:
@@ -25,10 +25,11 @@ def slug_taken_error(slug: str) -> CatalogValidationError:
 
 
 @transaction.atomic
-def course_create(*, slug: str, title: str, topic: str, description: str = "", units=(), by=None) -> Course:
-    """Create a draft course, optionally with its whole tree (the record format's `units`)."""
+def course_create(*, slug: str, title: str, topic: str, description: str = "", units=(), by=None, **metadata) -> Course:
+    """Create a draft course, optionally with its whole tree (the record format's `units`) and its
+    `level` and `language` (left out: none, and the default language)."""
     record = clean_record(
-        {"slug": slug, "title": title, "topic": topic, "description": description, "units": list(units)}
+        {"slug": slug, "title": title, "topic": topic, "description": description, "units": list(units), **metadata}
     )
     if Course.objects.filter(slug=record["slug"]).exists():
         raise slug_taken_error(record["slug"])
@@ -37,7 +38,7 @@ def course_create(*, slug: str, title: str, topic: str, description: str = "", u
 
 @transaction.atomic
 def course_update(*, course: Course, by=None, precondition: Precondition | None = None, **changes) -> Course:
-    """Change some of slug, title, description, topic in the working copy; `status` moves through the
+    """Change some of slug, title, description, topic, level, language in the working copy; `status` moves through the
     workflow afterwards ("published" publishes the result: a new release when it differs)."""
     unknown = set(changes) - set(COURSE_FIELDS) - {"status"}
     if unknown:

@@ -90,10 +90,15 @@ def module_create(
     unit: Unit,
     title: str,
     content: str = "",
+    minutes: int | None = None,
     position: int | None = None,
     precondition: Precondition | None = None,
 ) -> Module:
-    values = clean_fields(ModuleRecordSerializer, {"title": title, "content": content}, only={"title", "content"})
+    values = clean_fields(
+        ModuleRecordSerializer,
+        {"title": title, "content": content, "minutes": minutes},
+        only={"title", "content", "minutes"},
+    )
     course = lock_course(unit.course_id, precondition=precondition)
     unit = reload(Unit, unit.pk)
     modules = list(unit.modules.order_by("order"))
@@ -107,9 +112,17 @@ def module_create(
 
 @transaction.atomic
 def module_update(
-    *, module: Module, title: str | None = None, content: str | None = None, precondition: Precondition | None = None
+    *,
+    module: Module,
+    title: str | None = None,
+    content: str | None = None,
+    minutes=...,
+    precondition: Precondition | None = None,
 ) -> Module:
+    """Change the given fields (`minutes=None` clears the module's minutes; left out, they stay)."""
     changes = {k: v for k, v in {"title": title, "content": content}.items() if v is not None}
+    if minutes is not ...:
+        changes["minutes"] = minutes
     values = clean_fields(ModuleRecordSerializer, changes, only=set(changes))
     course = lock_course(module.unit.course_id, precondition=precondition)
     module = reload(Module, module.pk)

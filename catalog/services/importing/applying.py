@@ -20,7 +20,9 @@ from catalog.services.releasing.releases import cancel_publish, listing_fields, 
 from catalog.services.search import listing_search_refresh, search_refresh_from_titles
 
 Status = Course.Status
-COURSE_COLUMNS = ["title", "description", "topic", "updated_at", "unit_count", "module_count", "fingerprint"]
+COURSE_COLUMNS = [
+    *documents.CONTENT_FIELDS, "updated_at", "unit_count", "module_count", "duration_minutes", "fingerprint",
+]  # fmt: skip
 
 
 def apply(plans: list[Plan], *, by) -> None:
@@ -40,6 +42,7 @@ def apply(plans: list[Plan], *, by) -> None:
     documents_of = {id(p): _document(p) for p in changed}
     for plan in writes:
         plan.course.fingerprint = documents.fingerprint(documents_of[id(plan)])
+        plan.course.duration_minutes = documents.duration(documents_of[id(plan)])
     Course.objects.bulk_update([p.course for p in writes], COURSE_COLUMNS, batch_size=500)
     search_refresh_from_titles(rows=[(p.course.pk, *documents.search_parts(documents_of[id(p)])) for p in writes])
     _publish([p for p in changed if p.action == "publish"], documents_of, now, by=by)
@@ -96,7 +99,7 @@ def _apply_modules(writes: list[Plan], now) -> None:
     updates, new_modules = [], []
     for plan in writes:
         for row, wanted in plan.module_updates:
-            row.title, row.content = wanted["title"], wanted["content"]
+            row.title, row.content, row.minutes = wanted["title"], wanted["content"], wanted["minutes"]
             updates.append(row)
         for unit in plan.unit_rows:
             for position, module in enumerate(plan.module_rows[id(unit)], start=1):
@@ -105,7 +108,7 @@ def _apply_modules(writes: list[Plan], now) -> None:
                     module.unit = unit
                     module.created_at = module.updated_at = now
                     new_modules.append(module)
-    _write_rows(Module, updates, ["title", "content"], now)
+    _write_rows(Module, updates, ["title", "content", "minutes"], now)
     Module.objects.bulk_create(new_modules, batch_size=2000)
 
 
@@ -125,13 +128,15 @@ def _document(plan: Plan) -> dict:
         "title": record["title"],
         "description": record["description"],
         "topic": record["topic"],
+        "level": record["level"],
+        "language": record["language"],
         "units": [
             {
                 "id": unit.pk,
                 "title": unit.title,
                 "order": position,
                 "modules": [
-                    {"id": m.pk, "title": m.title, "order": n, "content": m.content}
+                    {"id": m.pk, "title": m.title, "order": n, "content": m.content, "minutes": m.minutes}
                     for n, m in enumerate(plan.module_rows[id(unit)], start=1)
                 ],
             }

@@ -28,12 +28,13 @@ STAGE_COURSES = "catalog_stage_course"
 STAGE_LISTINGS = "catalog_stage_listing"
 COURSE_COLUMNS = [
     "id", "slug", "title", "description", "topic", "status", "published_at", "created_at", "updated_at",
-    "unit_count", "module_count", "fingerprint",
+    "unit_count", "module_count", "fingerprint", "level", "language", "duration_minutes",
 ]  # fmt: skip
 TRANSITION_COLUMNS = ["course_id", "from_status", "to_status", "action", "release", "by_id", "at", "scheduled"]
 LISTING_COLUMNS = [
     "id", "course_id", "release_id", "slug", "title", "description", "topic", "created_at", "live_from",
-    "unit_count", "module_count", "summary", "detail", "search_text", "counted",
+    "unit_count", "module_count", "summary", "detail", "search_text", "counted", "level", "language",
+    "duration_minutes",
 ]  # fmt: skip
 
 
@@ -51,7 +52,9 @@ def create_courses(records: list[dict], *, by, now: dt.datetime) -> list[UpsertR
     with connection.cursor() as cursor:
         _stage(cursor, STAGE_COURSES, courses, COURSE_COLUMNS)
         copy_rows(Unit, ["id", "course_id", "title", "order", "created_at", "updated_at"], units)
-        copy_rows(Module, ["id", "unit_id", "title", "order", "content", "created_at", "updated_at"], modules)
+        copy_rows(
+            Module, ["id", "unit_id", "title", "order", "content", "minutes", "created_at", "updated_at"], modules
+        )
         published = [c for c in courses if c.status == Status.PUBLISHED]
         _publish(cursor, published, now, by=by)
         # A new course asked to be archived: created as a draft and archived, as the workflow goes.
@@ -80,6 +83,8 @@ def _course(record: dict, now) -> SimpleNamespace:
         title=record["title"],
         description=record["description"],
         topic=record["topic"],
+        level=record["level"],
+        language=record["language"],
         status=status,
         published_at=now if status == Status.PUBLISHED else None,
         created_at=now,
@@ -101,18 +106,22 @@ def _tree(records, courses, now):
             unit_modules = []
             for m_order, module in enumerate(unit["modules"], start=1):
                 module_id = next(module_ids)
-                modules.append((module_id, unit_id, module["title"], m_order, module["content"], now, now))
+                title, content, minutes = module["title"], module["content"], module["minutes"]
+                modules.append((module_id, unit_id, title, m_order, content, minutes, now, now))
                 unit_modules.append(
-                    {"id": module_id, "title": module["title"], "order": m_order, "content": module["content"]}
+                    {"id": module_id, "title": title, "order": m_order, "content": content, "minutes": minutes}
                 )
             tree.append({"id": unit_id, "title": unit["title"], "order": order, "modules": unit_modules})
         course.document = {
             "title": course.title,
             "description": course.description,
             "topic": course.topic,
+            "level": course.level,
+            "language": course.language,
             "units": tree,
         }
         course.unit_count, course.module_count = documents.counts(course.document)
+        course.duration_minutes = documents.duration(course.document)
         course.unit_titles, course.module_titles, course.module_content = documents.search_parts(course.document)
     return units, modules
 

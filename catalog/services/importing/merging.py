@@ -7,7 +7,8 @@ overwrite it (unless the import is forced); every such place is reported as kept
 remembers is always theirs, so a kept change stays kept at the next import of the same record, and
 is given up only when the editor makes it equal to what the import says.
 
-Granularity: each course field (title, description, topic, and status when the record says one);
+Granularity: each course field (title, description, topic, and status when the record says one;
+level, language and module minutes are the record's: the generator owns them);
 in the tree, each unit's title and each module's title and content, told apart by the ids of the
 rows the import wrote. An edited unit or module that the new record drops stays (after the
 record's items). When an editor changed the tree's shape (added, removed or reordered units or
@@ -31,10 +32,11 @@ def text_hash(text: str) -> int:
 
 def tree_of(units, modules_of) -> list[dict]:
     """The working copy's tree in record form."""
-    return [
-        {"title": u.title, "modules": [{"title": m.title, "content": m.content} for m in modules_of.get(u.pk, [])]}
-        for u in units
-    ]
+    return [{"title": u.title, "modules": [_module(m) for m in modules_of.get(u.pk, [])]} for u in units]
+
+
+def _module(row) -> dict:
+    return {"title": row.title, "content": row.content, "minutes": row.minutes}
 
 
 def item_hashes(units: list[dict]) -> list:
@@ -151,7 +153,7 @@ def _merge_items(theirs_units: list[dict], units: list, modules_of, tree) -> tup
         for module_row in dropped:
             if edited_module(module_row):
                 kept.append(f"units[{i}].modules[{len(unit['modules'])}]")
-                unit["modules"].append({"title": module_row.title, "content": module_row.content})
+                unit["modules"].append(_module(module_row))
                 module_hashes.append([EDITED, EDITED])
         merged.append(unit)
         hashes.append([text_hash(wanted["title"]), module_hashes])
@@ -159,6 +161,6 @@ def _merge_items(theirs_units: list[dict], units: list, modules_of, tree) -> tup
         rows = modules_of.get(row.pk, [])
         if text_hash(row.title) != unit_base[row.pk] or any(edited_module(m) for m in rows):
             kept.append(f"units[{len(merged)}]")
-            merged.append({"title": row.title, "modules": [{"title": m.title, "content": m.content} for m in rows]})
+            merged.append({"title": row.title, "modules": [_module(m) for m in rows]})
             hashes.append([EDITED, [[EDITED, EDITED] for _ in rows]])
     return merged, hashes, kept

@@ -36,7 +36,7 @@ class Change:
     def describe(self) -> str:
         """The long form (`import_courses --plan`)."""
         if self.change == "changed":
-            shown = self.path.rsplit(".", 1)[-1] in ("title", "topic")
+            shown = self.path.rsplit(".", 1)[-1] in ("title", "topic", "level", "language", "minutes")
             return f"{self.path}: {self.before!r} -> {self.after!r}" if shown else f"{self.path}: changed"
         return {
             "added": f"{self.path}: added {self.after!r}",
@@ -115,7 +115,7 @@ def plan_record(record: dict, course: Course | None, units: list, modules_of, *,
 
 
 def _plan_fields(plan: Plan) -> None:
-    for name in ("title", "description", "topic"):
+    for name in ("title", "description", "topic", "level", "language"):
         if plan.course is None or getattr(plan.course, name) != plan.record[name]:
             plan.course_values[name] = plan.record[name]
             if plan.course is not None:
@@ -159,15 +159,17 @@ def _plan_modules(plan: Plan, path: str, unit: Unit, existing: list, wanted_modu
     for position, (wanted, row) in enumerate(zip(wanted_modules, paired, strict=True), start=1):
         m_path = f"{path}.modules[{position - 1}]"
         if row is None:
-            row = Module(title=wanted["title"], content=wanted["content"], order=position)
+            row = Module(title=wanted["title"], content=wanted["content"], minutes=wanted["minutes"], order=position)
             if unit.pk:
                 changes.append(Change(m_path, "added", after=wanted["title"]))
         else:
-            dirty = [n for n in ("title", "content") if getattr(row, n) != wanted[n]]
+            dirty = [n for n in ("title", "content", "minutes") if getattr(row, n) != wanted[n]]
             if "title" in dirty:
                 changes.append(Change(m_path, "renamed", row.title, wanted["title"]))
             if "content" in dirty:
                 changes.append(Change(f"{m_path}.content", "changed", row.content, wanted["content"]))
+            if "minutes" in dirty:
+                changes.append(Change(f"{m_path}.minutes", "changed", row.minutes, wanted["minutes"]))
             if row.order != position:
                 dirty.append("order")
                 changes.append(Change(m_path, "moved", row.order, position))

@@ -70,6 +70,9 @@ def listing_fields(course: Course, release: Release, *, live_from) -> dict:
         "live_from": live_from,
         "unit_count": unit_count,
         "module_count": module_count,
+        "level": document.get("level"),
+        "language": document.get("language", documents.DEFAULTS["language"]),
+        "duration_minutes": documents.duration(document),
         "summary": documents.dumps(documents.summary(document, **fields)),
         "detail": documents.dumps(documents.detail(document, **fields)),
         "search_text": " ".join(documents.search_parts(document)),
@@ -157,11 +160,17 @@ def publishable_document(course: Course) -> dict:
 def write_working_copy(course: Course, document: dict, *, now) -> None:
     """Make the course's fields and tree exactly `document`, ids included (rows deleted since come back)."""
     for name in documents.CONTENT_FIELDS:
-        setattr(course, name, document[name])
+        setattr(course, name, document.get(name, documents.DEFAULTS.get(name)))
     course.save(update_fields=list(documents.CONTENT_FIELDS))
     units = {u["id"]: {"course_id": course.pk, "title": u["title"], "order": u["order"]} for u in document["units"]}
     modules = {
-        m["id"]: {"unit_id": u["id"], "title": m["title"], "order": m["order"], "content": m["content"]}
+        m["id"]: {
+            "unit_id": u["id"],
+            "title": m["title"],
+            "order": m["order"],
+            "content": m["content"],
+            "minutes": m.get("minutes"),
+        }
         for u in document["units"]
         for m in u["modules"]
     }

@@ -17,31 +17,40 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from tests.factories import CourseFactory, tree
+from tests.factories import CourseFactory
 from tests.helpers.api import LIST
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 # ASCII titles with a duplicate, so that the database's collation and Python's agree and the id
 # has to break a tie.
+# slug, title, topic, level, language, the minutes of its modules (duration: their sum, None if none known)
 COURSES = [
-    ("c-1", "beta", "Databases"),
-    ("c-2", "alpha", "Data Science"),
-    ("c-3", "gamma", "Web Development"),
-    ("c-4", "alpha", "Databases"),
-    ("c-5", "delta", "data science"),
-    ("c-6", "epsilon", "Testing"),
-    ("c-7", "beta", "Web development"),
+    ("c-1", "beta", "Databases", "beginner", "en", [30, None]),
+    ("c-2", "alpha", "Data Science", None, "pt-BR", [None]),
+    ("c-3", "gamma", "Web Development", "advanced", "en", [90, 60]),
+    ("c-4", "alpha", "Databases", "intermediate", "de", [0]),
+    ("c-5", "delta", "data science", "beginner", "en-GB", [200]),
+    ("c-6", "epsilon", "Testing", "advanced", "pt-BR", [45]),
+    ("c-7", "beta", "Web development", None, "en", [150]),
 ]
-FIELDS = ("title", "created_at", "published_at")
-FILTER_PARAMS = {"ordering", "topic", "created_after", "created_before"}
+FIELDS = ("title", "created_at", "published_at", "duration_minutes")
+FILTER_PARAMS = {"ordering", "topic", "created_after", "created_before", "level", "language", "max_duration"}
 
 
 @pytest.fixture
 def rows():
     made = [
-        CourseFactory(slug=slug, title=title, topic=topic, status="published", units=tree(1))
-        for slug, title, topic in COURSES
+        CourseFactory(
+            slug=slug,
+            title=title,
+            topic=topic,
+            level=level,
+            language=language,
+            status="published",
+            units=[{"title": "U", "modules": [{"title": f"M{i}", "minutes": m} for i, m in enumerate(minutes)]}],
+        )
+        for slug, title, topic, level, language, minutes in COURSES
     ]
     return [
         {
@@ -49,6 +58,9 @@ def rows():
             "slug": c.slug,
             "title": c.title,
             "topic": c.topic,
+            "level": c.level,
+            "language": c.language,
+            "duration_minutes": c.duration_minutes,
             "created_at": c.created_at,
             "published_at": c.published_at,
         }
@@ -134,9 +146,19 @@ def _ordered(rows, items):
         items = ["-created_at"]
     result = sorted(rows, key=lambda r: r["id"])
     for item in reversed(items):
-        field = item.lstrip("-")
-        result = sorted(result, key=lambda r: r[field], reverse=item.startswith("-"))
+        field, descending = item.lstrip("-"), item.startswith("-")
+        known = sorted((r for r in result if r[field] is not None), key=lambda r: r[field], reverse=descending)
+        result = known + [r for r in result if r[field] is None]  # an unknown duration comes last either way
     return result
+
+
+# value as sent -> what it means (None: refused)
+LEVELS = {"beginner": "beginner", "intermediate": "intermediate", "advanced": "advanced", "": "blank"}
+LEVELS |= {"Beginner": None, "expert": None, " advanced": None, "1": None}
+LANGUAGES = {"en": "en", "pt-BR": "pt-BR", "pt-br": "pt-BR", "PT-BR": "pt-BR", "de": "de", "fr": "fr", "": "blank"}
+LANGUAGES |= {" en ": "en", "en-gb": "en-GB", "pt_BR": None, "english": None, "xx": None, "en-": None}
+DURATIONS = {"0": 0, "45": 45, "60": 60, "0150": 150, "1000": 1000, " 90": 90, "": "absent"}
+DURATIONS |= {"-1": None, "1.5": None, "abc": None, "1e3": None}
 
 
 def _in_range(row, after, before):
@@ -157,6 +179,24 @@ def _normal(topic):
     return "-".join(topic.replace("_", "-").replace("-", " ").lower().split())
 
 
+def _metadata(draw, params, wrong, meaning):
+    """level, language (repeated or not) and max_duration."""
+    for name, grammar in (("level", LEVELS), ("language", LANGUAGES)):
+        for value in draw(st.lists(st.sampled_from(sorted(grammar)), max_size=3)):
+            params.append((name, value))
+            if grammar[value] is None:
+                wrong.add(name)
+            elif grammar[value] != "blank":
+                meaning.setdefault(name, set()).add(grammar[value])
+    if draw(st.booleans()):
+        value = draw(st.sampled_from(sorted(DURATIONS)))
+        params.append(("max_duration", value))
+        if DURATIONS[value] is None:
+            wrong.add("max_duration")
+        elif DURATIONS[value] != "absent":
+            meaning["max_duration"] = DURATIONS[value]
+
+
 @st.composite
 def queries(draw, rows):
     created = [r["created_at"] for r in rows]
@@ -169,6 +209,7 @@ def queries(draw, rows):
         meaning["ordering"] = items
     for value in draw(topics):
         params.append(("topic", value))
+    _metadata(draw, params, wrong, meaning)
     for name in ("created_after", "created_before"):
         if draw(st.booleans()):
             text, parsed = draw(date_values(created))
@@ -188,7 +229,7 @@ def queries(draw, rows):
 
 
 @hypothesis_settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None
 )
 @given(data=st.data(), who=st.sampled_from(["anonymous", "editor"]))
 def test_every_list_parameter_against_the_oracle(api, editor_api, rows, data, who):
@@ -216,6 +257,12 @@ def test_every_list_parameter_against_the_oracle(api, editor_api, rows, data, wh
         for r in rows
         if (not wanted or r["topic"] in wanted)
         and _in_range(r, meaning.get("created_after"), meaning.get("created_before"))
+        and ("level" not in meaning or r["level"] in meaning["level"])
+        and ("language" not in meaning or r["language"] in meaning["language"])
+        and (
+            "max_duration" not in meaning
+            or (r["duration_minutes"] is not None and r["duration_minutes"] <= meaning["max_duration"])
+        )
     ]
     expected = _ordered(matching, meaning.get("ordering") or [])
     size = meaning.get("page_size") or 20

@@ -723,7 +723,7 @@ class TestSchedule:
 
 # --- the module endpoint ---------------------------------------------------------------------------------
 
-MODULE_KEYS = {"id", "title", "order", "content", "unit", "previous", "next"}
+MODULE_KEYS = {"id", "title", "order", "content", "minutes", "unit", "previous", "next"}
 
 
 class TestModuleEndpoint:

@@ -44,7 +44,10 @@ def obj(draw, fields: dict, required=()):
     return record
 
 
-MODULE = obj({"title": TEXT, "content": TEXT}, required=("title",))
+MINUTES = st.one_of(st.integers(-2, 10_002), st.sampled_from([0, 45, 10_000, 10_001, 2**70, 5.0, "5", True]))
+LANGUAGE = st.sampled_from(["en", "pt-BR", "PT-br", "zh-hant", "pt_BR", "xx", "english", " en", "en-", "", "i-klingon"])
+LEVEL = st.sampled_from(["beginner", "intermediate", "advanced", "Beginner", "expert", ""])
+MODULE = obj({"title": TEXT, "content": TEXT, "minutes": field(MINUTES)}, required=("title",))
 UNIT = obj({"title": TEXT, "modules": st.lists(MODULE, max_size=3)}, required=("title",))
 RECORD = obj(
     {
@@ -52,6 +55,8 @@ RECORD = obj(
         "title": TEXT,
         "description": TEXT,
         "topic": TEXT,
+        "level": field(LEVEL),
+        "language": LANGUAGE,
         "status": st.sampled_from(["draft", "published", "archived", "gone", "Draft"]),
         "units": st.lists(UNIT, max_size=3),
     },

@@ -41,19 +41,21 @@ class TestExportCourses:
             "title": "Intro to SQL",
             "description": "Learn SQL.",
             "topic": "databases",
+            "level": None,
+            "language": "en",
             "status": "published",
-            "units": [{"title": "Only", "modules": [{"title": "M", "content": "Line one\nline two"}]}],
+            "units": [{"title": "Only", "modules": [{"title": "M", "content": "Line one\nline two", "minutes": None}]}],
         }
         assert document["courses"][2]["status"] == "archived"
         assert document["courses"][2]["units"] == [
             {
                 "title": "Unit 1",
                 "modules": [
-                    {"title": "Module 1.1", "content": ""},
-                    {"title": "Module 1.2", "content": ""},
+                    {"title": "Module 1.1", "content": "", "minutes": None},
+                    {"title": "Module 1.2", "content": "", "minutes": None},
                 ],
             },
-            {"title": "Unit 2", "modules": [{"title": "Module 2.1", "content": ""}]},
+            {"title": "Unit 2", "modules": [{"title": "Module 2.1", "content": "", "minutes": None}]},
         ]
 
     def test_json_lines_by_extension_or_format(self, catalog, tmp_path):

@@ -87,7 +87,7 @@ class TestSearchAndTopics:
     def test_a_chip_filters_and_shows_it_is_selected(self, client, catalog):
         chip = client.get("/", {"topic": "Databases"}).content.decode()  # any case or spacing
         assert card_titles(chip) == ["Intro to SQL"]
-        assert re.search(r'href="\?"\s+aria-current="true"', chip)  # the selected chip's link removes it
+        assert re.search(r'href="/"\s+aria-current="true"', chip)  # the selected chip's link removes it
         assert "Clear topics" in chip
 
     def test_topics_are_repeatable(self, client, catalog):
@@ -97,7 +97,7 @@ class TestSearchAndTopics:
 
     def test_chip_links_keep_the_search_and_other_topics(self, client, catalog):
         page = client.get("/?q=grid&topic=databases").content.decode()
-        assert 'href="?q=grid&amp;topic=databases&amp;topic=web-development"' in page
+        assert 'href="/?q=grid&amp;topic=databases&amp;topic=web-development"' in page
         assert '<input type="hidden" name="topic" value="databases">' in page
 
 
@@ -109,15 +109,15 @@ class TestPagination:
 
     def test_twenty_per_page(self, client, many):
         first = client.get("/").content.decode()
-        assert "Page 1 of 2" in first and 'rel="next" href="?page=2"' in first and 'rel="prev"' not in first
+        assert "Page 1 of 2" in first and 'rel="next" href="/?page=2"' in first and 'rel="prev"' not in first
         assert card_titles(first)[0] == "Course 22" and len(card_titles(first)) == 20
         second = client.get("/?page=2").content.decode()
         assert card_titles(second) == ["Course 02", "Course 01", "Course 00"]
-        assert 'rel="prev" href="?page=1"' in second and "<title>Page 2 – Course catalog</title>" in second
+        assert 'rel="prev" href="/"' in second and "<title>Page 2 – Course catalog</title>" in second
 
     def test_page_links_keep_the_filters(self, client, many):
         page = client.get("/?topic=testing").content.decode()
-        assert 'href="?topic=testing&amp;page=2"' in page
+        assert 'href="/?topic=testing&amp;page=2"' in page
 
     def test_no_page_number_is_page_one(self, client, many):
         for url in ("/?page=", "/?page=1", "/"):

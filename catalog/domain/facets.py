@@ -1,0 +1,67 @@
+"""Facet counts of the learners' catalog page, from the combinations a grouped read gives; no database.
+
+A facet counts, for each of its values, the courses that choosing it would show with the other
+facets' choices kept (a value already chosen counts what it adds): the usual way a catalog's filter
+panel reads, so a learner never follows a count to a different number of courses.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+# Duration ranges offered as `max_duration` choices, in minutes, with their labels.
+DURATION_RANGES = {60: "Up to 1 hour", 180: "Up to 3 hours", 600: "Up to 10 hours"}
+UNKNOWN_RANGE, LONGER = -1, 0  # a combination's range: no duration known; longer than every range
+
+
+@dataclass(frozen=True)
+class Combination:
+    topic: str
+    level: str | None
+    language: str
+    range: int  # the smallest DURATION_RANGES limit the duration is within, else LONGER or UNKNOWN_RANGE
+    within: int  # 1 when within the chosen max_duration (or none is chosen)
+    n: int
+
+
+@dataclass(frozen=True)
+class Selection:
+    topics: tuple = ()
+    levels: tuple = ()
+    languages: tuple = ()
+    max_duration: int | None = None
+
+
+@dataclass
+class Facets:
+    total: int = 0
+    topic: Counter = field(default_factory=Counter)
+    level: Counter = field(default_factory=Counter)
+    language: Counter = field(default_factory=Counter)
+    duration: Counter = field(default_factory=Counter)  # DURATION_RANGES limit -> courses
+
+
+def _keeps(c: Combination, chosen: Selection, skip: str | None = None) -> bool:
+    return (
+        (skip == "topic" or not chosen.topics or c.topic in chosen.topics)
+        and (skip == "level" or not chosen.levels or c.level in chosen.levels)
+        and (skip == "language" or not chosen.languages or c.language in chosen.languages)
+        and (skip == "duration" or c.within == 1)
+    )
+
+
+def facet_counts(combinations: list[Combination], chosen: Selection) -> Facets:
+    facets = Facets()
+    for c in combinations:
+        if _keeps(c, chosen):
+            facets.total += c.n
+        if _keeps(c, chosen, "topic"):
+            facets.topic[c.topic] += c.n
+        if _keeps(c, chosen, "level") and c.level is not None:
+            facets.level[c.level] += c.n
+        if _keeps(c, chosen, "language"):
+            facets.language[c.language] += c.n
+        if _keeps(c, chosen, "duration") and c.range > 0:
+            for limit in DURATION_RANGES:
+                if c.range <= limit:
+                    facets.duration[limit] += c.n
+    return facets
