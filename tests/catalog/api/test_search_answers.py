@@ -14,6 +14,8 @@ def courses():
         slug="cafe",
         title="Café <b>management</b>",
         topic="Business",
+        level="beginner",
+        language="fr",
         description="Running a small café & bar: suppliers and staffing.",
         status="published",
         units=[{"title": "Unit", "modules": [{"title": "Machines", "content": "Descaling the espresso machine."}]}],
@@ -26,7 +28,7 @@ def courses():
         status="published",
         units=[{"title": "Unit", "modules": [{"title": "Tax", "content": "x " * 400 + "Quarterly espresso."}]}],
     )
-    CourseFactory(slug="other", title="Espresso art", topic="Arts", status="published")
+    CourseFactory(slug="other", title="Espresso art", topic="Arts", level="advanced", status="published")
 
 
 def results(response):
@@ -57,6 +59,20 @@ class TestFacets:
     def test_topics_are_counted_over_every_match_not_the_page(self, api, courses):
         body = api.get(LIST, {"search": "espresso", "page_size": 1}).json()
         assert body["facets"]["topic"] == [{"value": "business", "count": 2}, {"value": "arts", "count": 1}]
+
+    def test_levels_and_languages_are_counted_over_every_match(self, api, courses):
+        facets = api.get(LIST, {"search": "espresso", "page_size": 1}).json()["facets"]
+        # A course that says no level is not counted under one; every course has a language.
+        assert facets["level"] == [{"value": "advanced", "count": 1}, {"value": "beginner", "count": 1}]
+        assert facets["language"] == [{"value": "en", "count": 2}, {"value": "fr", "count": 1}]
+
+    def test_facets_count_only_the_matches(self, api, courses):
+        facets = api.get(LIST, {"search": "descaling"}).json()["facets"]
+        assert facets == {
+            "topic": [{"value": "business", "count": 1}],
+            "level": [{"value": "beginner", "count": 1}],
+            "language": [{"value": "fr", "count": 1}],
+        }
 
     def test_level_and_language_are_lists_even_when_empty(self, api, courses):
         facets = api.get(LIST, {"search": "zzzzzz"}).json()["facets"]
