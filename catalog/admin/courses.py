@@ -23,14 +23,33 @@ from catalog.admin.tree import CONFIRM_UNIT_DELETE, UnitInline, apply_tree
 from catalog.domain import workflow
 from catalog.errors import CatalogError
 from catalog.models import Course
-from catalog.selectors import course_search, previews, with_release_state
+from catalog.origin import absolute
+from catalog.selectors import course_search, has_unpublished_changes, previews, with_release_state
 
 HISTORY_ON_PAGE = 10
 
 
-def has_unpublished_changes(course) -> bool:
-    live = getattr(course, "live_fingerprint", None)
-    return live is not None and live != course.fingerprint
+def slug_help(request, course) -> str:
+    """The slug field's help: this course's own address, and when a new slug reaches learners."""
+    rule = "Lowercase letters, digits and hyphens."
+    if course is None:
+        example = absolute(request, reverse("catalog:course", args=["intro-to-sql"]))
+        return f"The course's address once published: intro-to-sql is {example}. {rule}"
+    live_slug = getattr(course, "live_slug", None)
+    if live_slug is None:
+        here = absolute(request, reverse("catalog:course", args=[course.slug]))
+        return f"Learners do not see this course; once published, its address is {here}. {rule}"
+    live = absolute(request, reverse("catalog:course", args=[live_slug]))
+    if live_slug != course.slug:
+        new = absolute(request, reverse("catalog:course", args=[course.slug]))
+        return (
+            f"Learners find this course at {live} until you publish; then at {new}, and the old address "
+            f"redirects there (301). {rule}"
+        )
+    return (
+        f"Learners find this course at {live}. A new slug is part of the next release: learners keep this "
+        f"address until you publish, then it redirects (301) to the new one. {rule}"
+    )
 
 
 def _quote(value) -> str:
@@ -63,6 +82,12 @@ class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdm
 
     def get_queryset(self, request):
         return with_release_state(super().get_queryset(request))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)  # a class of its own per request
+        if "slug" in form.base_fields:  # absent for a viewer (read-only)
+            form.base_fields["slug"].help_text = slug_help(request, obj)
+        return form
 
     def get_search_results(self, request, queryset, search_term):
         # Titles and slugs as before (the contract), and the full-text search of the working copies,

@@ -18,6 +18,7 @@ from catalog.selectors.courses import (
     course_with_tree,
     course_written,
     describe_transition,
+    has_unpublished_changes,
     with_release_state,
     working_document,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "search_candidates",
     "next_switch",
     "topic_counts",
+    "has_unpublished_changes",
     "with_release_state",
     "working_document",
 ]
