@@ -18,13 +18,20 @@ from catalog.admin.common import ServiceAdmin, opened_guard
 from catalog.admin.forms import CourseAdminForm
 from catalog.admin.history import history_events, releases_table
 from catalog.admin.overdue import overdue_warning
-from catalog.admin.releases import CONFIRMED_MOVES, CourseReleasesMixin, publish_label, when
+from catalog.admin.releases import CONFIRMED_MOVES, CourseReleasesMixin, consequences, publish_label, when
 from catalog.admin.tree import CONFIRM_UNIT_DELETE, UnitInline, apply_tree
 from catalog.domain import workflow
 from catalog.errors import CatalogError
 from catalog.models import Course
 from catalog.origin import absolute
-from catalog.selectors import course_search, has_unpublished_changes, previews, with_release_state
+from catalog.selectors import (
+    course_search,
+    has_unpublished_changes,
+    learners_view,
+    move_needs_confirmation,
+    previews,
+    with_release_state,
+)
 
 HISTORY_ON_PAGE = 10
 
@@ -227,11 +234,12 @@ class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdm
             moves = workflow.actions_from(obj.status)
             if obj.status == Course.Status.PUBLISHED and not has_unpublished_changes(obj):
                 moves = [action for action in moves if action != "publish"]
+            view = learners_view(course=obj)
             context["transitions"] = [
                 (
                     action,
                     publish_label(obj) if action == "publish" else workflow.LABELS[action],
-                    action in CONFIRMED_MOVES,
+                    action in CONFIRMED_MOVES and move_needs_confirmation(view, action),
                 )
                 for action in moves
             ]
@@ -291,35 +299,59 @@ class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdm
             level=messages.INFO if done == total else messages.WARNING,
         )
 
-    @admin.action(description="Publish selected courses (or their changes)", permissions=["change"])
-    def publish_selected(self, request, queryset):
-        self._bulk(request, queryset, "publish")
+    def _bulk_confirmed(self, request, queryset, action):
+        """Ask first, as Django's delete action does: a page saying what each course's move changes for
+        learners at once; its "Yes" posts the same action again with post=yes."""
+        if request.POST.get("post") == "yes":
+            return self._bulk(request, queryset, action)
+        courses = list(queryset.order_by("title", "id"))
+        views = [learners_view(course=course) for course in courses]
+        lines = [consequences(request, view, action) for view in views]
+        n = len(courses)
+        plural = f"{n} course{'s' * (n != 1)}"
+        if action == "publish":
+            summary = (
+                f"Publishing makes the working copies of these {plural} what learners see, at once "
+                "(a course whose working copy equals its live release stays as it is)."
+            )
+        else:
+            live = [view for view in views if view.live]
+            modules = sum(view.module_count for view in live)
+            summary = (
+                f"Learners lose {len(live)} of these {plural} at once: their course pages and {modules} module "
+                "pages answer 404. Their releases stay in the history."
+            )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            "admin/catalog/course/bulk_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"{workflow.LABELS[action]} {plural}?",
+                "subtitle": None,
+                "crumb": f"{workflow.LABELS[action]} several courses",
+                "opts": self.opts,
+                "summary": summary,
+                "courses": list(zip(courses, lines, strict=True)),
+                "action_name": f"{action}_selected",
+                "button": f"Yes, {workflow.LABELS[action].lower()} {plural}",
+                "danger": action != "publish",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "media": self.media,
+            },
+        )
 
-    @admin.action(description="Unpublish selected courses", permissions=["change"])
+    @admin.action(description="Publish selected courses (or their changes)…", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        return self._bulk_confirmed(request, queryset, "publish")
+
+    @admin.action(description="Unpublish selected courses…", permissions=["change"])
     def unpublish_selected(self, request, queryset):
-        self._bulk(request, queryset, "unpublish")
+        return self._bulk_confirmed(request, queryset, "unpublish")
 
     @admin.action(description="Archive selected courses…", permissions=["change"])
     def archive_selected(self, request, queryset):
-        if request.POST.get("post") != "yes":
-            # Ask first, as Django's delete action does: a page listing what would be archived.
-            courses = list(queryset.order_by("title", "id"))
-            request.current_app = self.admin_site.name
-            return TemplateResponse(
-                request,
-                "admin/catalog/course/archive_selected_confirmation.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "title": f"Archive {len(courses)} course{'s' * (len(courses) != 1)}?",
-                    "subtitle": None,
-                    "opts": self.opts,
-                    "courses": courses,
-                    "live": sum(1 for c in courses if c.live_release is not None),
-                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                    "media": self.media,
-                },
-            )
-        self._bulk(request, queryset, "archive")
+        return self._bulk_confirmed(request, queryset, "archive")
 
     @admin.action(description="Restore selected courses (to draft)", permissions=["change"])
     def restore_selected(self, request, queryset):

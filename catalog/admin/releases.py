@@ -10,16 +10,20 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from catalog import services
+from catalog import selectors, services
 from catalog.admin.forms import ScheduleForm, parse_opened_at
 from catalog.admin.versions import VersionError, comparison, live_number, version_choices
 from catalog.domain import documents, workflow
 from catalog.errors import CatalogError, CatalogValidationError
 from catalog.models import Course
-from catalog.selectors import previews
+from catalog.origin import absolute
+from catalog.selectors import LearnersView, previews
 
-# Moves that take something away from learners: the button opens a confirmation page first.
-CONFIRMED_MOVES = {"archive"}
+# Moves that may change what learners see at once: the button opens a confirmation page first when
+# selectors.move_needs_confirmation says so (always for unpublish and archive), a page that says what
+# will happen. It works without JavaScript: a link, then a form.
+CONFIRMED_MOVES = {"publish", "unpublish", "archive"}
+CONFIRM_BUTTONS = {"publish": "Yes, publish now", "unpublish": "Yes, unpublish it", "archive": "Yes, archive it"}
 
 
 def when(value) -> str:
@@ -85,7 +89,9 @@ class CourseReleasesMixin:
             },
         )
 
-    def confirm(self, request, course, *, title, question, button, action_url, changes=None, danger=True):
+    def confirm(
+        self, request, course, *, title, question, button, action_url, changes=None, danger=True, consequences=()
+    ):
         return self.page(
             request,
             course,
@@ -96,6 +102,7 @@ class CourseReleasesMixin:
             action_url=action_url,
             changes=changes,
             danger=danger,
+            consequences=consequences,
             opened_at=course.updated_at.isoformat(),
         )
 
@@ -119,19 +126,20 @@ class CourseReleasesMixin:
 
     def transition_view(self, request, object_id, action):
         """POST: one workflow move (the buttons are forms with a CSRF token). GET: the confirmation page
-        of a move that takes the course away from learners (archive); other moves do not answer GET."""
+        of a move that may change what learners see at once (publish, unpublish, archive), saying what
+        will happen; other moves do not answer GET."""
         course = self.course_or_404(request, object_id)
         if request.method == "GET" and action in CONFIRMED_MOVES:
+            label = publish_label(course) if action == "publish" else workflow.LABELS[action]
             return self.confirm(
                 request,
                 course,
-                title=f"Archive '{course.title}'?",
-                question=(
-                    "Learners will no longer find this course: its live release is withdrawn (it stays in the "
-                    "history) and any scheduled switch is cancelled. You can restore it later, as a draft."
-                ),
-                button="Yes, archive it",
+                title=f"{label} '{course.title}'?",
+                question="This is what happens at once when you confirm:",
+                consequences=consequences(request, selectors.learners_view(course=course), action),
+                button=CONFIRM_BUTTONS[action],
                 action_url=request.path,
+                danger=action != "publish",
             )
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -314,6 +322,57 @@ class CourseReleasesMixin:
         if error:
             response.status_code = 400
         return response
+
+
+def course_address(request, slug: str) -> str:
+    return absolute(request, reverse("catalog:course", args=[slug]))
+
+
+def consequences(request, view: LearnersView, action: str) -> list[str]:
+    """What `action` changes for learners at once, in sentences (selectors.learners_view has the facts)."""
+    lines = []
+    if action in ("unpublish", "archive"):
+        if view.live:
+            pages = f"{view.module_count} module page{'s' * (view.module_count != 1)}"
+            lines.append(
+                f"Learners lose '{view.title}' at once: the course page {course_address(request, view.live_slug)} "
+                f"and its {pages} answer 404 (so does its API detail), and it leaves the catalog list, search "
+                "and its topic's count."
+            )
+            if view.old_slugs:
+                lines.append(f"Its old addresses ({', '.join(view.old_slugs)}) stop redirecting.")
+            lines.append(f"Release {view.live_release} stays in the history: publishing again brings it back.")
+        else:
+            lines.append("Learners see nothing of this course now, so nothing changes for them at once.")
+        if view.pending_release is not None:
+            if action == "archive":
+                lines.append(
+                    f"The schedule is cancelled: release {view.pending_release} no longer goes live at "
+                    f"{when(view.publish_at)}."
+                )
+            else:
+                lines.append(
+                    f"Release {view.pending_release} still goes live at {when(view.publish_at)} as scheduled; "
+                    "cancel the schedule to keep the course away from learners."
+                )
+        if action == "archive":
+            lines.append("You can restore it later, as a draft.")
+    elif action == "publish":
+        if view.pending_release is not None:
+            lines.append(
+                f"Release {view.pending_release}, scheduled to go live at {when(view.publish_at)}, is dropped: "
+                "learners see the working copy as it is now, at once."
+            )
+        if view.moves_address():
+            lines.append(
+                f"Learners' address moves from {course_address(request, view.live_slug)} to "
+                f"{course_address(request, view.slug)}; the old one redirects (301) to the new one."
+            )
+        if not lines:
+            lines.append("Learners see the working copy as it is now, at once.")
+        if view.unpublish_at:
+            lines.append(f"It is still withdrawn at {when(view.unpublish_at)} as scheduled.")
+    return lines
 
 
 def schedule_summary(course) -> str:

@@ -22,6 +22,7 @@ from catalog.selectors.courses import (
     with_release_state,
     working_document,
 )
+from catalog.selectors.effects import LearnersView, learners_view, move_needs_confirmation
 from catalog.selectors.feed import feed_page
 from catalog.selectors.learners import (
     Candidates,
@@ -43,6 +44,9 @@ from catalog.selectors.learners import (
 )
 
 __all__ = [
+    "LearnersView",
+    "learners_view",
+    "move_needs_confirmation",
     "EXPORT_CHUNK",
     "SUMMARY_FIELDS",
     "HistoryEvent",

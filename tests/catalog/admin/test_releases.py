@@ -154,8 +154,8 @@ class TestPublishChanges:
         assert Course.objects.get(pk=course.pk).status == "archived"
 
     def test_other_moves_do_not_answer_get(self, admin_client):
-        course = CourseFactory(status="published")
-        assert admin_client.get(url("transition", course, "unpublish")).status_code == 405
+        course = CourseFactory(status="archived")
+        assert admin_client.get(url("transition", course, "restore")).status_code == 405
 
 
 class TestDiscard:
@@ -385,3 +385,69 @@ class TestUnitPicker:
         module = Module.objects.get()
         page = admin_client.get(reverse("admin:catalog_module_change", args=[module.pk])).content.decode()
         assert "Intro to SQL › 1. Basics" in page
+
+
+class TestMovesThatChangeWhatLearnersSeeAskFirst:
+    """Unpublish, archive, a publish that replaces a schedule or moves the address, and the bulk actions:
+    a confirmation page (a link, then a form: no JavaScript needed) says what happens at once."""
+
+    def test_unpublish_says_which_pages_answer_404(self, admin_client, api):
+        course = CourseFactory(slug="sql", title="Intro to SQL", status="published", units=tree(3, 3, 3))
+        page = admin_client.get(url("change", course)).content.decode()
+        assert f'href="{url("transition", course, "unpublish")}"' in page  # a link, not a one-click button
+        asked = admin_client.get(url("transition", course, "unpublish"))
+        text = asked.content.decode()
+        assert asked.status_code == 200 and "Yes, unpublish it" in text
+        assert "the course page http://127.0.0.1/courses/sql/ and its 9 module pages answer 404" in text
+        assert "Release 1 stays in the history" in text
+        assert Course.objects.get(pk=course.pk).status == "published"  # asking changed nothing
+        assert api.get("/api/v1/courses/sql/").status_code == 200
+        admin_client.post(url("transition", course, "unpublish"), {"opened_at": asked.context["opened_at"]})
+        assert Course.objects.get(pk=course.pk).status == "draft"
+
+    def test_unpublish_says_a_scheduled_release_still_goes_live(self, admin_client):
+        course = CourseFactory(status="published", units=tree(1))
+        services.course_update(course=course, title="Second edition")
+        services.course_schedule(course=course, publish_at=timezone.now() + dt.timedelta(days=1))
+        text = admin_client.get(url("transition", course, "unpublish")).content.decode()
+        assert "Release 2 still goes live at" in text and "cancel the schedule" in text
+        archive = admin_client.get(url("transition", course, "archive")).content.decode()
+        assert "The schedule is cancelled: release 2 no longer goes live at" in archive
+
+    def test_publish_replacing_a_schedule_asks_first(self, admin_client):
+        course = published_with_changes()
+        services.course_schedule(course=course, publish_at=timezone.now() + dt.timedelta(days=1))
+        services.course_update(course=course, title="Newer still")
+        page = admin_client.get(url("change", course)).content.decode()
+        assert f'href="{url("transition", course, "publish")}"' in page
+        text = admin_client.get(url("transition", course, "publish")).content.decode()
+        assert "Release 2, scheduled to go live at" in text and "is dropped" in text
+
+    def test_publish_moving_the_address_asks_first_and_says_both(self, admin_client):
+        course = CourseFactory(slug="old-address", status="published", units=tree(1))
+        services.course_update(course=course, slug="new-address")
+        text = admin_client.get(url("transition", course, "publish")).content.decode()
+        assert (
+            "Learners&#x27; address moves from http://127.0.0.1/courses/old-address/ to "
+            "http://127.0.0.1/courses/new-address/; the old one redirects (301) to the new one."
+        ) in text
+
+    def test_a_plain_publish_does_not_ask(self, admin_client):
+        draft = CourseFactory(units=tree(1))
+        page = admin_client.get(url("change", draft)).content.decode()
+        assert ">Publish</button>" in page
+
+    @pytest.mark.parametrize("action", ["publish", "unpublish"])
+    def test_bulk_actions_ask_first(self, admin_client, action):
+        live = CourseFactory(title="Live one", status="published", units=tree(2, 2))
+        draft = CourseFactory(title="Draft one", units=tree(1))
+        selection = {"action": f"{action}_selected", "_selected_action": [live.pk, draft.pk]}
+        asked = admin_client.post(reverse(CHANGELIST), selection)
+        text = asked.content.decode()
+        assert asked.status_code == 200 and f"Yes, {action} 2 courses" in text
+        if action == "unpublish":
+            assert "Learners lose 1 of these 2 courses at once: their course pages and 4 module pages" in text
+        assert sorted(Course.objects.values_list("status", flat=True)) == ["draft", "published"]
+        admin_client.post(reverse(CHANGELIST), {**selection, "post": "yes"})
+        expected = {"publish": {"published"}, "unpublish": {"draft"}}[action]
+        assert set(Course.objects.values_list("status", flat=True)) == expected
