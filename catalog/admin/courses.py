@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
@@ -30,6 +31,7 @@ from catalog.selectors import (
     learners_view,
     move_needs_confirmation,
     previews,
+    status_now,
     with_release_state,
 )
 
@@ -85,7 +87,7 @@ class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdm
 
     class Media:
         css = {"all": ["catalog/admin.css"]}
-        js = ["catalog/admin.js"]
+        js = ["catalog/admin.js", "catalog/timezone.js"]
 
     def get_queryset(self, request):
         return with_release_state(super().get_queryset(request))
@@ -119,15 +121,18 @@ class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdm
 
     @admin.display(description="status", ordering="status")
     def status_column(self, course):
+        # From the release windows at this second, whether or not the scheduled switch is recorded yet.
+        now = timezone.now()
+        status = status_now(course, now=now)
         badge = format_html(
-            '<span class="catalog-badge catalog-badge-{}">{}</span>', course.status, course.get_status_display()
+            '<span class="catalog-badge catalog-badge-{}">{}</span>', status, Course.Status(status).label
         )
         notes = []
         if has_unpublished_changes(course):
             notes.append("with unpublished changes")
-        if course.publish_at:
+        if course.publish_at and course.publish_at > now:
             notes.append(f"goes live {when(course.publish_at)}")
-        if course.unpublish_at:
+        if course.unpublish_at and course.unpublish_at > now:
             notes.append(f"withdrawn {when(course.unpublish_at)}")
         if not notes:
             return badge
@@ -143,7 +148,7 @@ class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdm
         lines = [self.status_column(course)]
         if course.live_release is not None:
             lines.append(
-                format_html("Learners see release {} (live since {}).", course.live_release, when(course.published_at))
+                format_html("Learners see release {} (live since {}).", course.live_release, when(course.live_since))
             )
         elif course.status != Course.Status.ARCHIVED:
             lines.append("Learners do not see this course.")
@@ -179,7 +184,7 @@ class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdm
         rows = format_html_join(
             "",
             '<tr class="catalog-history-{}"><td>{}</td><td>{}</td><td>{}</td></tr>',
-            ((e.kind, e.at.strftime("%Y-%m-%d %H:%M:%S UTC"), e.who, e.what) for e in events),
+            ((e.kind, when(e.at), e.who, e.what) for e in events),
         )
         return format_html(
             '<table class="catalog-history"><thead><tr><th scope="col">When</th><th scope="col">Who</th>'

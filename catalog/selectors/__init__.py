@@ -19,6 +19,7 @@ from catalog.selectors.courses import (
     course_written,
     describe_transition,
     has_unpublished_changes,
+    status_now,
     with_release_state,
     working_document,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "next_switch",
     "topic_counts",
     "has_unpublished_changes",
+    "status_now",
     "with_release_state",
     "working_document",
 ]

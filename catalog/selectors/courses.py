@@ -63,7 +63,16 @@ def with_release_state(qs: QuerySet[Course], *, now=None) -> QuerySet[Course]:
         live_release=Subquery(live.values("release__number")[:1]),
         live_fingerprint=Subquery(live.values("release__fingerprint")[:1]),
         live_slug=Subquery(live.values("slug")[:1]),
+        live_since=Subquery(live.values("live_from")[:1]),
     )
+
+
+def status_now(course, *, now=None) -> str:
+    """The status learners' reads imply at `now` (of a course from with_release_state): published while
+    a release is live, whether or not its scheduled switch is recorded yet; archived stays archived."""
+    if course.status == Course.Status.ARCHIVED:
+        return course.status
+    return Course.Status.PUBLISHED if getattr(course, "live_release", None) is not None else Course.Status.DRAFT
 
 
 def has_unpublished_changes(course) -> bool:
