@@ -13,6 +13,7 @@ from django.utils import timezone
 from catalog import selectors, services
 from catalog.models import Course, CourseTransition, Module, Release, SlugRedirect
 from tests.factories import CourseFactory, tree
+from tests.helpers.admin import all_units, course_form
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
@@ -452,3 +453,25 @@ class TestMovesThatChangeWhatLearnersSeeAskFirst:
         admin_client.post(reverse(CHANGELIST), {**selection, "post": "yes"})
         expected = {"publish": {"published"}, "unpublish": {"draft"}}[action]
         assert set(Course.objects.values_list("status", flat=True)) == expected
+
+
+class TestTheSlugWaitsForPublish:
+    def test_saving_a_new_slug_keeps_learners_address_until_publish(self, admin_client, api, settings):
+        settings.CATALOG_CACHE_ENABLED = False  # on-commit invalidation does not run in these transactions
+        course = CourseFactory(slug="old-address", title="Addressed", status="published", units=tree(1))
+        page = admin_client.get(url("change", course)).content.decode()
+        assert "Learners find this course at http://127.0.0.1/courses/old-address/." in page  # its own, not an example
+        admin_client.post(url("change", course), course_form(course, all_units(course), slug="new-address"))
+        assert Course.objects.get(pk=course.pk).slug == "new-address"
+        assert api.get("/api/v1/courses/old-address/").json()["title"] == "Addressed"
+        assert api.get("/api/v1/courses/new-address/").status_code == 404
+        page = admin_client.get(url("change", course)).content.decode()
+        assert "until you publish; then at http://127.0.0.1/courses/new-address/" in page
+        assert "with unpublished changes" in page
+        admin_client.post(url("transition", course, "publish"))
+        moved = api.get("/api/v1/courses/old-address/")
+        assert moved.status_code == 301 and moved["Location"].endswith("/api/v1/courses/new-address/")
+        assert (
+            "Old addresses that redirect here: <code>/courses/old-address/</code>."
+            in admin_client.get(url("change", course)).content.decode()
+        )
