@@ -123,7 +123,7 @@ class CourseAdmin(ServiceAdmin, CourseReleasesMixin, nested_admin.NestedModelAdm
     def status_column(self, course):
         # From the release windows at this second, whether or not the scheduled switch is recorded yet.
         now = timezone.now()
-        status = status_now(course, now=now)
+        status = status_now(course)
         badge = format_html(
             '<span class="catalog-badge catalog-badge-{}">{}</span>', status, Course.Status(status).label
         )

@@ -67,9 +67,10 @@ def with_release_state(qs: QuerySet[Course], *, now=None) -> QuerySet[Course]:
     )
 
 
-def status_now(course, *, now=None) -> str:
-    """The status learners' reads imply at `now` (of a course from with_release_state): published while
-    a release is live, whether or not its scheduled switch is recorded yet; archived stays archived."""
+def status_now(course) -> str:
+    """The status learners' reads imply now (of a course from with_release_state, whose live release is
+    read at the second of the query): published while a release is live, whether or not its scheduled
+    switch is recorded yet; archived stays archived."""
     if course.status == Course.Status.ARCHIVED:
         return course.status
     return Course.Status.PUBLISHED if getattr(course, "live_release", None) is not None else Course.Status.DRAFT
