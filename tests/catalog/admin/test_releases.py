@@ -468,6 +468,7 @@ class TestTheSlugWaitsForPublish:
         page = admin_client.get(url("change", course)).content.decode()
         assert "until you publish; then at http://127.0.0.1/courses/new-address/" in page
         assert "with unpublished changes" in page
+        assert '<a href="/courses/old-address/" class="viewsitelink">' in page  # where learners find it now
         admin_client.post(url("transition", course, "publish"))
         moved = api.get("/api/v1/courses/old-address/")
         assert moved.status_code == 301 and moved["Location"].endswith("/api/v1/courses/new-address/")
