@@ -64,6 +64,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Many failures for one username from any addresses slow its logins down (see LOGIN_SLOWDOWN_*).
     "catalog.web.middleware.login.LoginSlowdownMiddleware",
+    # The admin's times in the editor's zone; without a worker, scheduled switches recorded in process.
+    "catalog.web.middleware.editors.EditorTimeZoneMiddleware",
+    "catalog.web.middleware.editors.InProcessTickMiddleware",
     # Last: turns a refused login (too many failures) into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -268,6 +271,9 @@ CELERY_BEAT_SCHEDULE = {
 # Who sends after a commit: "celery" (the worker), "thread" (this process) or "off" (tests and the
 # bench call the sweep themselves).
 WEBHOOKS_SENDER = "celery" if CELERY_BROKER_URL else "thread"
+# Without a broker there is no worker's beat to run `catalog_tick`: the serving process records due
+# scheduled switches itself, at most once a second, on a request (catalog.web.middleware.editors).
+CATALOG_TICK_ON_REQUEST = env.bool("CATALOG_TICK_ON_REQUEST", default=not CELERY_BROKER_URL)
 WEBHOOKS_SWEEP_SECONDS = 60  # the no-broker thread's sweep for retries
 # Refuse endpoints on private, loopback, link-local or otherwise non-public addresses unless 1.
 WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)

@@ -23,6 +23,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def no_tick_on_request(settings):
+    """Tests see scheduled switches unrecorded until they record them (catalog_tick, a service), as
+    with a worker; the in-process tick of `make run` is on only where a test turns it on."""
+    settings.CATALOG_TICK_ON_REQUEST = False
+
+
+@pytest.fixture(autouse=True)
 def clean_catalog_cache():
     """Every test starts with an empty learners' cache and a fresh back-off state."""
     catalog_cache.reset_process_state()

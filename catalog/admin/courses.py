@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -20,20 +21,47 @@ from catalog.admin.common import ServiceAdmin, opened_guard
 from catalog.admin.forms import CourseAdminForm
 from catalog.admin.history import history_events, releases_table
 from catalog.admin.overdue import overdue_warning
-from catalog.admin.releases import CONFIRMED_MOVES, CourseReleasesMixin, publish_label, when
+from catalog.admin.releases import CONFIRMED_MOVES, CourseReleasesMixin, consequences, publish_label, when
 from catalog.admin.tree import CONFIRM_UNIT_DELETE, UnitInline, apply_tree
 from catalog.admin.writing import MarkdownPreviewMixin
 from catalog.domain import workflow
 from catalog.errors import CatalogError
 from catalog.models import Course
-from catalog.selectors import course_search, previews, with_release_state
+from catalog.origin import absolute
+from catalog.selectors import (
+    course_search,
+    has_unpublished_changes,
+    learners_view,
+    move_needs_confirmation,
+    previews,
+    status_now,
+    with_release_state,
+)
 
 HISTORY_ON_PAGE = 10
 
 
-def has_unpublished_changes(course) -> bool:
-    live = getattr(course, "live_fingerprint", None)
-    return live is not None and live != course.fingerprint
+def slug_help(request, course) -> str:
+    """The slug field's help: this course's own address, and when a new slug reaches learners."""
+    rule = "Lowercase letters, digits and hyphens."
+    if course is None:
+        example = absolute(request, reverse("catalog:course", args=["intro-to-sql"]))
+        return f"The course's address once published: intro-to-sql is {example}. {rule}"
+    live_slug = getattr(course, "live_slug", None)
+    if live_slug is None:
+        here = absolute(request, reverse("catalog:course", args=[course.slug]))
+        return f"Learners do not see this course; once published, its address is {here}. {rule}"
+    live = absolute(request, reverse("catalog:course", args=[live_slug]))
+    if live_slug != course.slug:
+        new = absolute(request, reverse("catalog:course", args=[course.slug]))
+        return (
+            f"Learners find this course at {live} until you publish; then at {new}, and the old address "
+            f"redirects there (301). {rule}"
+        )
+    return (
+        f"Learners find this course at {live}. A new slug is part of the next release: learners keep this "
+        f"address until you publish, then it redirects (301) to the new one. {rule}"
+    )
 
 
 def _quote(value) -> str:
@@ -65,10 +93,16 @@ class CourseAdmin(ServiceAdmin, MarkdownPreviewMixin, CourseReleasesMixin, neste
 
     class Media:
         css = {"all": ["catalog/admin.css"]}
-        js = ["catalog/admin.js"]
+        js = ["catalog/admin.js", "catalog/timezone.js"]
 
     def get_queryset(self, request):
         return with_release_state(super().get_queryset(request))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)  # a class of its own per request
+        if "slug" in form.base_fields:  # absent for a viewer (read-only)
+            form.base_fields["slug"].help_text = slug_help(request, obj)
+        return form
 
     def get_search_results(self, request, queryset, search_term):
         # Titles and slugs as before (the contract), and the full-text search of the working copies,
@@ -93,15 +127,18 @@ class CourseAdmin(ServiceAdmin, MarkdownPreviewMixin, CourseReleasesMixin, neste
 
     @admin.display(description="status", ordering="status")
     def status_column(self, course):
+        # From the release windows at this second, whether or not the scheduled switch is recorded yet.
+        now = timezone.now()
+        status = status_now(course)
         badge = format_html(
-            '<span class="catalog-badge catalog-badge-{}">{}</span>', course.status, course.get_status_display()
+            '<span class="catalog-badge catalog-badge-{}">{}</span>', status, Course.Status(status).label
         )
         notes = []
         if has_unpublished_changes(course):
             notes.append("with unpublished changes")
-        if course.publish_at:
+        if course.publish_at and course.publish_at > now:
             notes.append(f"goes live {when(course.publish_at)}")
-        if course.unpublish_at:
+        if course.unpublish_at and course.unpublish_at > now:
             notes.append(f"withdrawn {when(course.unpublish_at)}")
         if not notes:
             return badge
@@ -117,7 +154,7 @@ class CourseAdmin(ServiceAdmin, MarkdownPreviewMixin, CourseReleasesMixin, neste
         lines = [self.status_column(course)]
         if course.live_release is not None:
             lines.append(
-                format_html("Learners see release {} (live since {}).", course.live_release, when(course.published_at))
+                format_html("Learners see release {} (live since {}).", course.live_release, when(course.live_since))
             )
         elif course.status != Course.Status.ARCHIVED:
             lines.append("Learners do not see this course.")
@@ -153,7 +190,7 @@ class CourseAdmin(ServiceAdmin, MarkdownPreviewMixin, CourseReleasesMixin, neste
         rows = format_html_join(
             "",
             '<tr class="catalog-history-{}"><td>{}</td><td>{}</td><td>{}</td></tr>',
-            ((e.kind, e.at.strftime("%Y-%m-%d %H:%M:%S UTC"), e.who, e.what) for e in events),
+            ((e.kind, when(e.at), e.who, e.what) for e in events),
         )
         return format_html(
             '<table class="catalog-history"><thead><tr><th scope="col">When</th><th scope="col">Who</th>'
@@ -210,11 +247,12 @@ class CourseAdmin(ServiceAdmin, MarkdownPreviewMixin, CourseReleasesMixin, neste
             moves = workflow.actions_from(obj.status)
             if obj.status == Course.Status.PUBLISHED and not has_unpublished_changes(obj):
                 moves = [action for action in moves if action != "publish"]
+            view = learners_view(course=obj)
             context["transitions"] = [
                 (
                     action,
                     publish_label(obj) if action == "publish" else workflow.LABELS[action],
-                    action in CONFIRMED_MOVES,
+                    action in CONFIRMED_MOVES and move_needs_confirmation(view, action),
                 )
                 for action in moves
             ]
@@ -283,35 +321,59 @@ class CourseAdmin(ServiceAdmin, MarkdownPreviewMixin, CourseReleasesMixin, neste
             level=messages.INFO if done == total else messages.WARNING,
         )
 
-    @admin.action(description="Publish selected courses (or their changes)", permissions=["change"])
-    def publish_selected(self, request, queryset):
-        self._bulk(request, queryset, "publish")
+    def _bulk_confirmed(self, request, queryset, action):
+        """Ask first, as Django's delete action does: a page saying what each course's move changes for
+        learners at once; its "Yes" posts the same action again with post=yes."""
+        if request.POST.get("post") == "yes":
+            return self._bulk(request, queryset, action)
+        courses = list(queryset.order_by("title", "id"))
+        views = [learners_view(course=course) for course in courses]
+        lines = [consequences(request, view, action) for view in views]
+        n = len(courses)
+        plural = f"{n} course{'s' * (n != 1)}"
+        if action == "publish":
+            summary = (
+                f"Publishing makes the working copies of these {plural} what learners see, at once "
+                "(a course whose working copy equals its live release stays as it is)."
+            )
+        else:
+            live = [view for view in views if view.live]
+            modules = sum(view.module_count for view in live)
+            summary = (
+                f"Learners lose {len(live)} of these {plural} at once: their course pages and {modules} module "
+                "pages answer 404. Their releases stay in the history."
+            )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            "admin/catalog/course/bulk_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"{workflow.LABELS[action]} {plural}?",
+                "subtitle": None,
+                "crumb": f"{workflow.LABELS[action]} several courses",
+                "opts": self.opts,
+                "summary": summary,
+                "courses": list(zip(courses, lines, strict=True)),
+                "action_name": f"{action}_selected",
+                "button": f"Yes, {workflow.LABELS[action].lower()} {plural}",
+                "danger": action != "publish",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "media": self.media,
+            },
+        )
 
-    @admin.action(description="Unpublish selected courses", permissions=["change"])
+    @admin.action(description="Publish selected courses (or their changes)…", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        return self._bulk_confirmed(request, queryset, "publish")
+
+    @admin.action(description="Unpublish selected courses…", permissions=["change"])
     def unpublish_selected(self, request, queryset):
-        self._bulk(request, queryset, "unpublish")
+        return self._bulk_confirmed(request, queryset, "unpublish")
 
     @admin.action(description="Archive selected courses…", permissions=["change"])
     def archive_selected(self, request, queryset):
-        if request.POST.get("post") != "yes":
-            # Ask first, as Django's delete action does: a page listing what would be archived.
-            courses = list(queryset.order_by("title", "id"))
-            request.current_app = self.admin_site.name
-            return TemplateResponse(
-                request,
-                "admin/catalog/course/archive_selected_confirmation.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "title": f"Archive {len(courses)} course{'s' * (len(courses) != 1)}?",
-                    "subtitle": None,
-                    "opts": self.opts,
-                    "courses": courses,
-                    "live": sum(1 for c in courses if c.live_release is not None),
-                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                    "media": self.media,
-                },
-            )
-        self._bulk(request, queryset, "archive")
+        return self._bulk_confirmed(request, queryset, "archive")
 
     @admin.action(description="Restore selected courses (to draft)", permissions=["change"])
     def restore_selected(self, request, queryset):

@@ -252,27 +252,46 @@ class ModuleAdminForm(StaleEditGuardForm):
         return self.instance.unit.course_id if self.instance.pk else None
 
 
+SECONDS = "%Y-%m-%dT%H:%M:%S"
+LOCAL_INPUTS = [SECONDS, "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+def local_time_input() -> forms.DateTimeInput:
+    # step=1: browsers offer seconds; the value is the editor's wall-clock time in the page's zone.
+    return forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}, format=SECONDS)
+
+
 class ScheduleForm(forms.Form):
-    """A course's scheduled switches. A time left as it was is not sent to the service (setting
+    """A course's scheduled switches, as wall-clock times in the editor's zone (the `time_zone` field:
+    the browser's, or picked here). A time left as it was is not sent to the service (setting
     publish_at again would freeze the working copy anew); a cleared time cancels that switch."""
 
+    time_zone = forms.ChoiceField(
+        required=False,  # the zone the page was shown in
+        label="Time zone",
+        help_text="The times above are read in this zone; your browser's is chosen for you.",
+    )
     publish_at = forms.DateTimeField(
         required=False,
         label="Goes live at",
         help_text="Freezes the working copy as it is now; learners see it from this time.",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=LOCAL_INPUTS,
+        widget=local_time_input(),
     )
     unpublish_at = forms.DateTimeField(
         required=False,
         label="Withdrawn at",
         help_text="Learners no longer see the course from this time.",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=LOCAL_INPUTS,
+        widget=local_time_input(),
     )
 
-    def __init__(self, *args, course: Course, **kwargs):
-        super().__init__(
-            *args, initial={"publish_at": course.publish_at, "unpublish_at": course.unpublish_at}, **kwargs
-        )
+    def __init__(self, *args, course: Course, zones: list[str], zone: str, **kwargs):
+        initial = {"publish_at": course.publish_at, "unpublish_at": course.unpublish_at, "time_zone": zone}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["time_zone"].choices = [(name, name.replace("_", " ")) for name in zones]
+        # The time fields come first on the page, the zone they are read in after them.
+        self.order_fields(["publish_at", "unpublish_at", "time_zone"])
 
     def changes(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.changed_data}
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "time_zone"}

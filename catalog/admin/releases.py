@@ -1,6 +1,9 @@
 """The course page's release workflow: publish (changes), unpublish, archive and restore, discard, revert,
 preview links, the schedule, and a readable comparison of any two versions; each through a service."""
 
+import datetime as dt
+import zoneinfo
+
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -10,20 +13,35 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from catalog import services
+from catalog import selectors, services
 from catalog.admin.forms import ScheduleForm, parse_opened_at
 from catalog.admin.versions import VersionError, comparison, live_number, version_choices
 from catalog.domain import documents, workflow
+from catalog.domain.zones import ZONE_COOKIE, ZONE_COOKIE_AGE, zone_named
 from catalog.errors import CatalogError, CatalogValidationError
 from catalog.models import Course
-from catalog.selectors import previews
+from catalog.origin import absolute
+from catalog.selectors import LearnersView, previews
 
-# Moves that take something away from learners: the button opens a confirmation page first.
-CONFIRMED_MOVES = {"archive"}
+# Moves that may change what learners see at once: the button opens a confirmation page first when
+# selectors.move_needs_confirmation says so (always for unpublish and archive), a page that says what
+# will happen. It works without JavaScript: a link, then a form.
+CONFIRMED_MOVES = {"publish", "unpublish", "archive"}
+CONFIRM_BUTTONS = {"publish": "Yes, publish now", "unpublish": "Yes, unpublish it", "archive": "Yes, archive it"}
 
 
 def when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z") if value else ""
+    """A time in the editor's zone (catalog.web.middleware.editors), to the second, with UTC beside it."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    utc = value.astimezone(dt.UTC)
+    if local.utcoffset() == dt.timedelta(0) and local.tzname() in ("UTC", "GMT", "Z", None):
+        return utc.strftime("%Y-%m-%d %H:%M:%S UTC")
+    same_day = local.date() == utc.date()
+    return local.strftime("%Y-%m-%d %H:%M:%S %Z") + utc.strftime(
+        " (%H:%M:%S UTC)" if same_day else " (%Y-%m-%d %H:%M:%S UTC)"
+    )
 
 
 class CourseReleasesMixin:
@@ -85,7 +103,9 @@ class CourseReleasesMixin:
             },
         )
 
-    def confirm(self, request, course, *, title, question, button, action_url, changes=None, danger=True):
+    def confirm(
+        self, request, course, *, title, question, button, action_url, changes=None, danger=True, consequences=()
+    ):
         return self.page(
             request,
             course,
@@ -96,6 +116,7 @@ class CourseReleasesMixin:
             action_url=action_url,
             changes=changes,
             danger=danger,
+            consequences=consequences,
             opened_at=course.updated_at.isoformat(),
         )
 
@@ -119,19 +140,20 @@ class CourseReleasesMixin:
 
     def transition_view(self, request, object_id, action):
         """POST: one workflow move (the buttons are forms with a CSRF token). GET: the confirmation page
-        of a move that takes the course away from learners (archive); other moves do not answer GET."""
+        of a move that may change what learners see at once (publish, unpublish, archive), saying what
+        will happen; other moves do not answer GET."""
         course = self.course_or_404(request, object_id)
         if request.method == "GET" and action in CONFIRMED_MOVES:
+            label = publish_label(course) if action == "publish" else workflow.LABELS[action]
             return self.confirm(
                 request,
                 course,
-                title=f"Archive '{course.title}'?",
-                question=(
-                    "Learners will no longer find this course: its live release is withdrawn (it stays in the "
-                    "history) and any scheduled switch is cancelled. You can restore it later, as a draft."
-                ),
-                button="Yes, archive it",
+                title=f"{label} '{course.title}'?",
+                question="This is what happens at once when you confirm:",
+                consequences=consequences(request, selectors.learners_view(course=course), action),
+                button=CONFIRM_BUTTONS[action],
                 action_url=request.path,
+                danger=action != "publish",
             )
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -249,31 +271,52 @@ class CourseReleasesMixin:
         return self.back_to(course)
 
     def schedule_view(self, request, object_id):
-        """GET: the schedule form. POST: set or cancel (a cleared time cancels that switch)."""
+        """GET: the schedule form, in the editor's zone. POST: set or cancel (a cleared time cancels that
+        switch); each change is recorded in the admin history. The zone posted is remembered (cookie)."""
         course = self.course_or_404(request, object_id)
-        form = ScheduleForm(request.POST or None, course=course)
+        zone = timezone.get_current_timezone_name()
+        posted = zone_named(request.POST.get("time_zone")) if request.method == "POST" else None
+        if posted is not None:
+            zone = posted.key
+            timezone.activate(posted)  # the times are read in the zone they were typed in
+        form = ScheduleForm(request.POST or None, course=course, zones=time_zones(zone), zone=zone)
         if request.method == "POST":
-            if "cancel_all" in request.POST:
-                done = self.run(
-                    request,
-                    lambda: services.course_schedule_cancel(course=course, by=request.user),
-                    lambda c: f"Cancelled the scheduled switches of '{c.title}'.",
-                )
-                return self.back_to(course) if done else self.schedule_page(request, course, form)
-            if form.is_valid():
-                try:
-                    course = services.course_schedule(course=course, by=request.user, **form.changes())
-                except CatalogValidationError as exc:
-                    for name, errors in exc.errors.items():
-                        form.add_error(name if name in form.fields else None, errors)
-                    self.message_user(request, f"The schedule was not changed: {exc}", level=messages.ERROR)
-                except CatalogError as exc:
-                    self.message_user(request, f"The schedule was not changed: {exc}", level=messages.ERROR)
-                else:
-                    self.message_user(request, schedule_summary(course), level=messages.SUCCESS)
-                    return self.back_to(course)
+            response = self.schedule_post(request, course, form)
         elif request.method != "GET":
             return HttpResponseNotAllowed(["GET", "POST"])
+        else:
+            response = self.schedule_page(request, course, form)
+        if posted is not None:
+            response.set_cookie(ZONE_COOKIE, zone, max_age=ZONE_COOKIE_AGE, samesite="Lax", path="/admin/")
+        return response
+
+    def schedule_post(self, request, course, form):
+        if "cancel_all" in request.POST:
+            before = (course.publish_at, course.unpublish_at)
+            done = self.run(
+                request,
+                lambda: services.course_schedule_cancel(course=course, by=request.user),
+                lambda c: f"Cancelled the scheduled switches of '{c.title}'.",
+            )
+            if done is None:
+                return self.schedule_page(request, course, form)
+            self.log_change(request, done, schedule_log(before, done))
+            return self.back_to(course)
+        if form.is_valid():
+            before = (course.publish_at, course.unpublish_at)
+            try:
+                course = services.course_schedule(course=course, by=request.user, **form.changes())
+            except CatalogValidationError as exc:
+                for name, errors in exc.errors.items():
+                    form.add_error(name if name in form.fields else None, errors)
+                self.message_user(request, f"The schedule was not changed: {exc}", level=messages.ERROR)
+            except CatalogError as exc:
+                self.message_user(request, f"The schedule was not changed: {exc}", level=messages.ERROR)
+            else:
+                if (course.publish_at, course.unpublish_at) != before or form.changes():
+                    self.log_change(request, course, schedule_log(before, course))
+                self.message_user(request, schedule_summary(course), level=messages.SUCCESS)
+                return self.back_to(course)
         return self.schedule_page(request, course, form)
 
     def schedule_page(self, request, course, form):
@@ -284,6 +327,8 @@ class CourseReleasesMixin:
             f"Schedule '{course.title}'",
             form=form,
             timezone_name=timezone.get_current_timezone_name(),
+            now=when(timezone.now()),
+            current={"publish_at": when(course.publish_at), "unpublish_at": when(course.unpublish_at)},
         )
 
     # --- compare
@@ -314,6 +359,81 @@ class CourseReleasesMixin:
         if error:
             response.status_code = 400
         return response
+
+
+def course_address(request, slug: str) -> str:
+    return absolute(request, reverse("catalog:course", args=[slug]))
+
+
+def consequences(request, view: LearnersView, action: str) -> list[str]:
+    """What `action` changes for learners at once, in sentences (selectors.learners_view has the facts)."""
+    lines = []
+    if action in ("unpublish", "archive"):
+        if view.live:
+            pages = f"{view.module_count} module page{'s' * (view.module_count != 1)}"
+            lines.append(
+                f"Learners lose '{view.title}' at once: the course page {course_address(request, view.live_slug)} "
+                f"and its {pages} answer 404 (so does its API detail), and it leaves the catalog list, search "
+                "and its topic's count."
+            )
+            if view.old_slugs:
+                lines.append(f"Its old addresses ({', '.join(view.old_slugs)}) stop redirecting.")
+            lines.append(f"Release {view.live_release} stays in the history: publishing again brings it back.")
+        else:
+            lines.append("Learners see nothing of this course now, so nothing changes for them at once.")
+        if view.pending_release is not None:
+            if action == "archive":
+                lines.append(
+                    f"The schedule is cancelled: release {view.pending_release} no longer goes live at "
+                    f"{when(view.publish_at)}."
+                )
+            else:
+                lines.append(
+                    f"Release {view.pending_release} still goes live at {when(view.publish_at)} as scheduled; "
+                    "cancel the schedule to keep the course away from learners."
+                )
+        if action == "archive":
+            lines.append("You can restore it later, as a draft.")
+    elif action == "publish":
+        if view.pending_release is not None:
+            lines.append(
+                f"Release {view.pending_release}, scheduled to go live at {when(view.publish_at)}, is dropped: "
+                "learners see the working copy as it is now, at once."
+            )
+        if view.moves_address():
+            lines.append(
+                f"Learners' address moves from {course_address(request, view.live_slug)} to "
+                f"{course_address(request, view.slug)}; the old one redirects (301) to the new one."
+            )
+        if not lines:
+            lines.append("Learners see the working copy as it is now, at once.")
+        if view.unpublish_at:
+            lines.append(f"It is still withdrawn at {when(view.unpublish_at)} as scheduled.")
+    return lines
+
+
+def time_zones(chosen: str) -> list[str]:
+    """Every IANA zone this machine knows, the chosen one included, sorted (the schedule's select)."""
+    return sorted(zoneinfo.available_timezones() | {chosen, "UTC"})
+
+
+def _utc(value) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def schedule_log(before: tuple, course) -> str:
+    """The admin history's line for a schedule change: each switch set, moved or cancelled, in UTC
+    (the history is read by editors in any zone)."""
+    parts = []
+    for label, old, new in (
+        ("goes live", before[0], course.publish_at),
+        ("withdrawn", before[1], course.unpublish_at),
+    ):
+        if new is not None and old != new:
+            parts.append(f"Scheduled: {label} at {_utc(new)}" + (f" (was {_utc(old)})" if old else "") + ".")
+        elif new is None and old is not None:
+            parts.append(f"Cancelled the schedule: no longer {label} at {_utc(old)}.")
+    return " ".join(parts) or "Schedule saved unchanged."
 
 
 def schedule_summary(course) -> str:

@@ -50,8 +50,7 @@ class CourseSummarySerializer(serializers.ModelSerializer):
         read_only_fields = SUMMARY_FIELDS
 
     def to_representation(self, course):
-        live = getattr(course, "live_fingerprint", None)
-        course.has_unpublished_changes = live is not None and live != course.fingerprint
+        course.has_unpublished_changes = selectors.has_unpublished_changes(course)
         return super().to_representation(course)
 
 

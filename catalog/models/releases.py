@@ -19,6 +19,10 @@ class Release(models.Model):
     number = models.PositiveIntegerField()
     document = models.JSONField()
     fingerprint = models.CharField(max_length=64)
+    # The address learners find it at once it is live: the slug is part of the release, so renaming
+    # the working copy changes learners' address only when that change is published. Empty for
+    # releases created by a bulk COPY before the column existed: the course's slug then.
+    slug = models.CharField(max_length=SLUG_MAX_LENGTH, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -19,9 +19,12 @@ from catalog.selectors.courses import (
     course_with_tree,
     course_written,
     describe_transition,
+    has_unpublished_changes,
+    status_now,
     with_release_state,
     working_document,
 )
+from catalog.selectors.effects import LearnersView, learners_view, move_needs_confirmation
 from catalog.selectors.embedded_search import topics_of
 from catalog.selectors.excerpts import listing_excerpts
 from catalog.selectors.facets import learner_facet_combinations, learner_narrowed_page
@@ -49,6 +52,9 @@ from catalog.selectors.suggestions import learner_suggestions
 from catalog.selectors.topics import topic_names, topic_suggestions
 
 __all__ = [
+    "LearnersView",
+    "learners_view",
+    "move_needs_confirmation",
     "EXPORT_CHUNK",
     "SUMMARY_FIELDS",
     "HistoryEvent",
@@ -86,6 +92,8 @@ __all__ = [
     "learner_suggestions",
     "topic_names",
     "topic_suggestions",
+    "has_unpublished_changes",
+    "status_now",
     "with_release_state",
     "working_document",
 ]

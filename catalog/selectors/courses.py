@@ -59,14 +59,35 @@ def course_visible_to(*, user) -> QuerySet[Course]:
 
 
 def with_release_state(qs: QuerySet[Course], *, now=None) -> QuerySet[Course]:
-    """Annotate `live_release` (number, or None) and `live_fingerprint` for has_unpublished_changes."""
+    """Annotate `live_release` (number, or None), `live_fingerprint` and `live_slug` (the address learners
+    find it at) for has_unpublished_changes."""
     # At most one listing of a course is live at a time. Unordered, so that PostgreSQL looks it up by
     # course (the listings' default order would walk the newest-first index of every course instead).
     live = Listing.objects.filter(live_at(now or timezone.now()), course=OuterRef("pk")).order_by()
     return qs.annotate(
         live_release=Subquery(live.values("release__number")[:1]),
         live_fingerprint=Subquery(live.values("release__fingerprint")[:1]),
+        live_slug=Subquery(live.values("slug")[:1]),
+        live_since=Subquery(live.values("live_from")[:1]),
     )
+
+
+def status_now(course) -> str:
+    """The status learners' reads imply now (of a course from with_release_state, whose live release is
+    read at the second of the query): published while a release is live, whether or not its scheduled
+    switch is recorded yet; archived stays archived."""
+    if course.status == Course.Status.ARCHIVED:
+        return course.status
+    return Course.Status.PUBLISHED if getattr(course, "live_release", None) is not None else Course.Status.DRAFT
+
+
+def has_unpublished_changes(course) -> bool:
+    """Whether the working copy differs from the live release (of a course from with_release_state):
+    in content, or in its slug (the slug is part of the release)."""
+    live = getattr(course, "live_fingerprint", None)
+    if live is None:
+        return False
+    return live != course.fingerprint or getattr(course, "live_slug", course.slug) != course.slug
 
 
 def course_list(*, user) -> QuerySet[Course]:

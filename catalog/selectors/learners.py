@@ -206,8 +206,13 @@ def learner_redirect(*, slug: str, now=None) -> str | None:
 
 
 def course_redirect(*, slug: str) -> str | None:
-    """The current slug of the course (any status: for editors) that used to answer at `slug`."""
-    return SlugRedirect.objects.filter(slug=slug).values_list("course__slug", flat=True).first()
+    """The current slug of the course (any status: for editors) that used to answer at `slug`, or that
+    learners still find there while its new slug waits in the working copy."""
+    moved = SlugRedirect.objects.filter(slug=slug).values_list("course__slug", flat=True).first()
+    if moved is None:
+        moved = Listing.objects.filter(slug=slug).exclude(course__slug=slug).values_list("course__slug", flat=True)
+        moved = moved.first()
+    return moved
 
 
 def learner_course(*, slug: str, now=None) -> dict | None:

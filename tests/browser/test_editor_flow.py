@@ -123,7 +123,7 @@ def test_editor_builds_reorders_and_publishes_then_learners_see_it(page, live_se
     page.wait_for_selector(".messagelist .success")
     assert Course.objects.get(pk=course.pk).status == "published"
     assert "Published release 1 (draft → published)." in page.locator(".field-recent_history").inner_text()
-    assert page.locator("button.catalog-transition-unpublish").is_visible()
+    assert page.locator("a.catalog-transition-unpublish").is_visible()  # a link to its confirmation page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "admin-course.png"), full_page=True)
 

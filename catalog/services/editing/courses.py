@@ -7,13 +7,13 @@ from catalog import cache
 from catalog.domain import workflow
 from catalog.domain.records import CourseRecordSerializer, clean_record
 from catalog.errors import CatalogValidationError, InvalidTransitionError
-from catalog.models import Course, SlugRedirect
+from catalog.models import Course
 from catalog.services.changes.feed import feed_removed
 from catalog.services.common import Precondition, clean_fields, touch
 from catalog.services.importing.upsert import upsert_one
 from catalog.services.releasing import counts
 from catalog.services.releasing.publishing import MOVES
-from catalog.services.releasing.releases import live_listing, rerender_listings
+from catalog.services.releasing.releases import address_held_error, addresses_held, live_listing
 from catalog.services.releasing.schedule import lock_settled
 from catalog.services.topics import topic_names_remember
 
@@ -49,16 +49,13 @@ def course_update(*, course: Course, by=None, precondition: Precondition | None 
     if "topic" in values:
         topic_names_remember(names=[values["topic"]])
     changed = [name for name, value in values.items() if getattr(course, name) != value]
-    old_slug = course.slug
     if "slug" in changed:
-        _move_address(course, values["slug"])
+        _check_address(course, values["slug"])
     if changed:
         for name in changed:
             setattr(course, name, values[name])
         course.save(update_fields=changed)
         touch(course, timezone.now())
-        if "slug" in changed:
-            rerender_listings(course, old_slug=old_slug)
     if target_status is not None and (target_status != course.status or target_status == Course.Status.PUBLISHED):
         action, refusal = workflow.action_for(course.slug, course.status, target_status)
         if refusal:
@@ -67,13 +64,15 @@ def course_update(*, course: Course, by=None, precondition: Precondition | None 
     return course
 
 
-def _move_address(course: Course, slug: str) -> None:
-    """The course's address becomes `slug`; while learners can see it, the old one keeps redirecting."""
+def _check_address(course: Course, slug: str) -> None:
+    """The working copy may take `slug` when no other course has it, in its working copy or as the
+    address learners find it at. Learners' address changes when the course is published (the slug is
+    part of the release: see releasing.releases.address_moved), not here."""
     if Course.objects.filter(slug=slug).exclude(pk=course.pk).exists():
         raise slug_taken_error(slug)
-    SlugRedirect.objects.filter(slug=slug).delete()  # its own old address, or another course's: taken now
-    if course.listings.exists():
-        SlugRedirect.objects.create(slug=course.slug, course=course)
+    held = addresses_held([slug], course_id=course.pk)
+    if held:
+        raise address_held_error(slug, held[slug])
 
 
 @transaction.atomic

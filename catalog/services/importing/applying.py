@@ -16,7 +16,7 @@ from catalog.services.changes.feed import feed_append, published_entry
 from catalog.services.common import park, user_or_none
 from catalog.services.importing.planning import Plan
 from catalog.services.releasing import counts
-from catalog.services.releasing.releases import cancel_publish, listing_fields, record, withdraw
+from catalog.services.releasing.releases import address_moved, cancel_publish, listing_fields, record, withdraw
 from catalog.services.search import listing_search_refresh, search_refresh_from_titles
 
 Status = Course.Status
@@ -160,6 +160,7 @@ def _publish(plans: list[Plan], documents_of: dict, now, *, by) -> None:
             number=numbers.get(p.course.pk, 0) + 1,
             document=documents_of[id(p)],
             fingerprint=p.course.fingerprint,
+            slug=p.course.slug,
             created_at=now,
             created_by=by,
         )
@@ -183,6 +184,12 @@ def _publish(plans: list[Plan], documents_of: dict, now, *, by) -> None:
             )
         )
     Listing.objects.bulk_create(listings, batch_size=500)
+    for listing in listings:
+        previous = replaced.get(listing.course_id)
+        if previous is not None and previous.slug != listing.slug:
+            address_moved(
+                listing.course, old_slug=previous.slug, new_slug=listing.slug, number=previous.release.number, at=now
+            )
     counts.add(Counter(listing.topic for listing in listings))
     listing_search_refresh(listing_ids=[listing.pk for listing in listings])
     feed_append([published_entry(listing) for listing in listings])
@@ -207,7 +214,7 @@ def _publish(plans: list[Plan], documents_of: dict, now, *, by) -> None:
 
 
 def _live_listings(courses, now):
-    return Listing.objects.filter(selectors.live_at(now), course__in=courses)
+    return Listing.objects.filter(selectors.live_at(now), course__in=courses).select_related("release")
 
 
 def _cancel_scheduled_publishes(courses, now) -> None:

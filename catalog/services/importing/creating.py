@@ -132,9 +132,10 @@ def _publish(cursor, courses, now, *, by) -> None:
     release_ids, listing_ids = draw_ids(Release, len(courses)), draw_ids(Listing, len(courses))
     releases, listings, entries = [], [], []
     for course, release_id, listing_id in zip(courses, release_ids, listing_ids, strict=True):
-        release = SimpleNamespace(id=release_id, number=1, document=course.document, created_at=now)
+        release = SimpleNamespace(id=release_id, number=1, document=course.document, slug=course.slug, created_at=now)
+        document = documents.dumps(course.document)
         releases.append(
-            (release_id, course.id, 1, documents.dumps(course.document), course.fingerprint, now, by.pk if by else None)
+            (release_id, course.id, 1, document, course.fingerprint, course.slug, now, by.pk if by else None)
         )
         fields = listing_fields(SimpleNamespace(pk=course.id, slug=course.slug, created_at=now), release, live_from=now)
         listings.append(
@@ -161,7 +162,7 @@ def _publish(cursor, courses, now, *, by) -> None:
         )
     copy_rows(
         Release,
-        ["id", "course_id", "number", "document", "fingerprint", "created_at", "created_by_id"],
+        ["id", "course_id", "number", "document", "fingerprint", "slug", "created_at", "created_by_id"],
         releases,
     )
     _stage(cursor, STAGE_LISTINGS, listings, LISTING_COLUMNS)

@@ -30,6 +30,7 @@ from catalog.services.importing.identity import identities_follow, identities_wr
 from catalog.services.importing.imports import DEFAULT_SOURCE, import_bases, import_states_write
 from catalog.services.importing.merging import merge, remembered, with_ids
 from catalog.services.importing.planning import UpsertResult, plan_record
+from catalog.services.releasing.releases import address_held_error, addresses_held
 from catalog.services.releasing.schedule import settle_course
 from catalog.services.topics import topic_names_remember
 
@@ -155,6 +156,7 @@ def _upsert_batch(records, *, by, dry_run, precondition, merging=False, force=Fa
 
     _lock_slugs(sorted(first_seen))
     existing, units_of, modules_of, live = _read_existing(list(first_seen))
+    _refuse_held_addresses(records, existing, failures)
     if precondition is not None:
         precondition(existing.get(records[0]["slug"]))
     bases = {} if force or not merging else import_bases(existing.values())
@@ -201,6 +203,15 @@ def _plan(record, course, units, modules_of, bases, live, *, forced):
     return plan
 
 
+def _refuse_held_addresses(records, existing, failures) -> None:
+    """A new course may not take an address learners still find another course at (its slug changed in
+    the working copy, not yet published): the same rule as a rename."""
+    held = addresses_held([r["slug"] for r in records if r["slug"] not in existing])
+    for i, record in enumerate(records):
+        if record["slug"] in held and i not in failures:
+            failures[i] = address_held_error(record["slug"], held[record["slug"]])
+
+
 def _created(written: UpsertResult, planned: UpsertResult) -> UpsertResult:
     unit_ids = [unit_id for unit_id, _ in written.tree_ids]
     written.remember = with_ids(dict(planned.remember), unit_ids, dict(written.tree_ids))
@@ -231,9 +242,13 @@ def _read_existing(slugs):
     modules_of = defaultdict(list)
     for module in Module.objects.filter(unit__course_id__in=ids).order_by("unit_id", "order"):
         modules_of[module.unit_id].append(module)
-    live = dict(
-        Listing.objects.filter(selectors.live_at(now), course_id__in=ids).values_list(
-            "course_id", "release__fingerprint"
-        )
-    )
+    slugs_of = {course.pk: course.slug for course in existing.values()}
+    # A live release at another address than the working copy's differs from it even with equal
+    # content (the slug is part of the release): publishing it must make a new one.
+    live = {
+        course_id: fingerprint if slug == slugs_of[course_id] else f"{fingerprint} at {slug}"
+        for course_id, fingerprint, slug in Listing.objects.filter(
+            selectors.live_at(now), course_id__in=ids
+        ).values_list("course_id", "release__fingerprint", "slug")
+    }
     return existing, units_of, modules_of, live

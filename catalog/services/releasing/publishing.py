@@ -13,6 +13,7 @@ from catalog.errors import CatalogNotFoundError, InvalidTransitionError
 from catalog.models import Course, Release
 from catalog.services.common import Precondition
 from catalog.services.releasing.releases import (
+    addresses_held,
     cancel_publish,
     go_live,
     live_listing,
@@ -37,7 +38,7 @@ def course_publish(*, course: Course, by=None, precondition: Precondition | None
     document = publishable_document(course)
     cancel_publish(course, now=now)  # publishing now replaces a scheduled publish
     live = live_listing(course, now)
-    if live is not None and live.release.fingerprint == documents.fingerprint(document):
+    if live is not None and live.release.fingerprint == documents.fingerprint(document) and live.slug == course.slug:
         return course
     release = new_release(course, document, by=by, at=now)
     go_live(course, release, at=now, by=by, replacing=live_listing(course, now))
@@ -115,8 +116,21 @@ def course_revert(*, course: Course, number: int, by=None, precondition: Precond
 
 
 def _copy_into_working(course: Course, release: Release, action: str, *, by, now) -> Course:
-    if course.fingerprint == release.fingerprint:
+    slug = _address_of(course, release)
+    if course.fingerprint == release.fingerprint and slug == course.slug:
         return course  # already equal: nothing to copy, nothing to record
+    if slug != course.slug:
+        course.slug = slug
+        course.save(update_fields=["slug"])
     write_working_copy(course, release.document, now=now)
     record(course, action, before=course.status, release=release.number, by=by, at=now)
     return course
+
+
+def _address_of(course: Course, release: Release) -> str:
+    """The release's slug (the slug is part of a release), unless another course holds it now: then the
+    working copy keeps its own, and the editor renames by hand."""
+    slug = release.slug or course.slug
+    if slug == course.slug or Course.objects.filter(slug=slug).exclude(pk=course.pk).exists():
+        return course.slug
+    return course.slug if addresses_held([slug], course_id=course.pk) else slug

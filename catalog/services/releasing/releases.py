@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from catalog import cache, selectors
 from catalog.domain import documents, workflow
-from catalog.errors import InvalidTransitionError
-from catalog.models import Course, CourseTransition, Listing, Module, Release, Unit
+from catalog.errors import CatalogValidationError, InvalidTransitionError
+from catalog.models import Course, CourseTransition, Listing, Module, Release, SlugRedirect, Unit
 from catalog.services.changes.feed import feed_published, feed_removed
 from catalog.services.common import park, touch, user_or_none
 from catalog.services.releasing import counts
@@ -44,6 +44,7 @@ def new_release(course: Course, document: dict, *, by=None, at=None) -> Release:
         number=number,
         document=document,
         fingerprint=documents.fingerprint(document),
+        slug=course.slug,
         created_at=at or timezone.now(),
         created_by=user_or_none(by),
     )
@@ -52,9 +53,10 @@ def new_release(course: Course, document: dict, *, by=None, at=None) -> Release:
 def listing_fields(course: Course, release: Release, *, live_from) -> dict:
     """What a listing serves of `release`: columns, the summary and the detail (rendered once, here)."""
     document = release.document
+    slug = release.slug or course.slug
     fields = {
         "course_id": course.pk,
-        "slug": course.slug,
+        "slug": slug,
         "status": Status.PUBLISHED,
         "published_at": live_from,
         "created_at": course.created_at,
@@ -62,7 +64,7 @@ def listing_fields(course: Course, release: Release, *, live_from) -> dict:
     }
     unit_count, module_count = documents.counts(document)
     return {
-        "slug": course.slug,
+        "slug": slug,
         "title": document["title"],
         "description": document["description"],
         "topic": document["topic"],
@@ -93,22 +95,37 @@ def make_listing(course: Course, release: Release, *, live_from, live_until=None
     if counted:
         counts.add(Counter({listing.topic: 1}))
     listing_search_refresh(listing_ids=[listing.pk])
-    cache.course_changed(slugs=[course.slug])
+    cache.course_changed(slugs=[listing.slug])
     return listing
 
 
-def rerender_listings(course: Course, *, old_slug: str) -> None:
-    """After a slug change: the course's listings serve the new address, and the feed says so (the old
-    slug removed, the course published at the new one)."""
-    now = timezone.now()
-    for listing in course.listings.select_related("release"):
-        for name, value in listing_fields(course, listing.release, live_from=listing.live_from).items():
-            setattr(listing, name, value)
-        listing.save()
-        if listing.live_from <= now and (listing.live_until is None or listing.live_until > now):
-            feed_removed(course_id=course.pk, slug=old_slug, release=listing.release.number, at=now)
-            feed_published(listing, at=now)  # visible at the new address from now, not since it went live
-    cache.course_changed(slugs=[course.slug, old_slug])
+def addresses_held(slugs, *, course_id=None) -> dict[str, str]:
+    """{slug: course title} of the slugs that learners find another course at, now or once a scheduled
+    release goes live: a course renamed in its working copy keeps its live address until it publishes,
+    and no other course may take that address meanwhile (two courses would answer at one URL)."""
+    held = Listing.objects.filter(slug__in=list(slugs)).exclude(course_id=course_id)
+    return dict(held.values_list("slug", "course__title"))
+
+
+def address_held_error(slug: str, title: str) -> CatalogValidationError:
+    return CatalogValidationError(
+        {
+            "slug": [
+                f"Learners still find '{title}' at '{slug}' until its new address is published; "
+                "choose another slug, or publish that course first."
+            ]
+        }
+    )
+
+
+def address_moved(course: Course, *, old_slug: str, new_slug: str, number: int, at) -> None:
+    """A release of `course` went live at `new_slug` in place of one at `old_slug`: the old address
+    redirects (301) from now on, the new one stops redirecting anywhere, and the feed says the course
+    left the old slug. Both addresses are purged from every cache (Redis and the edge) on commit."""
+    SlugRedirect.objects.filter(slug=new_slug).delete()
+    SlugRedirect.objects.update_or_create(slug=old_slug, defaults={"course": course})
+    feed_removed(course_id=course.pk, slug=old_slug, release=number, at=at)
+    cache.course_changed(slugs=[new_slug, old_slug])
 
 
 def live_listing(course: Course, now) -> Listing | None:
@@ -206,7 +223,10 @@ def go_live(course: Course, release: Release, *, at, by=None, replacing: Listing
     if replacing is not None:
         live_until = replacing.live_until if replacing.live_until and replacing.live_until > at else None
         drop_listing(replacing)
-    feed_published(make_listing(course, release, live_from=at, live_until=live_until))
+    listing = make_listing(course, release, live_from=at, live_until=live_until)
+    if replacing is not None and replacing.slug != listing.slug:
+        address_moved(course, old_slug=replacing.slug, new_slug=listing.slug, number=replacing.release.number, at=at)
+    feed_published(listing)
     before = course.status
     course.status, course.published_at, course.updated_at = Status.PUBLISHED, at, at
     course.save(update_fields=["status", "published_at", "updated_at"])

@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from catalog import cache
 from catalog.errors import CatalogValidationError, InvalidTransitionError
-from catalog.models import Course
+from catalog.models import Course, SlugRedirect
 from catalog.services.changes.feed import feed_published, feed_removed
 from catalog.services.common import Precondition, lock_course
 from catalog.services.releasing import counts
 from catalog.services.releasing.releases import (
+    address_moved,
     cancel_publish,
     live_listing,
     make_listing,
@@ -63,9 +64,12 @@ def _went_live(course: Course, at) -> None:
     if listing is None:
         course.save(update_fields=["publish_at"])
         return
-    ended = list(course.listings.filter(live_until__lte=at).exclude(pk=listing.pk))
+    ended = list(course.listings.filter(live_until__lte=at).exclude(pk=listing.pk).select_related("release"))
     counts.removed(ended)
     course.listings.filter(pk__in=[e.pk for e in ended]).delete()
+    for old in ended:
+        if old.slug != listing.slug and old.live_until == at:
+            address_moved(course, old_slug=old.slug, new_slug=listing.slug, number=old.release.number, at=at)
     counts.counted([listing])
     feed_published(listing)
     before = course.status
@@ -146,6 +150,12 @@ def _freeze(course: Course, publish_at, *, by, now) -> None:
     release = new_release(course, publishable_document(course), by=by, at=now)
     course.publish_at = publish_at
     make_listing(course, release, live_from=publish_at)
+    live = live_listing(course, now)
+    if live is not None and live.slug != release.slug:
+        # Learners keep the live address until publish_at (its listing answers first), then the old one
+        # must redirect at that second, before anything records the switch.
+        SlugRedirect.objects.filter(slug=release.slug).delete()
+        SlugRedirect.objects.update_or_create(slug=live.slug, defaults={"course": course})
 
 
 def _check_withdrawal(course: Course, now) -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from catalog import selectors, services
 from catalog.models import Course, CourseTransition, Module, Release, SlugRedirect
 from tests.factories import CourseFactory, tree
+from tests.helpers.admin import all_units, course_form
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
@@ -61,7 +62,8 @@ class TestCourseList:
         assert page.count("with unpublished changes") == 1
         assert f"goes live {timezone.localtime(later):%Y-%m-%d %H:%M}" in page
 
-    def test_overdue_switches_are_a_warning_with_the_fix(self, admin_client):
+    def test_overdue_switches_are_a_warning_with_the_fix(self, admin_client, settings):
+        settings.CATALOG_TICK_ON_REQUEST = False  # a deployment with a worker, whose tick did not run
         course = CourseFactory(units=tree(1))
         services.course_schedule(course=course, publish_at=timezone.now() + dt.timedelta(minutes=5))
         assert b"catalog-overdue" not in admin_client.get(reverse(CHANGELIST)).content
@@ -115,6 +117,8 @@ class TestCoursePage:
     def test_old_slugs_that_redirect_here_are_listed(self, admin_client):
         course = CourseFactory(slug="old-address", status="published")
         services.course_update(course=course, slug="new-address")
+        assert not SlugRedirect.objects.filter(slug="old-address").exists()  # learners keep it until publish
+        services.course_publish(course=course)
         assert SlugRedirect.objects.filter(slug="old-address").exists()
         page = admin_client.get(url("change", course)).content.decode()
         assert "Old addresses that redirect here: <code>/courses/old-address/</code>." in page
@@ -152,8 +156,8 @@ class TestPublishChanges:
         assert Course.objects.get(pk=course.pk).status == "archived"
 
     def test_other_moves_do_not_answer_get(self, admin_client):
-        course = CourseFactory(status="published")
-        assert admin_client.get(url("transition", course, "unpublish")).status_code == 405
+        course = CourseFactory(status="archived")
+        assert admin_client.get(url("transition", course, "restore")).status_code == 405
 
 
 class TestDiscard:
@@ -383,3 +387,92 @@ class TestUnitPicker:
         module = Module.objects.get()
         page = admin_client.get(reverse("admin:catalog_module_change", args=[module.pk])).content.decode()
         assert "Intro to SQL › 1. Basics" in page
+
+
+class TestMovesThatChangeWhatLearnersSeeAskFirst:
+    """Unpublish, archive, a publish that replaces a schedule or moves the address, and the bulk actions:
+    a confirmation page (a link, then a form: no JavaScript needed) says what happens at once."""
+
+    def test_unpublish_says_which_pages_answer_404(self, admin_client, api):
+        course = CourseFactory(slug="sql", title="Intro to SQL", status="published", units=tree(3, 3, 3))
+        page = admin_client.get(url("change", course)).content.decode()
+        assert f'href="{url("transition", course, "unpublish")}"' in page  # a link, not a one-click button
+        asked = admin_client.get(url("transition", course, "unpublish"))
+        text = asked.content.decode()
+        assert asked.status_code == 200 and "Yes, unpublish it" in text
+        assert "the course page http://127.0.0.1/courses/sql/ and its 9 module pages answer 404" in text
+        assert "Release 1 stays in the history" in text
+        assert Course.objects.get(pk=course.pk).status == "published"  # asking changed nothing
+        assert api.get("/api/v1/courses/sql/").status_code == 200
+        admin_client.post(url("transition", course, "unpublish"), {"opened_at": asked.context["opened_at"]})
+        assert Course.objects.get(pk=course.pk).status == "draft"
+
+    def test_unpublish_says_a_scheduled_release_still_goes_live(self, admin_client):
+        course = CourseFactory(status="published", units=tree(1))
+        services.course_update(course=course, title="Second edition")
+        services.course_schedule(course=course, publish_at=timezone.now() + dt.timedelta(days=1))
+        text = admin_client.get(url("transition", course, "unpublish")).content.decode()
+        assert "Release 2 still goes live at" in text and "cancel the schedule" in text
+        archive = admin_client.get(url("transition", course, "archive")).content.decode()
+        assert "The schedule is cancelled: release 2 no longer goes live at" in archive
+
+    def test_publish_replacing_a_schedule_asks_first(self, admin_client):
+        course = published_with_changes()
+        services.course_schedule(course=course, publish_at=timezone.now() + dt.timedelta(days=1))
+        services.course_update(course=course, title="Newer still")
+        page = admin_client.get(url("change", course)).content.decode()
+        assert f'href="{url("transition", course, "publish")}"' in page
+        text = admin_client.get(url("transition", course, "publish")).content.decode()
+        assert "Release 2, scheduled to go live at" in text and "is dropped" in text
+
+    def test_publish_moving_the_address_asks_first_and_says_both(self, admin_client):
+        course = CourseFactory(slug="old-address", status="published", units=tree(1))
+        services.course_update(course=course, slug="new-address")
+        text = admin_client.get(url("transition", course, "publish")).content.decode()
+        assert (
+            "Learners&#x27; address moves from http://127.0.0.1/courses/old-address/ to "
+            "http://127.0.0.1/courses/new-address/; the old one redirects (301) to the new one."
+        ) in text
+
+    def test_a_plain_publish_does_not_ask(self, admin_client):
+        draft = CourseFactory(units=tree(1))
+        page = admin_client.get(url("change", draft)).content.decode()
+        assert ">Publish</button>" in page
+
+    @pytest.mark.parametrize("action", ["publish", "unpublish"])
+    def test_bulk_actions_ask_first(self, admin_client, action):
+        live = CourseFactory(title="Live one", status="published", units=tree(2, 2))
+        draft = CourseFactory(title="Draft one", units=tree(1))
+        selection = {"action": f"{action}_selected", "_selected_action": [live.pk, draft.pk]}
+        asked = admin_client.post(reverse(CHANGELIST), selection)
+        text = asked.content.decode()
+        assert asked.status_code == 200 and f"Yes, {action} 2 courses" in text
+        if action == "unpublish":
+            assert "Learners lose 1 of these 2 courses at once: their course pages and 4 module pages" in text
+        assert sorted(Course.objects.values_list("status", flat=True)) == ["draft", "published"]
+        admin_client.post(reverse(CHANGELIST), {**selection, "post": "yes"})
+        expected = {"publish": {"published"}, "unpublish": {"draft"}}[action]
+        assert set(Course.objects.values_list("status", flat=True)) == expected
+
+
+class TestTheSlugWaitsForPublish:
+    def test_saving_a_new_slug_keeps_learners_address_until_publish(self, admin_client, api, settings):
+        settings.CATALOG_CACHE_ENABLED = False  # on-commit invalidation does not run in these transactions
+        course = CourseFactory(slug="old-address", title="Addressed", status="published", units=tree(1))
+        page = admin_client.get(url("change", course)).content.decode()
+        assert "Learners find this course at http://127.0.0.1/courses/old-address/." in page  # its own, not an example
+        admin_client.post(url("change", course), course_form(course, all_units(course), slug="new-address"))
+        assert Course.objects.get(pk=course.pk).slug == "new-address"
+        assert api.get("/api/v1/courses/old-address/").json()["title"] == "Addressed"
+        assert api.get("/api/v1/courses/new-address/").status_code == 404
+        page = admin_client.get(url("change", course)).content.decode()
+        assert "until you publish; then at http://127.0.0.1/courses/new-address/" in page
+        assert "with unpublished changes" in page
+        assert '<a href="/courses/old-address/" class="viewsitelink">' in page  # where learners find it now
+        admin_client.post(url("transition", course, "publish"))
+        moved = api.get("/api/v1/courses/old-address/")
+        assert moved.status_code == 301 and moved["Location"].endswith("/api/v1/courses/new-address/")
+        assert (
+            "Old addresses that redirect here: <code>/courses/old-address/</code>."
+            in admin_client.get(url("change", course)).content.decode()
+        )

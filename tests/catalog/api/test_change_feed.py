@@ -63,6 +63,7 @@ class TestChanges:
         services.course_archive(course=Course.objects.get(slug="arch"))
         services.course_delete(course=Course.objects.get(slug="gone"))
         services.course_update(course=Course.objects.get(slug="renamed"), slug="new-name")
+        services.course_publish(course=Course.objects.get(slug="new-name"))  # the slug is part of the release
         services.course_update(course=Course.objects.get(slug="kept"), title="Kept, changed", status="published")
         entries, cursor = follow(api, cursor)
         kinds = {(e["slug"], e["kind"]) for e in entries}

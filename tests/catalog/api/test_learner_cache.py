@@ -147,6 +147,9 @@ class TestNoOldDataAfterAWrite:
         self._warm(api, detail("target"), LIST)
         with committed():
             editor_api.patch(detail("target"), {"slug": "moved"}, format="json")
+        assert api.get(detail("target")).json()["slug"] == "target"  # the slug is part of the release
+        with committed():
+            editor_api.post(detail("moved") + "publish/")
         old = api.get(detail("target"))  # the old address of a published course redirects, for good
         assert old.status_code == 301 and old["Location"].endswith(detail("moved"))
         assert api.get(detail("moved")).json()["slug"] == "moved"

@@ -5,6 +5,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.test import APIClient
@@ -12,6 +13,7 @@ from rest_framework.test import APIClient
 from catalog import services
 from catalog.models import Course, Module, Release, Unit
 from tests.factories import CourseFactory, tree
+from tests.helpers import commands
 from tests.helpers.api import EDITOR_KEYS, LIST, SUMMARY_KEYS, assert_json_error, catalog_state, detail, record
 from tests.helpers.releasing import document_rows, module_url, outline, release_numbers, tree_rows
 
@@ -813,9 +815,12 @@ class TestModuleEndpoint:
 # --- old slugs -------------------------------------------------------------------------------------------
 
 
-def rename(client, old, new):
+def rename(client, old, new, *, publish=True):
+    """Rename the working copy and, as the contract asks for learners to see it, publish the change."""
     response = client.patch(detail(old), {"slug": new}, format="json")
     assert response.status_code == 200, response.content
+    if publish and Course.objects.get(slug=new).status == "published":
+        assert client.post(detail(new) + "publish/").status_code == 200
 
 
 class TestOldSlugs:
@@ -891,3 +896,111 @@ class TestOldSlugs:
         assert client.get("/courses/sql/").status_code == 404
         services.course_publish(course=sql)
         assert api.get(detail("sql")).status_code == 301
+
+
+class TestTheSlugIsPartOfTheRelease:
+    """A new slug waits in the working copy like every other field; publishing moves learners' address."""
+
+    def test_learners_keep_the_old_address_until_publish(self, api, client, editor_api, sql, committed):
+        api.get(detail("sql"))  # cached before the rename
+        with committed():
+            rename(editor_api, "sql", "sql-basics", publish=False)
+        assert api.get(detail("sql")).json()["slug"] == "sql"
+        assert client.get("/courses/sql/").status_code == 200
+        assert_json_error(api.get(detail("sql-basics")), 404)
+        assert client.get("/courses/sql-basics/").status_code == 404
+        assert [c["slug"] for c in api.get(LIST).json()["results"]] == ["sql"]
+        working = editor_api.get(detail("sql-basics")).json()
+        assert (working["slug"], working["has_unpublished_changes"], working["live_release"]) == ("sql-basics", True, 1)
+        # Editors asking at the address learners still use are sent to the working copy.
+        assert editor_api.get(detail("sql"))["Location"].endswith(detail("sql-basics"))
+
+    def test_publish_moves_the_address_and_the_old_one_redirects(self, api, client, editor_api, sql, committed):
+        rename(editor_api, "sql", "sql-basics", publish=False)
+        for warm in (detail("sql"), "/courses/sql/", LIST):
+            (api if warm.startswith("/api") else client).get(warm)
+        with committed():
+            published = editor_api.post(detail("sql-basics") + "publish/")
+        assert published.status_code == 200 and published.json()["has_unpublished_changes"] is False
+        assert release_numbers(sql) == [1, 2]  # the slug alone makes a new release
+        assert api.get(detail("sql"))["Location"].endswith(detail("sql-basics"))
+        assert client.get("/courses/sql/")["Location"] == "http://127.0.0.1/courses/sql-basics/"
+        assert api.get(detail("sql-basics")).json()["slug"] == "sql-basics"
+        assert [c["slug"] for c in api.get(LIST).json()["results"]] == ["sql-basics"]
+        assert editor_api.post(detail("sql-basics") + "publish/").status_code == 200
+        assert release_numbers(sql) == [1, 2]  # nothing new to publish now
+
+    def test_discard_brings_the_live_slug_back(self, api, editor_api, sql):
+        rename(editor_api, "sql", "sql-basics", publish=False)
+        discarded = editor_api.post(detail("sql-basics") + "discard/")
+        assert discarded.status_code == 200 and discarded.json()["slug"] == "sql"
+        assert discarded.json()["has_unpublished_changes"] is False
+        assert api.get(detail("sql")).status_code == 200
+        assert_json_error(api.get(detail("sql-basics")), 404)
+
+    def test_revert_brings_that_releases_slug_back(self, api, editor_api, sql, committed):
+        rename(editor_api, "sql", "sql-basics")
+        reverted = editor_api.post(detail("sql-basics") + "releases/1/revert/")
+        assert reverted.status_code == 200 and reverted.json()["slug"] == "sql"
+        assert api.get(detail("sql-basics")).status_code == 200  # until published again
+        with committed():
+            editor_api.post(detail("sql") + "publish/")
+        assert api.get(detail("sql-basics"))["Location"].endswith(detail("sql"))
+        assert api.get(detail("sql")).status_code == 200
+
+    def test_no_other_course_takes_an_address_learners_still_use(self, editor_api, sql):
+        CourseFactory(slug="other", title="Other", units=tree(1))
+        rename(editor_api, "sql", "sql-basics", publish=False)
+        said = "Learners still find 'Intro to SQL' at 'sql' until its new address is published"
+        taken = editor_api.patch(detail("other"), {"slug": "sql"}, format="json")
+        assert_json_error(taken, 400, "slug")
+        assert said in taken.json()["slug"][0]
+        created = editor_api.put(detail("sql"), record(title="A squatter"), format="json")
+        assert_json_error(created, 400, "slug")
+        assert said in created.json()["slug"][0]
+        assert_json_error(editor_api.post(LIST, {**record(), "slug": "sql"}, format="json"), 400, "slug")
+        assert Course.objects.filter(slug="sql").count() == 0
+        assert Course.objects.get(slug="other").title == "Other"
+
+    def test_put_publishing_a_renamed_course_moves_its_address(self, api, editor_api, sql, committed):
+        rename(editor_api, "sql", "sql-basics", publish=False)
+        body = editor_api.get(detail("sql-basics")).json()
+        units = [{"title": u["title"], "modules": [{"title": m["title"]} for m in u["modules"]]} for u in body["units"]]
+        record_ = {"title": body["title"], "topic": body["topic"], "description": "", "units": units}
+        assert editor_api.put(detail("sql-basics"), record_, format="json").status_code == 200
+        assert api.get(detail("sql")).status_code == 200  # a PUT without status changes the working copy only
+        with committed():
+            put = editor_api.put(detail("sql-basics"), {**record_, "status": "published"}, format="json")
+        assert put.status_code == 200
+        assert api.get(detail("sql"))["Location"].endswith(detail("sql-basics"))
+        assert release_numbers(sql) == [1, 2]
+
+    def test_the_import_follows_the_same_rule(self, api, editor_api, sql, tmp_path):
+        rename(editor_api, "sql", "sql-basics", publish=False)
+        squatter = commands.write_json(tmp_path, [commands.course(slug="sql")])
+        code, _, err = commands.run_import(str(squatter))
+        assert code == 1 and "Learners still find 'Intro to SQL' at 'sql'" in err
+        assert not Course.objects.filter(slug="sql").exists()
+        published = commands.write_json(
+            tmp_path, [commands.course(slug="sql-basics", title="Intro to SQL", status="published")], name="b.json"
+        )
+        assert commands.run_import(str(published))[0] == 0
+        assert api.get(detail("sql"))["Location"].endswith(detail("sql-basics"))
+        assert api.get(detail("sql-basics")).json()["title"] == "Intro to SQL"
+
+    def test_a_scheduled_release_moves_the_address_at_its_time_without_the_tick(
+        self, api, client, editor_api, sql, settings
+    ):
+        settings.CATALOG_CACHE_ENABLED = False  # Redis keeps pages by the real clock, which time_machine cannot move
+        rename(editor_api, "sql", "sql-basics", publish=False)
+        at = later(hours=1)
+        assert schedule(editor_api, {"publish_at": iso(at)}, slug="sql-basics").status_code == 200
+        assert api.get(detail("sql")).json()["slug"] == "sql"
+        assert_json_error(api.get(detail("sql-basics")), 404)
+        with time_machine.travel(at + dt.timedelta(seconds=1), tick=False):
+            assert api.get(detail("sql"))["Location"].endswith(detail("sql-basics"))
+            assert client.get("/courses/sql/")["Location"] == "http://127.0.0.1/courses/sql-basics/"
+            assert api.get(detail("sql-basics")).json()["slug"] == "sql-basics"
+            services.schedule_apply_due()  # recording it changes nothing learners see
+            assert api.get(detail("sql"))["Location"].endswith(detail("sql-basics"))
+        assert Course.objects.get(pk=sql.pk).old_slugs.get().slug == "sql"

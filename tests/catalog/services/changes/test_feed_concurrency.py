@@ -52,7 +52,9 @@ def operate(number: int, step: int, slugs: list, i: int, operation: str) -> None
     elif operation == "archive" and course.status != "archived":
         services.course_archive(course=course)
     elif operation == "rename":
-        services.course_update(course=course, slug=f"w{number}-c{i}-s{step}")
+        # The slug is part of the release: a published course's rename reaches learners with its publish.
+        publish = {"status": "published"} if course.status == "published" else {}
+        services.course_update(course=course, slug=f"w{number}-c{i}-s{step}", **publish)
         slugs[i] = f"w{number}-c{i}-s{step}"
     elif operation == "delete":
         services.course_delete(course=course)

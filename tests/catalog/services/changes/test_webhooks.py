@@ -91,6 +91,7 @@ class TestOutbox:
         services.course_archive(course=Course.objects.get(slug="arch"))
         services.course_delete(course=Course.objects.get(slug="gone"))
         services.course_update(course=Course.objects.get(slug="renamed"), slug="new-name")
+        services.course_publish(course=Course.objects.get(slug="new-name"))  # the slug is part of the release
         assert sweep() == 9
         removed = {slug for slug, kind in payload_kinds(receiver) if kind == "removed"}
         assert removed == {"unpub", "arch", "gone", "renamed"}
