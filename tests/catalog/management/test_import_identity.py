@@ -25,7 +25,11 @@ def slugs():
 
 
 def renamed(slug, to):
-    services.course_update(course=Course.objects.get(slug=slug), slug=to)
+    """An editor's rename, published: the slug is part of a release, so learners (and other sources'
+    slugs) see the new address only then."""
+    course = services.course_update(course=Course.objects.get(slug=slug), slug=to)
+    if course.status == Course.Status.PUBLISHED:
+        services.course_publish(course=course)
 
 
 class TestRenamedByAnEditor:
