@@ -12,6 +12,7 @@ answers header by header. Everything else goes to Django as before; a miss hands
 
 import functools
 import io
+import os
 import re
 import time
 from urllib.parse import urlsplit
@@ -133,16 +134,29 @@ def _page_of(environ, prefix):
 def _request_id(environ, setup) -> str:
     """django-guid's: the client's X-Request-ID when it is a valid UUID, else a new one; and its log context."""
     given = environ.get(setup.guid_meta)
-    value = given if given and (not setup.guid_validate or validate_guid(given)) else generate_guid()
+    value = given if given and (not setup.guid_validate or validate_guid(given)) else _new_guid(setup)
     guid.set(value)
     return value
+
+
+def _new_guid(setup) -> str:
+    """generate_guid(): a UUID4 as django-guid formats it; in its default hex format made from the random bytes
+    as uuid.uuid4() makes them (version and variant bits set), without building a UUID object."""
+    if setup.guid_format != "hex":
+        return generate_guid(setup.guid_length)
+    random = bytearray(os.urandom(16))
+    random[6] = random[6] & 0x0F | 0x40  # version 4
+    random[8] = random[8] & 0x3F | 0x80  # RFC 4122 variant
+    return random.hex()[: setup.guid_length]
 
 
 def _cors(environ, path_info, headers, setup) -> None:
     """What django-cors-headers adds to the answer to a GET (corsheaders.middleware.add_response_headers)."""
     if not setup.cors_urls.match(path_info):
         return
-    headers[:] = [(name, f"{value}, origin" if name == "Vary" else value) for name, value in headers]
+    for index, (name, value) in enumerate(headers):
+        if name == "Vary":
+            headers[index] = (name, f"{value}, origin")
     origin = environ.get("HTTP_ORIGIN")
     if not origin:
         return
@@ -172,6 +186,8 @@ class _Setup:
         self.guid_header = guid_settings.guid_header_name
         self.guid_meta = "HTTP_" + self.guid_header.upper().replace("-", "_")
         self.guid_validate = guid_settings.validate_guid
+        self.guid_format = guid_settings.uuid_format
+        self.guid_length = guid_settings.uuid_length
         self.cors_urls = re.compile(cors.CORS_URLS_REGEX)
         self.allow_all = cors.CORS_ALLOW_ALL_ORIGINS
         self.credentials = cors.CORS_ALLOW_CREDENTIALS
