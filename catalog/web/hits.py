@@ -35,7 +35,7 @@ from catalog.cache.pages import Page
 from catalog.cache.routes import hit_headers, page_for, route_name
 
 PAGE = "catalog.page"  # the environ key of a miss's cache page, for the cache middleware
-CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
+CONDITIONS = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE"})
 
 
 class HitLane:
@@ -46,8 +46,7 @@ class HitLane:
         if (
             environ.get("REQUEST_METHOD") != "GET"
             or not environ.get("PATH_INFO", "").startswith("/api/")
-            or not settings.CATALOG_HIT_LANE
-            or any(name in environ for name in CONDITIONS)
+            or not environ.keys().isdisjoint(CONDITIONS)
         ):
             return self.application(environ, start_response)
         answer = self.hit(environ)
@@ -195,7 +194,7 @@ class _Setup:
         self.origin_parts = {(o.scheme, o.netloc) for o in map(urlsplit, self.origins)}
         self.expose = ", ".join(cors.CORS_EXPOSE_HEADERS)
         # What the lane does not reproduce goes to Django.
-        self.lane = not (
+        self.lane = settings.CATALOG_HIT_LANE and not (
             guid_settings.ignore_urls
             or not guid_settings.return_header
             or guid_settings.expose_header
