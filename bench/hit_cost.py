@@ -14,7 +14,10 @@ The floor is a constant view (bench/urls.py) behind the same middleware. Configu
 - the same with METRICS_ENABLED=1, in one process and with gunicorn's multiprocess files;
 - the same with metrics and CORS on, with and without the hit lane (catalog/web/hits.py: hits answered in
   front of Django's handler; the application called is config.wsgi's, as gunicorn calls it);
-- Redis (REDIS_URL) for comparison when --redis is given, also with metrics and CORS, lane on and off.
+- Redis (REDIS_URL) for comparison when --redis is given, also with metrics and CORS, lane on and off;
+- with --compare DIR (another checkout, e.g. `git worktree add --detach ../before main`), the configurations
+  with metrics and CORS on and the lane again, run from that checkout's code in the same turns: a change's
+  before and after in one run.
 """
 
 import argparse
@@ -105,23 +108,35 @@ def child(requests: int) -> None:
         print(json.dumps(result), flush=True)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=1000, help="per case and round")
-    parser.add_argument("--rounds", type=int, default=15, help="the best round of each counts")
-    parser.add_argument("--redis", help="also measure with this REDIS_URL (its keys get the prefix catalog-bench)")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args.requests)
-        return
-
+def configurations(args) -> tuple[dict, dict]:
+    """The configurations to measure, and the checkout each one runs from."""
     configs = dict(CONFIGS)
     if args.redis:
         redis = {"REDIS_URL": args.redis, "CATALOG_CACHE_PREFIX": "catalog-bench"}
         configs["Redis"] = redis
         configs["Redis, metrics and CORS on"] = {**redis, **OBSERVED}
         configs["Redis, metrics and CORS on, no hit lane"] = {**redis, **OBSERVED, "CATALOG_HIT_LANE": "0"}
+    trees = dict.fromkeys(configs, ROOT)
+    if args.compare:
+        for name in [name for name in configs if name.endswith("metrics and CORS on")]:
+            configs[f"{name} [{args.compare.name}]"] = configs[name]
+            trees[f"{name} [{args.compare.name}]"] = args.compare.resolve()
+    return configs, trees
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=1000, help="per case and round")
+    parser.add_argument("--rounds", type=int, default=15, help="the best round of each counts")
+    parser.add_argument("--redis", help="also measure with this REDIS_URL (its keys get the prefix catalog-bench)")
+    parser.add_argument("--compare", type=Path, help="also run the lane's configurations from this checkout's code")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.requests)
+        return
+
+    configs, trees = configurations(args)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         children = {}
@@ -141,7 +156,7 @@ def main():
             }
             child_process = subprocess.Popen(
                 [sys.executable, "-m", "bench.hit_cost", "--child", f"--requests={args.requests}"],
-                cwd=ROOT,
+                cwd=trees[name],
                 env=env,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,

@@ -54,7 +54,8 @@ def max_age(expires_at: float | None, now: float) -> int:
 
 def headers(scope: str, seconds: int) -> dict[str, str]:
     """The headers of a learner answer the edge may keep `seconds` (0: it must not keep it)."""
-    names = [key(scope), all_key()]
+    base = prefix()
+    names = [f"{base}:lists" if scope == keys.LISTS else f"{base}:course:{scope}", f"{base}:all"]  # key(), all_key()
     found = {TTL_HEADER: f"max-age={seconds}", KEYS_HEADER: " ".join(names)}
     for cdn in settings.CATALOG_EDGE_CDNS:
         header, separator = CDN_KEYS_HEADERS[cdn]
