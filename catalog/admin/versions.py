@@ -9,6 +9,7 @@ from catalog.domain import documents
 from catalog.models import Course
 
 FIELD_LABELS = {
+    "slug": "Address (slug)",
     "title": "Title",
     "description": "Description",
     "topic": "Topic",
@@ -29,7 +30,7 @@ def live_number(course: Course) -> int | None:
 
 def version_document(course: Course, pick: str) -> dict:
     if pick == "draft":
-        return selectors.working_document(course=course)
+        return selectors.version_of(course=course)
     if pick == "live":
         number = live_number(course)
         if number is None:
@@ -40,7 +41,7 @@ def version_document(course: Course, pick: str) -> dict:
     release = course.releases.filter(number=int(pick)).first()
     if release is None:
         raise VersionError(f"'{course.slug}' has no release {pick}.")
-    return release.document
+    return selectors.version_of(course=course, release=release)
 
 
 def version_label(course: Course, pick: str) -> str:

@@ -117,8 +117,11 @@ def _negotiates_json(renderer_classes: tuple, accept: str | None, format_asked: 
 
 # The parameters canonical_list_params normalises itself; any other one the list's FilterSet reads is kept as sent.
 LIST_PARAMS = frozenset(
-    {"search", "created_after", "created_before", "ordering", "topic", "status", "page", "page_size"}
-)
+    {
+        "search", "created_after", "created_before", "ordering", "topic", "level", "language", "max_duration",
+        "status", "page", "page_size",
+    }
+)  # fmt: skip
 # Sorted by name only: the values of one parameter keep their order (a single-valued filter reads the last).
 BY_NAME = operator.itemgetter(0)
 

@@ -129,6 +129,8 @@ def publish_shape(document: dict) -> list[tuple[str, int]]:
 def diff(old: dict, new: dict) -> list[dict]:
     """What changed from `old` to `new`: course fields; units and modules added, removed, renamed,
     moved; module content. Each change is {"kind", "what", "title", "field", "from", "to"}."""
+    # The slug is part of a release but kept beside its document: compared when both versions name it.
+    fields = ("slug", *CONTENT_FIELDS) if "slug" in old and "slug" in new else CONTENT_FIELDS
     changes = [
         _change(
             "changed",
@@ -138,7 +140,7 @@ def diff(old: dict, new: dict) -> list[dict]:
             old.get(name, DEFAULTS.get(name)),
             new.get(name, DEFAULTS.get(name)),
         )
-        for name in CONTENT_FIELDS
+        for name in fields
         if old.get(name, DEFAULTS.get(name)) != new.get(name, DEFAULTS.get(name))
     ]
     old_units, new_units = _by_id(old["units"]), _by_id(new["units"])

@@ -21,6 +21,7 @@ from catalog.selectors.courses import (
     describe_transition,
     has_unpublished_changes,
     status_now,
+    version_of,
     with_release_state,
     working_document,
 )
@@ -95,5 +96,6 @@ __all__ = [
     "has_unpublished_changes",
     "status_now",
     "with_release_state",
+    "version_of",
     "working_document",
 ]

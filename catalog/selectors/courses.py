@@ -32,6 +32,14 @@ SUMMARY_FIELDS = (
 )
 
 
+def version_of(*, course: Course, release=None) -> dict:
+    """A version to compare (documents.diff): a release's document, or the working copy's when
+    `release` is None, with the address it gives learners (the slug is part of a release)."""
+    if release is None:
+        return {**working_document(course=course), "slug": course.slug}
+    return {**release.document, "slug": release.slug or course.slug}
+
+
 def working_document(*, course: Course) -> dict:
     """The working copy as a document (catalog.domain.documents): fields and the ordered tree with content."""
     units = list(Unit.objects.filter(course_id=course.pk).order_by("order").values("id", "title", "order"))

@@ -213,10 +213,10 @@ class ReleaseActions:
 
     def _version(self, course: Course, pick: str) -> dict:
         if pick == "draft":
-            return selectors.working_document(course=course)
+            return selectors.version_of(course=course)
         if pick == "live":
             number = self._live_number(course)
             if number is None:
                 raise NotFound(f"'{course.slug}' has no live release.")
-            return self._release(course, number).document
-        return self._release(course, int(pick)).document
+            return selectors.version_of(course=course, release=self._release(course, number))
+        return selectors.version_of(course=course, release=self._release(course, int(pick)))

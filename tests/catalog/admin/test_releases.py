@@ -328,6 +328,15 @@ class TestCompare:
             "<strong>Moved</strong> module “Module 1.1” from unit &#x27;Unit 1&#x27; to unit &#x27;Unit 2&#x27;" in page
         )
 
+    def test_a_new_address_waiting_for_publish_is_a_difference(self, admin_client):
+        course = CourseFactory(slug="sql", status="published", units=tree(1))
+        services.course_update(course=course, slug="sql-basics")
+        page = admin_client.get(url("compare", course)).content.decode()
+        assert '<th scope="row">Address (slug)</th>' in page or "Address (slug)" in page
+        assert '<td class="catalog-before">sql</td><td class="catalog-after">sql-basics</td>' in page
+        services.course_publish(course=Course.objects.get(pk=course.pk))
+        assert "No differences" in admin_client.get(url("compare", course)).content.decode()
+
     def test_no_differences(self, admin_client):
         course = CourseFactory(status="published")
         page = admin_client.get(url("compare", course), {"from": "1", "to": "live"}).content.decode()

@@ -463,6 +463,16 @@ class TestDiff:
         assert found == change_set(editor_api.get(detail("sql") + "diff/?from=1"))
         assert not {c for c in found if c[0] in ("added", "removed")} - self.EXPECTED
 
+    def test_a_rename_is_a_change_until_it_is_published(self, editor_api, sql):
+        rename(editor_api, "sql", "sql-basics", publish=False)
+        found = change_set(editor_api.get(detail("sql-basics") + "diff/"))
+        assert found == {("changed", "course", "Intro to SQL", "slug", "sql", "sql-basics")}
+        assert editor_api.post(detail("sql-basics") + "publish/").status_code == 200
+        assert change_set(editor_api.get(detail("sql-basics") + "diff/")) == set()
+        # Between the two releases, the address moved.
+        between = change_set(editor_api.get(detail("sql-basics") + "diff/?from=1&to=2"))
+        assert ("changed", "course", "Intro to SQL", "slug", "sql", "sql-basics") in between
+
     def test_the_other_way_round(self, editor_api, rewritten):
         found = change_set(editor_api.get(detail("sql") + "diff/?from=draft&to=live"))
         assert ("removed", "unit", "Extra", None, None, None) in found
