@@ -20,6 +20,10 @@ class LevelsField(forms.MultipleChoiceField):
     """Every `level` of the query (either matches); `level=` (blank) asks for nothing, like a blank
     `topic`; anything else must be a level."""
 
+    # A hidden input, not a <select multiple>: its absence from a query is known (the learners' cache
+    # keys ask each filter's widget which parameters it reads: catalog.api.filters.reads_parameter).
+    widget = forms.MultipleHiddenInput
+
     def __init__(self, **kwargs):
         kwargs.setdefault("choices", Level.choices)
         kwargs.setdefault("required", False)

@@ -78,11 +78,17 @@ def learner_urls(slugs):
         "?ordering=-published_at",
         "?ordering=created_at",
         "?format=json",
+        "?level=beginner",
+        "?language=en",
+        "?max_duration=10000",
+        "?ordering=duration_minutes",
     ]
     urls = [f"/api/v1/courses/{q}" for q in lists]
     urls += ["/api/v1/topics/", "/api/v1/topics/?format=json"]
     urls += [f"/api/v1/suggest/?q={SECRET}", f"/api/v1/suggest/?q={SECRET[:-1]}", f"/api/v1/suggest/?q={SECRET[:4]}"]
     urls += ["/", f"/?q={SECRET}", f"/?topic={SECRET}%20topic", "/?page=2", "/?topic=open"]
+    urls += ["/?level=beginner", "/?language=en", "/?max_duration=10000", "/?sort=title", "/?sort=shortest"]
+    urls += ["/robots.txt", "/sitemap.xml", "/sitemap-1.xml"]
     module_ids = list(Module.objects.values_list("id", flat=True))
     for slug in slugs:
         urls += [f"/api/v1/courses/{slug}/", f"/courses/{slug}/", f"/api/v1/courses/{slug}/?format=json"]
@@ -123,6 +129,9 @@ COVERED = {
     "": "learner_urls",
     "courses/<slug>/": "learner_urls",
     "favicon.ico": "redirect to a static file",
+    "robots.txt": "learner_urls",
+    "sitemap.xml": "learner_urls",
+    "sitemap-<int:number>.xml": "learner_urls",
 }
 
 
