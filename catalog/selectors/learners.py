@@ -221,9 +221,9 @@ def learner_course(*, slug: str, now=None) -> dict | None:
     return None if found is None else documents.loads(found[0])
 
 
-def learner_module(*, slug: str, module_id: int, now=None) -> tuple[dict, dict, dt.datetime | None] | None:
-    """(course summary, module page, when it next changes by itself) of a module of the live release;
-    None when either is not there."""
+def live_module(*, slug: str, module_id: int, now=None) -> tuple[dict, dict, dict, dt.datetime | None] | None:
+    """(course summary, live document, module page, when it next changes by itself) of a module of the
+    live release, in one query; None when either is not there."""
     now = now or timezone.now()
     row = (
         listings_live(now=now)
@@ -235,7 +235,14 @@ def learner_module(*, slug: str, module_id: int, now=None) -> tuple[dict, dict, 
     if row is None:
         return None
     page = documents.module_page(row[1], module_id)
-    return None if page is None else (documents.loads(row[0]), page, earliest(row[2], row[3]))
+    return None if page is None else (documents.loads(row[0]), row[1], page, earliest(row[2], row[3]))
+
+
+def learner_module(*, slug: str, module_id: int, now=None) -> tuple[dict, dict, dt.datetime | None] | None:
+    """(course summary, module page, when it next changes by itself) of a module of the live release;
+    None when either is not there."""
+    found = live_module(slug=slug, module_id=module_id, now=now)
+    return None if found is None else (found[0], found[2], found[3])
 
 
 def topic_counts(*, now=None, counts: Counter | None = None) -> list[dict]:
