@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from catalog.db import internals
-from catalog.db.sql import any_of, many
+from catalog.db.sql import any_of
 from catalog.domain import documents, spelling
 from catalog.models import Listing, SlugRedirect, TopicCount
 from catalog.selectors.embedded_search import embedded_search
@@ -81,14 +81,17 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
     query = learner_query(text, using=qs.db)
     if query is None:
         return Candidates(ids=[], capped=False)
-    strong = qs.filter(title_vector=query.full).order_by(*NEWEST).values("pk")[:CANDIDATES]
-    anywhere = qs.filter(search_vector=query.full).order_by(*NEWEST).values("pk", "created_at")[: CANDIDATES + 1]
-    strong_sql, strong_params = internals.sql_of(strong)
-    anywhere_sql, anywhere_params = internals.sql_of(anywhere)
+    # What the other filters kept, built once (PostgreSQL plans it as if written out in each part).
+    base, params = internals.sql_of(qs.order_by().values("pk", "created_at", "title_vector", "search_vector"))
+    function, text = query.sql
+    matches = f"{function}('{CONFIG}', %s)"
     exact, rank, rank_params = _ranked_sql(query)
     # The candidates are read once (r), ranked there, and the facets count them there.
     sql = (
-        f"WITH s AS ({strong_sql}), a AS ({anywhere_sql}), "
+        f"WITH s AS (SELECT b.pk FROM ({base}) b WHERE b.title_vector @@ {matches} "
+        f"ORDER BY b.created_at DESC, b.pk LIMIT {CANDIDATES}), "
+        f"a AS (SELECT b.pk, b.created_at FROM ({base}) b WHERE b.search_vector @@ {matches} "
+        f"ORDER BY b.created_at DESC, b.pk LIMIT {CANDIDATES + 1}), "
         f"c AS (SELECT pk FROM s UNION SELECT pk FROM (SELECT pk FROM a ORDER BY created_at DESC, pk "
         f"LIMIT {CANDIDATES}) a1), "
         f"r AS MATERIALIZED (SELECT l.id, l.created_at, l.topic, l.level, l.language, {exact} AS exact, "
@@ -99,7 +102,7 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
     )
     using = connections[qs.db]
     with using.cursor() as cursor:
-        cursor.execute(using.ops.compose_sql(sql, [*strong_params, *anywhere_params, *rank_params]))
+        cursor.execute(using.ops.compose_sql(sql, [*params, text, *params, text, *rank_params]))
         ids, capped, *facets = cursor.fetchone()
     topics, levels, languages = (tuple((value, int(n)) for value, n in (t.rsplit(" ", 1) for t in f)) for f in facets)
     return Candidates(ids=ids, capped=capped, query=query, topics=topics, levels=levels, languages=languages)
@@ -119,8 +122,11 @@ def listing_search(qs: QuerySet[Listing], text: str, *, candidates: Candidates |
     candidates = candidates or search_candidates(qs, text)
     if candidates.query is None:
         return qs.none()
-    best_first = RawSQL(f'array_position(%s::bigint[], {_LISTING}."id")', [list(candidates.ids)])
-    return qs.filter(pk__in=many(candidates.ids, "bigint")).order_by(best_first)
+    # The ids written in (integers the database gave): as parameters, hundreds of them cost more to
+    # hash, copy and send than the statement costs to run.
+    ids = "'{" + ",".join(str(int(pk)) for pk in candidates.ids) + "}'::bigint[]"
+    best_first = RawSQL(f'array_position({ids}, {_LISTING}."id")', [])
+    return qs.filter(pk__in=RawSQL(f"SELECT unnest({ids})", [])).order_by(best_first)
 
 
 def switch_times(*, now, per_course: bool = True) -> dict:
