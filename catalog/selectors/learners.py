@@ -123,9 +123,11 @@ def listing_search(qs: QuerySet[Listing], text: str, *, candidates: Candidates |
     if candidates.query is None:
         return qs.none()
     # The ids written in (integers the database gave): as parameters, hundreds of them cost more to
-    # hash, copy and send than the statement costs to run.
+    # hash, copy and send than the statement costs to run. Each row's place is looked up in a jsonb
+    # object (a binary search), not found by array_position (a walk through the list for every row).
     ids = "'{" + ",".join(str(int(pk)) for pk in candidates.ids) + "}'::bigint[]"
-    best_first = RawSQL(f'array_position({ids}, {_LISTING}."id")', [])
+    places = ",".join(f'"{int(pk)}":{n}' for n, pk in enumerate(candidates.ids))
+    best_first = RawSQL(f"""('{{{places}}}'::jsonb ->> {_LISTING}."id"::text)::int""", [])
     return qs.filter(pk__in=RawSQL(f"SELECT unnest({ids})", [])).order_by(best_first)
 
 
