@@ -6,15 +6,16 @@ from dataclasses import dataclass
 
 from django.db import connection, connections, router
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from catalog.db import internals
-from catalog.db.sql import any_of, many
-from catalog.domain import documents
+from catalog.db.sql import any_of
+from catalog.domain import documents, spelling
 from catalog.models import Listing, SlugRedirect, TopicCount
 from catalog.selectors.embedded_search import embedded_search
-from catalog.selectors.search import Query, clean_query, learner_query, ranked
+from catalog.selectors.search import CONFIG, WEIGHTS, Query, clean_query, learner_query
 from catalog.selectors.topics import topic_names
 
 
@@ -48,38 +49,60 @@ class Candidates:
 
 
 def _facet_sql(column: str) -> str:
-    """The candidates (x.ids) counted by one column, as 'value count' texts, most first."""
+    """The candidates (r) counted by one column, as 'value count' texts, most first."""
     return (
-        f"array(SELECT f.{column} || ' ' || f.n FROM (SELECT l.{column}, count(*) AS n FROM {_LISTING} l "
-        f"WHERE l.id = ANY(x.ids) AND l.{column} IS NOT NULL GROUP BY l.{column} "
-        f"ORDER BY n DESC, l.{column}) f)"
+        f"array(SELECT f.{column} || ' ' || f.n FROM (SELECT r.{column}, count(*) AS n FROM r "
+        f"WHERE r.{column} IS NOT NULL GROUP BY r.{column} ORDER BY n DESC, r.{column}) f)"
     )
 
 
+def _ranked_sql(query: Query) -> tuple[str, str, list]:
+    """(is an exact match, its rank) as SQL over the listing `l`, and their parameters: the order of
+    catalog.selectors.search.ranked, computed by hand."""
+    function, text = query.sql
+    rank = f"ts_rank(%s::real[], l.search_vector, {function}('{CONFIG}', %s))"
+    if not any(term.corrections for term in query.terms):
+        return "true", rank, [WEIGHTS, text]  # every match is exact
+    exact = f"l.search_vector @@ to_tsquery('{CONFIG}', %s)"
+    return exact, rank, [spelling.tsquery(list(query.terms), forgiving=False), WEIGHTS, text]
+
+
 def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
-    """The candidates of listing_search(qs, text), found in one query that reads at most
-    2 x CANDIDATES + 1 matches however many courses match (after the one that corrects the words);
-    None where the search is not PostgreSQL's."""
+    """The candidates of listing_search(qs, text), best match first, with their facets, found in one
+    query that reads at most 2 x CANDIDATES + 1 matches however many courses match (after the one that
+    corrects the words); None where the search is not PostgreSQL's.
+
+    The statement is sent with its values written in (never prepared): a prepared one soon runs a
+    generic plan, the same for every word, and no single plan is cheap for both a word in every course
+    (walk the newest listings until enough match) and a rare one (the GIN index, then sort)."""
     text = clean_query(text)
     if not text or connection.vendor != "postgresql":
         return None
     query = learner_query(text, using=qs.db)
     if query is None:
         return Candidates(ids=[], capped=False)
-    strong = qs.filter(title_vector=query.full).order_by(*NEWEST).values("pk")[:CANDIDATES]
-    anywhere = qs.filter(search_vector=query.full).order_by(*NEWEST).values("pk", "created_at")[: CANDIDATES + 1]
-    strong_sql, strong_params = internals.sql_of(strong)
-    anywhere_sql, anywhere_params = internals.sql_of(anywhere)
-    # The facets read the candidates by primary key (= ANY of the array): a join would scan every listing.
+    # What the other filters kept, built once (PostgreSQL plans it as if written out in each part).
+    base, params = internals.sql_of(qs.order_by().values("pk", "created_at", "title_vector", "search_vector"))
+    function, text = query.sql
+    matches = f"{function}('{CONFIG}', %s)"
+    exact, rank, rank_params = _ranked_sql(query)
+    # The candidates are read once (r), ranked there, and the facets count them there.
     sql = (
-        f"WITH s AS ({strong_sql}), a AS ({anywhere_sql}) "
-        f"SELECT x.ids, x.capped, {_facet_sql('topic')}, {_facet_sql('level')}, {_facet_sql('language')} "
-        "FROM (SELECT array(SELECT pk FROM s UNION "
-        f"SELECT pk FROM (SELECT pk FROM a ORDER BY created_at DESC, pk LIMIT {CANDIDATES}) a1) AS ids, "
-        f"(SELECT count(*) FROM a) > {CANDIDATES} AS capped) x"
+        f"WITH s AS (SELECT b.pk FROM ({base}) b WHERE b.title_vector @@ {matches} "
+        f"ORDER BY b.created_at DESC, b.pk LIMIT {CANDIDATES}), "
+        f"a AS (SELECT b.pk, b.created_at FROM ({base}) b WHERE b.search_vector @@ {matches} "
+        f"ORDER BY b.created_at DESC, b.pk LIMIT {CANDIDATES + 1}), "
+        f"c AS (SELECT pk FROM s UNION SELECT pk FROM (SELECT pk FROM a ORDER BY created_at DESC, pk "
+        f"LIMIT {CANDIDATES}) a1), "
+        f"r AS MATERIALIZED (SELECT l.id, l.created_at, l.topic, l.level, l.language, {exact} AS exact, "
+        f"{rank} AS rank FROM {_LISTING} l WHERE l.id IN (SELECT pk FROM c)) "
+        "SELECT array(SELECT r.id FROM r ORDER BY r.exact DESC, r.rank DESC, r.created_at DESC, r.id), "
+        f"(SELECT count(*) FROM a) > {CANDIDATES}, "
+        f"{_facet_sql('topic')}, {_facet_sql('level')}, {_facet_sql('language')}"
     )
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(sql, [*strong_params, *anywhere_params])
+    using = connections[qs.db]
+    with using.cursor() as cursor:
+        cursor.execute(using.ops.compose_sql(sql, [*params, text, *params, text, *rank_params]))
         ids, capped, *facets = cursor.fetchone()
     topics, levels, languages = (tuple((value, int(n)) for value, n in (t.rsplit(" ", 1) for t in f)) for f in facets)
     return Candidates(ids=ids, capped=capped, query=query, topics=topics, levels=levels, languages=languages)
@@ -88,9 +111,10 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
 def listing_search(qs: QuerySet[Listing], text: str, *, candidates: Candidates | None = None) -> QuerySet[Listing]:
     """Search in title, description, topic, the tree's titles and the modules' content, best match first.
 
-    PostgreSQL ranks (catalog.selectors.search.ranked) only the candidates (see search_candidates; pass
-    them when you have them already), by primary key: the cost of a search does not grow with how many
-    courses match. SQLite forgives typos in its own way (catalog.selectors.embedded_search).
+    PostgreSQL ranks (in the order of catalog.selectors.search.ranked) only the candidates (see
+    search_candidates, which ranks them; pass them when you have them already): the cost of a search
+    does not grow with how many courses match. SQLite forgives typos in its own way
+    (catalog.selectors.embedded_search).
     """
     text = clean_query(text)
     if not text or connection.vendor != "postgresql":
@@ -98,7 +122,13 @@ def listing_search(qs: QuerySet[Listing], text: str, *, candidates: Candidates |
     candidates = candidates or search_candidates(qs, text)
     if candidates.query is None:
         return qs.none()
-    return ranked(qs.filter(pk__in=many(candidates.ids, "bigint")), candidates.query, newest=NEWEST)
+    # The ids written in (integers the database gave): as parameters, hundreds of them cost more to
+    # hash, copy and send than the statement costs to run. Each row's place is looked up in a jsonb
+    # object (a binary search), not found by array_position (a walk through the list for every row).
+    ids = "'{" + ",".join(str(int(pk)) for pk in candidates.ids) + "}'::bigint[]"
+    places = ",".join(f'"{int(pk)}":{n}' for n, pk in enumerate(candidates.ids))
+    best_first = RawSQL(f"""('{{{places}}}'::jsonb ->> {_LISTING}."id"::text)::int""", [])
+    return qs.filter(pk__in=RawSQL(f"SELECT unnest({ids})", [])).order_by(best_first)
 
 
 def switch_times(*, now, per_course: bool = True) -> dict:

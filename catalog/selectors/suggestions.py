@@ -39,6 +39,9 @@ def learner_suggestions(*, text: str, now=None) -> list[dict]:
     terms = forgiving_terms(words, using=using)
     full = spelling.tsquery(terms, forgiving=True, weight="A")
     exact = spelling.tsquery(terms, forgiving=False, weight="A")
-    with connections[using].cursor() as cursor:
-        cursor.execute(_SQL, [now, now, full, exact, full])
+    database = connections[using]
+    with database.cursor() as cursor:
+        # Values written in, never prepared: a generic plan cannot suit both a common word and a rare one
+        # (catalog.selectors.learners.search_candidates).
+        cursor.execute(database.ops.compose_sql(_SQL, [now, now, full, exact, full]))
         return [{"slug": slug, "title": title, "topic": topic} for slug, title, topic in cursor.fetchall()]
