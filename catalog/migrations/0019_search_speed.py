@@ -32,6 +32,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0017_course_metadata")]
+    dependencies = [("catalog", "0018_release_slug")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]
