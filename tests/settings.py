@@ -17,3 +17,8 @@ if "CATALOG_CACHE_DIR" not in os.environ:
     atexit.register(shutil.rmtree, os.environ["CATALOG_CACHE_DIR"], ignore_errors=True)
 
 from config.settings import *  # noqa: E402, F403
+
+# Scheduled switches are recorded by what a test runs (catalog_tick, a service), as with a worker; the
+# in-process tick of `make run` is on only where a test turns it on (tests/conftest.py), and off while
+# tests are collected (schemathesis reads the schema then, outside any test's database access).
+CATALOG_TICK_ON_REQUEST = False

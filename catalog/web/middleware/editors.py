@@ -1,6 +1,7 @@
 """Editors' back-office: their own time zone, and (without a worker) the scheduled switches recorded in
 the serving process."""
 
+import logging
 import threading
 
 from django.conf import settings
@@ -8,6 +9,8 @@ from django.utils import timezone
 
 from catalog import services
 from catalog.domain.zones import ZONE_COOKIE, zone_named
+
+log = logging.getLogger(__name__)
 
 
 class EditorTimeZoneMiddleware:
@@ -65,5 +68,7 @@ class InProcessTickMiddleware:
         try:
             cls._last["at"] = now
             services.schedule_apply_due(now=now)
+        except Exception:  # noqa: BLE001 - the answer must not fail for it; the next request tries again
+            log.exception("Scheduled switches could not be recorded on this request")
         finally:
             cls._lock.release()
