@@ -13,6 +13,23 @@ DURATION_RANGES = {60: "Up to 1 hour", 180: "Up to 3 hours", 600: "Up to 10 hour
 UNKNOWN_RANGE, LONGER = -1, 0  # a combination's range: no duration known; longer than every range
 
 
+def duration_range(minutes: int | None) -> int:
+    """The smallest DURATION_RANGES limit `minutes` is within, else LONGER (or UNKNOWN_RANGE: none known)."""
+    if minutes is None:
+        return UNKNOWN_RANGE
+    return next((limit for limit in sorted(DURATION_RANGES) if minutes <= limit), LONGER)
+
+
+def ranges_within(max_duration: int | None) -> tuple[int, ...] | None:
+    """The ranges whose courses all are within `max_duration` and no others' are (all when None); None
+    when `max_duration` cuts through a range (only a course's own duration can tell)."""
+    if max_duration is None:
+        return (UNKNOWN_RANGE, LONGER, *DURATION_RANGES)
+    if max_duration not in DURATION_RANGES:
+        return None
+    return tuple(limit for limit in DURATION_RANGES if limit <= max_duration)
+
+
 @dataclass(frozen=True)
 class Combination:
     topic: str
