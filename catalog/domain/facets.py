@@ -57,28 +57,26 @@ class Facets:
     duration: Counter = field(default_factory=Counter)  # DURATION_RANGES limit -> courses
 
 
-def _keeps(c: Combination, chosen: Selection, skip: str | None = None) -> bool:
-    return (
-        (skip == "topic" or not chosen.topics or c.topic in chosen.topics)
-        and (skip == "level" or not chosen.levels or c.level in chosen.levels)
-        and (skip == "language" or not chosen.languages or c.language in chosen.languages)
-        and (skip == "duration" or c.within == 1)
-    )
-
-
 def facet_counts(combinations: list[Combination], chosen: Selection) -> Facets:
     facets = Facets()
+    topics, levels, languages = set(chosen.topics), set(chosen.levels), set(chosen.languages)
+    limits = sorted(DURATION_RANGES)
     for c in combinations:
-        if _keeps(c, chosen):
+        # Whether the combination keeps each facet's choice (a facet with nothing chosen keeps all).
+        topic = not topics or c.topic in topics
+        level = not levels or c.level in levels
+        language = not languages or c.language in languages
+        duration = c.within == 1
+        if topic and level and language and duration:
             facets.total += c.n
-        if _keeps(c, chosen, "topic"):
+        if level and language and duration:
             facets.topic[c.topic] += c.n
-        if _keeps(c, chosen, "level") and c.level is not None:
+        if topic and language and duration and c.level is not None:
             facets.level[c.level] += c.n
-        if _keeps(c, chosen, "language"):
+        if topic and level and duration:
             facets.language[c.language] += c.n
-        if _keeps(c, chosen, "duration") and c.range > 0:
-            for limit in DURATION_RANGES:
+        if topic and level and language and c.range > 0:
+            for limit in limits:
                 if c.range <= limit:
                     facets.duration[limit] += c.n
     return facets

@@ -59,7 +59,7 @@ def learner_kept_combinations(*, max_duration: int | None = None, now=None) -> l
             counts[(topic, level or None, language, duration_range(minutes))] -= 1  # withdrawn, not recorded yet
         elif live_until is None or live_until > now:
             counts[(topic, level or None, language, duration_range(minutes))] += 1  # gone live, not recorded yet
-    return [Combination(*k, int(k[3] in within), n) for k, n in sorted(counts.items(), key=str) if n]
+    return [Combination(*k, int(k[3] in within), n) for k, n in counts.items() if n]
 
 
 # The learners' narrowed list (topic, level, language, max_duration; newest first) in one statement:
