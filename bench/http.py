@@ -61,12 +61,13 @@ def main():
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="keep the bench database if it exists")
+    parser.add_argument("--database", help="the bench database (default: one per size, shared with bench/sitemap.py)")
     parser.add_argument("--only", nargs="*", default=(), help="measure only the cases whose names contain one of these")
     args = parser.parse_args()
     if args.scale:
         args.courses, args.units, args.modules = SCALES[args.scale]
 
-    DB = f"catalog_bench_http_{args.courses}_{args.units}_{args.modules}"  # noqa: N806 (one per size, for --reuse)
+    DB = args.database or f"catalog_bench_http_{args.courses}_{args.units}_{args.modules}"  # noqa: N806 (one per size, for --reuse)
     if not (args.reuse and database_exists(DB)):
         print(f"loading {args.courses} courses x {args.units} units x {args.modules} modules ...")
         load_catalog(DB, courses=args.courses, units=args.units, modules=args.modules)
@@ -87,6 +88,7 @@ def main():
         ("uncached detail", "uncached", detail, "MISS"),
         ("uncached topic page", "uncached", TOPIC_PAGE, "MISS"),
         ("uncached filtered page (level, language, topic)", "uncached", FILTERED_PAGE, "MISS"),
+        ("uncached catalog page", "uncached", "/", None),
         ("uncached catalog page, filtered", "uncached", "/" + FILTERED_PAGE[len("/api/v1/courses/") :], None),
         ("uncached topics list", "uncached", "/api/v1/topics/", "MISS"),
         *(

@@ -115,6 +115,7 @@ def main():
     parser.add_argument("--modules", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3, help="the best of these counts")
     parser.add_argument("--reuse", action="store_true", help="keep the bench database if it exists")
+    parser.add_argument("--database", help="the bench database (default: bench/http.py's of that size)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -122,7 +123,7 @@ def main():
         return
     if args.scale:
         args.courses, args.units, args.modules = SCALES[args.scale]
-    db = f"catalog_bench_http_{args.courses}_{args.units}_{args.modules}"  # bench/http.py's, for --reuse
+    db = args.database or f"catalog_bench_http_{args.courses}_{args.units}_{args.modules}"  # bench/http.py's
     if not (args.reuse and database_exists(db)):
         load_catalog(db, courses=args.courses, units=args.units, modules=args.modules)
     uncached = run(db, args.rounds, cached=False)

@@ -13,6 +13,23 @@ DURATION_RANGES = {60: "Up to 1 hour", 180: "Up to 3 hours", 600: "Up to 10 hour
 UNKNOWN_RANGE, LONGER = -1, 0  # a combination's range: no duration known; longer than every range
 
 
+def duration_range(minutes: int | None) -> int:
+    """The smallest DURATION_RANGES limit `minutes` is within, else LONGER (or UNKNOWN_RANGE: none known)."""
+    if minutes is None:
+        return UNKNOWN_RANGE
+    return next((limit for limit in sorted(DURATION_RANGES) if minutes <= limit), LONGER)
+
+
+def ranges_within(max_duration: int | None) -> tuple[int, ...] | None:
+    """The ranges whose courses all are within `max_duration` and no others' are (all when None); None
+    when `max_duration` cuts through a range (only a course's own duration can tell)."""
+    if max_duration is None:
+        return (UNKNOWN_RANGE, LONGER, *DURATION_RANGES)
+    if max_duration not in DURATION_RANGES:
+        return None
+    return tuple(limit for limit in DURATION_RANGES if limit <= max_duration)
+
+
 @dataclass(frozen=True)
 class Combination:
     topic: str
@@ -40,28 +57,26 @@ class Facets:
     duration: Counter = field(default_factory=Counter)  # DURATION_RANGES limit -> courses
 
 
-def _keeps(c: Combination, chosen: Selection, skip: str | None = None) -> bool:
-    return (
-        (skip == "topic" or not chosen.topics or c.topic in chosen.topics)
-        and (skip == "level" or not chosen.levels or c.level in chosen.levels)
-        and (skip == "language" or not chosen.languages or c.language in chosen.languages)
-        and (skip == "duration" or c.within == 1)
-    )
-
-
 def facet_counts(combinations: list[Combination], chosen: Selection) -> Facets:
     facets = Facets()
+    topics, levels, languages = set(chosen.topics), set(chosen.levels), set(chosen.languages)
+    limits = sorted(DURATION_RANGES)
     for c in combinations:
-        if _keeps(c, chosen):
+        # Whether the combination keeps each facet's choice (a facet with nothing chosen keeps all).
+        topic = not topics or c.topic in topics
+        level = not levels or c.level in levels
+        language = not languages or c.language in languages
+        duration = c.within == 1
+        if topic and level and language and duration:
             facets.total += c.n
-        if _keeps(c, chosen, "topic"):
+        if level and language and duration:
             facets.topic[c.topic] += c.n
-        if _keeps(c, chosen, "level") and c.level is not None:
+        if topic and language and duration and c.level is not None:
             facets.level[c.level] += c.n
-        if _keeps(c, chosen, "language"):
+        if topic and level and duration:
             facets.language[c.language] += c.n
-        if _keeps(c, chosen, "duration") and c.range > 0:
-            for limit in DURATION_RANGES:
+        if topic and level and language and c.range > 0:
+            for limit in limits:
                 if c.range <= limit:
                     facets.duration[limit] += c.n
     return facets

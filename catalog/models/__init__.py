@@ -18,6 +18,7 @@ from catalog.models.courses import (
     slug_validator,
 )
 from catalog.models.edge import EdgePurge
+from catalog.models.facets import FacetCount
 from catalog.models.feed import FeedEntry, FeedHorizon
 from catalog.models.imports import ImportIdentity, ImportState
 from catalog.models.releases import Listing, Release, SlugRedirect, TopicCount
@@ -33,6 +34,7 @@ __all__ = [
     "Course",
     "CourseTransition",
     "EdgePurge",
+    "FacetCount",
     "FeedEntry",
     "FeedHorizon",
     "ImportIdentity",

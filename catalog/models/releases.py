@@ -92,6 +92,11 @@ class Listing(models.Model):
                 include=["live_from", "live_until", "topic", "duration_minutes"],
                 name="listing_level_newest",
             ),
+            # The sitemap's placing of files (catalog.selectors.site): the live listings in course order,
+            # with what it sums, read from the index alone (PostgreSQL), no sort.
+            models.Index(
+                fields=["course", "live_from"], include=["live_until", "module_count"], name="listing_sitemap"
+            ),
             # The few listings whose going live is not recorded yet (scheduled): what counts lag behind.
             models.Index(fields=["live_from"], condition=models.Q(counted=False), name="listing_uncounted"),
         ]

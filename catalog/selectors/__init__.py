@@ -28,7 +28,7 @@ from catalog.selectors.courses import (
 from catalog.selectors.effects import LearnersView, learners_view, move_needs_confirmation
 from catalog.selectors.embedded_search import topics_of
 from catalog.selectors.excerpts import listing_excerpts
-from catalog.selectors.facets import learner_facet_combinations, learner_narrowed_page
+from catalog.selectors.facets import learner_facet_combinations, learner_kept_combinations, learner_narrowed_page
 from catalog.selectors.feed import feed_page
 from catalog.selectors.learners import (
     Candidates,
@@ -72,6 +72,7 @@ __all__ = [
     "feed_page",
     "learner_counts",
     "learner_facet_combinations",
+    "learner_kept_combinations",
     "learner_narrowed_page",
     "learner_course",
     "learner_detail",

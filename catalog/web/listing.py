@@ -148,7 +148,12 @@ def page_numbers(number: int, last: int) -> list[int | None]:
 def home_context(request) -> dict:
     query, sort, chosen = _chosen(request)
     courses, narrowed, candidates = _narrowed(query, chosen, sort)
-    facets = facet_counts(selectors.learner_facet_combinations(narrowed, max_duration=chosen.max_duration), chosen)
+    # Unsearched, the facets and the total come from the kept counts (O(combinations)); a search's
+    # (or a max_duration inside a range's) are counted over the courses it narrows to.
+    combinations = None if query else selectors.learner_kept_combinations(max_duration=chosen.max_duration)
+    if combinations is None:
+        combinations = selectors.learner_facet_combinations(narrowed, max_duration=chosen.max_duration)
+    facets = facet_counts(combinations, chosen)
     page = _page(request, CountedPaginator(courses, PAGE_SIZE, count=facets.total))
     if query:
         # Each result says where it matched: excerpts for this page's courses only, escaped with <mark>s.

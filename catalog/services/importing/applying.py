@@ -4,8 +4,6 @@ Records that say "published" are published in the same transaction, in batch: on
 listing each when the result differs from what learners see.
 """
 
-from collections import Counter
-
 from django.db.models import Max
 from django.utils import timezone
 
@@ -190,7 +188,7 @@ def _publish(plans: list[Plan], documents_of: dict, now, *, by) -> None:
             address_moved(
                 listing.course, old_slug=previous.slug, new_slug=listing.slug, number=previous.release.number, at=now
             )
-    counts.add(Counter(listing.topic for listing in listings))
+    counts.add(counts.keys(listings))
     listing_search_refresh(listing_ids=[listing.pk for listing in listings])
     feed_append([published_entry(listing) for listing in listings])
     transitions = []

@@ -7,7 +7,6 @@ is the same as the planner and applier give (catalog.services.importing.applying
 """
 
 import datetime as dt
-from collections import Counter
 from types import SimpleNamespace
 
 from django.db import connection
@@ -166,7 +165,7 @@ def _publish(cursor, courses, now, *, by) -> None:
         releases,
     )
     _stage(cursor, STAGE_LISTINGS, listings, LISTING_COLUMNS)
-    counts.add(Counter(listing.topic for listing in listings))
+    counts.add(counts.keys(listings))
     transitions = [
         (c.id, Status.DRAFT, Status.PUBLISHED, "publish", 1, by.pk if by else None, now, False) for c in courses
     ]

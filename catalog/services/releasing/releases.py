@@ -6,8 +6,6 @@ archiving end the live listing (the release stays in the history); discard and r
 release back into the working copy, which learners never see until it is published.
 """
 
-from collections import Counter
-
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -93,7 +91,7 @@ def make_listing(course: Course, release: Release, *, live_from, live_until=None
         **listing_fields(course, release, live_from=live_from),
     )
     if counted:
-        counts.add(Counter({listing.topic: 1}))
+        counts.add(counts.keys([listing]))
     listing_search_refresh(listing_ids=[listing.pk])
     cache.course_changed(slugs=[listing.slug])
     return listing

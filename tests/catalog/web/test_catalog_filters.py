@@ -1,12 +1,16 @@
 """The catalog page's filters: level, language and length with counts, a sort, numbered pages, 400s."""
 
+import datetime as dt
 import html
 import re
 
 import pytest
 from django.core.exceptions import BadRequest
+from django.utils import timezone
 
+from catalog import services
 from catalog.domain.facets import Combination, Selection, facet_counts
+from catalog.models import Course
 from catalog.web.listing import home_context, page_numbers
 from tests.factories import CourseFactory
 
@@ -132,3 +136,27 @@ def test_facet_counts_keep_the_other_facets_choices():
     assert dict(facets.level) == {"beginner": 3}  # advanced is longer than the chosen length
     assert dict(facets.topic) == {"db": 3} and dict(facets.language) == {"en": 3}
     assert dict(facets.duration) == {60: 3, 180: 3, 600: 3}
+
+
+class TestCountsAtTheSwitch:
+    def test_a_scheduled_switch_nothing_recorded_yet_is_in_the_page_s_counts(
+        self, client, catalog, time_machine, settings
+    ):
+        """Unsearched, the facets come from the kept counts: a switch that has come but is not recorded
+        (no tick ran) is in them as in the list, a withdrawal out, a go-live in."""
+        settings.CATALOG_CACHE_ENABLED = False  # Redis keeps its own time; the moved clock cannot move it
+        units = [{"title": "U", "modules": [{"title": "M", "minutes": 20}]}]
+        later = CourseFactory(slug="later", title="Later", level="beginner", units=units)
+        time_machine.move_to(timezone.now(), tick=False)
+        at = timezone.now() + dt.timedelta(minutes=5)
+        services.course_schedule(course=Course.objects.get(slug="joins"), unpublish_at=at)
+        services.course_schedule(course=later, publish_at=at)
+        time_machine.move_to(at + dt.timedelta(minutes=1), tick=False)
+        page = client.get("/").content.decode()
+        assert sorted(cards(page)) == ["Beta SQL", "Delta CSS", "Gamma dados", "Later"]
+        assert option(page, "level", "beginner") == (False, 3)
+        assert option(page, "level", "advanced") == (False, 0)
+        assert option(page, "max_duration", "180") == (False, 3)
+        narrowed = client.get("/?level=beginner&language=en").content.decode()
+        assert sorted(cards(narrowed)) == ["Beta SQL", "Later"]
+        assert option(narrowed, "max_duration", "60") == (False, 2)

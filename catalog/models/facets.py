@@ -1,0 +1,27 @@
+"""Kept counts of the learners' facets: live courses per (topic, level, language, duration range)."""
+
+from django.db import models
+
+from catalog.models.courses import LANGUAGE_MAX_LENGTH, TOPIC_MAX_LENGTH
+
+
+class FacetCount(models.Model):
+    """How many counted listings (Listing.counted) have this topic, level ("" when none), language and
+    duration range (catalog.domain.facets.duration_range): a filtered list's total and the catalog
+    page's facet counts in O(combinations), kept by the services exactly like TopicCount, in the same
+    statements' transactions. Between a scheduled switch and its recording, readers correct it from
+    the few listings concerned."""
+
+    topic = models.CharField(max_length=TOPIC_MAX_LENGTH)
+    level = models.CharField(max_length=12, blank=True, default="")
+    language = models.CharField(max_length=LANGUAGE_MAX_LENGTH)
+    span = models.IntegerField()  # a DURATION_RANGES limit, or LONGER (0), or UNKNOWN_RANGE (-1)
+    courses = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "level", "language", "span"], name="facet_count_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.topic}/{self.level}/{self.language}/{self.span}: {self.courses}"

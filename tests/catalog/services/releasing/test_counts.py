@@ -1,0 +1,190 @@
+"""Kept facet counts (catalog.models.FacetCount) stay right across every change of what learners see.
+
+After each write the kept counts must equal a recount of the counted listings, and the read made from
+them (selectors.learner_kept_combinations, what the catalog page and filtered totals use) must equal a
+grouped read of the courses live at that moment, including moments after a scheduled switch that
+nothing has recorded yet. The clock is stopped (time-machine) and moved by the tests.
+"""
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from catalog import selectors, services
+from catalog.domain.facets import duration_range
+from catalog.domain.records import clean_record
+from catalog.models import Course, FacetCount, Listing
+from tests.factories import CourseFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
+
+
+def course(slug, *, level=None, language="en", minutes=None, topic="databases", published=True):
+    units = [{"title": "U", "modules": [{"title": "M", "minutes": minutes}]}]
+    status = "published" if published else "draft"
+    return CourseFactory(slug=slug, title=slug, topic=topic, level=level, language=language, status=status, units=units)
+
+
+@pytest.fixture
+def now(time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    return timezone.now()
+
+
+def later(moment, minutes):
+    return moment + dt.timedelta(minutes=minutes)
+
+
+def kept_rows() -> Counter:
+    return Counter({(f.topic, f.level, f.language, f.span): f.courses for f in FacetCount.objects.exclude(courses=0)})
+
+
+def recounted() -> Counter:
+    return Counter(
+        (topic, level or "", language, duration_range(minutes))
+        for topic, level, language, minutes in Listing.objects.filter(counted=True).values_list(
+            "topic", "level", "language", "duration_minutes"
+        )
+    )
+
+
+def combinations(moment, max_duration=None):
+    return sorted(selectors.learner_kept_combinations(now=moment, max_duration=max_duration), key=repr)
+
+
+def grouped(moment, max_duration=None):
+    live = selectors.listings_live(now=moment)
+    return sorted(selectors.learner_facet_combinations(live, max_duration=max_duration), key=repr)
+
+
+def assert_right(moment):
+    assert kept_rows() == recounted()
+    for max_duration in (None, 60, 180, 600):
+        assert combinations(moment, max_duration) == grouped(moment, max_duration)
+
+
+def totals(moment) -> Counter:
+    return Counter({(c.topic, c.level, c.language, c.range): c.n for c in combinations(moment)})
+
+
+class TestKeptAcrossWrites:
+    def test_publish_update_unpublish_archive_delete(self, now):
+        sql = course("sql", level="beginner", minutes=45)
+        course("joins", level="advanced", minutes=300)
+        course("dados", level="beginner", language="pt-BR")
+        css = course("css", minutes=2000, topic="web")
+        course("draft", level="beginner", published=False)
+        assert_right(now)
+        assert totals(now) == {
+            ("databases", "beginner", "en", 60): 1,
+            ("databases", "advanced", "en", 600): 1,
+            ("databases", "beginner", "pt-BR", -1): 1,
+            ("web", None, "en", 0): 1,
+        }
+        # A new release that changes the level and the length moves the course to its new combination.
+        services.course_update(course=sql, level="intermediate")
+        assert_right(now)  # the working copy changed, not what learners see
+        assert totals(now)[("databases", "beginner", "en", 60)] == 1
+        services.course_upsert_tree(
+            record=clean_record({"slug": "sql", "title": "sql", "topic": "databases", "level": "intermediate",
+                    "units": [{"title": "U", "modules": [{"title": "M", "minutes": 150}]}]})
+        )  # fmt: skip
+        services.course_publish(course=Course.objects.get(pk=sql.pk))
+        assert_right(now)
+        assert totals(now)[("databases", "intermediate", "en", 180)] == 1
+        assert totals(now)[("databases", "beginner", "en", 60)] == 0
+        services.course_unpublish(course=Course.objects.get(slug="joins"))
+        services.course_archive(course=Course.objects.get(slug="dados"))
+        services.course_delete(course=css)
+        assert_right(now)
+        assert totals(now) == {("databases", "intermediate", "en", 180): 1}
+
+    def test_an_import_counts_new_and_changed_courses_once(self, now):
+        course("old", level="beginner", minutes=30)
+        records = [
+            {"slug": "old", "title": "old", "topic": "databases", "level": "advanced", "status": "published",
+             "units": [{"title": "U", "modules": [{"title": "M", "minutes": 500}]}]},
+            *[
+                {"slug": f"new-{i}", "title": f"new {i}", "topic": "cloud", "language": "de", "status": "published",
+                 "units": [{"title": "U", "modules": [{"title": "M", "minutes": 10 * i}]}]}
+                for i in range(1, 8)
+            ],
+        ]  # fmt: skip
+        records = [clean_record(r) for r in records]
+        services.courses_upsert(records=records)
+        assert_right(now)
+        assert totals(now) == {
+            ("databases", "advanced", "en", 600): 1,
+            ("cloud", None, "de", 60): 6,
+            ("cloud", None, "de", 180): 1,
+        }
+        with services.deferred():
+            services.courses_upsert(records=[{**records[1], "status": "draft"}])
+        assert_right(now)
+        assert totals(now)[("cloud", None, "de", 60)] == 5
+
+
+class TestScheduledSwitches:
+    def test_read_right_before_and_after_the_switches_are_recorded(self, now, time_machine):
+        course("kept", level="beginner", minutes=20)
+        coming = course("coming", level="advanced", minutes=100, published=False)
+        leaving = course("leaving", level="beginner", minutes=20)
+        window = course("window", language="fr", minutes=700, published=False)
+        go, leave = later(now, 5), later(now, 10)
+        services.course_schedule(course=coming, publish_at=go)
+        services.course_schedule(course=leaving, unpublish_at=go)
+        services.course_schedule(course=window, publish_at=go, unpublish_at=leave)
+        for moment in (now, go, later(now, 7), leave, later(now, 11)):
+            assert combinations(moment) == grouped(moment)  # nothing recorded: the reads correct the kept counts
+        assert totals(later(now, 7)) == {
+            ("databases", "beginner", "en", 60): 1,
+            ("databases", "advanced", "en", 180): 1,
+            ("databases", None, "fr", 0): 1,
+        }
+        time_machine.move_to(later(now, 7), tick=False)
+        services.schedule_apply_due()
+        assert_right(timezone.now())
+        assert_right(later(now, 11))  # the window's end is not recorded yet
+        time_machine.move_to(later(now, 11), tick=False)
+        services.schedule_apply_due()
+        assert_right(timezone.now())
+        assert totals(timezone.now()) == {
+            ("databases", "beginner", "en", 60): 1,
+            ("databases", "advanced", "en", 180): 1,
+        }
+
+
+@pytest.mark.postgres_only
+class TestFilteredTotals:
+    def test_a_filtered_lists_total_is_the_live_courses_it_holds(self, now):
+        if connection.vendor != "postgresql":
+            pytest.skip("learner_narrowed_page is PostgreSQL's")
+        course("a", level="beginner", minutes=45)
+        course("b", level="beginner", minutes=170, language="de")
+        course("c", level="advanced", minutes=45, topic="cloud")
+        leaving = course("d", level="beginner", minutes=30)
+        coming = course("e", level="beginner", minutes=60, published=False)
+        services.course_schedule(course=leaving, unpublish_at=later(now, 5))
+        services.course_schedule(course=coming, publish_at=later(now, 5))
+        cases = [
+            {},
+            {"levels": ["beginner"]},
+            {"levels": ["beginner"], "languages": ["en"], "topics": ["databases"]},
+            {"max_duration": 60},
+            {"max_duration": 50},  # inside a range: counted from the courses' durations
+            {"topics": ["cloud", "databases"], "max_duration": 180, "languages": ["en", "de"]},
+        ]
+        for moment in (now, later(now, 6)):
+            for case in cases:
+                live = selectors.listings_live(now=moment)
+                for name, column in (("levels", "level"), ("languages", "language"), ("topics", "topic")):
+                    if case.get(name):
+                        live = live.filter(**{f"{column}__in": case[name]})
+                if "max_duration" in case:
+                    live = live.filter(duration_minutes__lte=case["max_duration"])
+                count, summaries, _switch = selectors.learner_narrowed_page(**case, offset=0, limit=2, now=moment)
+                assert count == live.count(), (moment, case)
+                assert len(summaries) == min(2, count)
