@@ -34,7 +34,7 @@ def uncount(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0018_release_slug")]
+    dependencies = [("catalog", "0019_search_speed")]
 
     operations = [
         migrations.CreateModel(
