@@ -69,7 +69,7 @@ def facets_body(candidates, listings) -> dict:
     if candidates is not None:
         counted = {"topic": candidates.topics, "level": candidates.levels, "language": candidates.languages}
     else:
-        counted = {field: selectors.topics_of(listings, field) for field in ("topic", "level", "language")}
+        counted = selectors.facets_of(listings)
     return {field: [{"value": value, "count": n} for value, n in rows] for field, rows in counted.items()}
 
 

@@ -38,6 +38,16 @@ def _chunks(queryset):
         last = rows[-1].pk
 
 
+# SQLite rebuilds catalog_module to add `minutes` (a CHECK), which drops the unique index on
+# (unit, order) that migration 0002 made by hand (SQLite has no deferrable constraints): made again.
+SQLITE_ORDER_INDEX = 'CREATE UNIQUE INDEX IF NOT EXISTS module_order_unique_sqlite ON catalog_module (unit_id, "order")'
+
+
+def module_order_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(SQLITE_ORDER_INDEX)
+
+
 def forwards(apps, schema_editor):
     Course, Unit, Module = (apps.get_model("catalog", name) for name in ("Course", "Unit", "Module"))
     Release, Listing = apps.get_model("catalog", "Release"), apps.get_model("catalog", "Listing")
@@ -159,5 +169,6 @@ class Migration(migrations.Migration):
                 name="course_level_valid",
             ),
         ),
+        migrations.RunPython(module_order_index, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True),
     ]

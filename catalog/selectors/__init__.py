@@ -26,7 +26,7 @@ from catalog.selectors.courses import (
     working_document,
 )
 from catalog.selectors.effects import LearnersView, learners_view, move_needs_confirmation
-from catalog.selectors.embedded_search import topics_of
+from catalog.selectors.embedded_search import facets_of
 from catalog.selectors.excerpts import listing_excerpts
 from catalog.selectors.facets import learner_facet_combinations, learner_kept_combinations, learner_narrowed_page
 from catalog.selectors.feed import feed_page
@@ -88,7 +88,7 @@ __all__ = [
     "search_candidates",
     "next_switch",
     "topic_counts",
-    "topics_of",
+    "facets_of",
     "listing_excerpts",
     "clean_query",
     "learner_suggestions",

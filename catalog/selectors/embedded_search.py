@@ -89,8 +89,12 @@ def embedded_search(
     return qs.filter(pk__in=order).annotate(search_rank=rank).order_by("search_rank")
 
 
-def topics_of(qs: QuerySet, field: str = "topic") -> list[tuple[str, int]]:
-    """(value, listings of `qs` with it), most first: a search's facet (topic, level or language)
-    where no candidates count it; listings without a value are not counted."""
-    counts = Counter(value for value in qs.order_by().values_list(field, flat=True) if value is not None)
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+def facets_of(qs: QuerySet, fields=("topic", "level", "language")) -> dict[str, list[tuple[str, int]]]:
+    """{field: [(value, listings of `qs` with it), most first]}, in one read: a search's facets where no
+    candidates count them; listings without a value are not counted."""
+    counts = {field: Counter() for field in fields}
+    for row in qs.order_by().values_list(*fields):
+        for field, value in zip(fields, row, strict=True):
+            if value is not None:
+                counts[field][value] += 1
+    return {field: sorted(c.items(), key=lambda item: (-item[1], item[0])) for field, c in counts.items()}

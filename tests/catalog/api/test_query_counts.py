@@ -1,6 +1,7 @@
 """Constant SQL: the number of queries of a list page or a detail does not grow with its size."""
 
 import pytest
+from django.db import connection
 
 from catalog import services
 from catalog.domain.records import clean_record
@@ -95,7 +96,12 @@ class TestListQueries:
         # A learner's search counts its candidates, and whether more courses matched than it ranks, in
         # the one count query a list page has anyway; it corrects its words in one more query (editors' too),
         # and the page's excerpts (`match`) are one more.
-        for client, queries in ((editor_api, AUTH + LIST_QUERIES + 1), (api, LIST_QUERIES + 2)):
+        # On SQLite the words are corrected in Python over the kept listings (no word-table query), and a
+        # learner's search reads its matches and their facets in two more queries (one on PostgreSQL,
+        # where the candidates' query counts the facets).
+        postgres = connection.vendor == "postgresql"
+        learner = LIST_QUERIES + 2 if postgres else LIST_QUERIES + 3
+        for client, queries in ((editor_api, AUTH + LIST_QUERIES + postgres), (api, learner)):
             count(django_assert_num_queries, client, f"{LIST}?page_size=1&search=course", queries)
             count(django_assert_num_queries, client, f"{LIST}?page_size=100&search=course", queries)
 

@@ -163,16 +163,16 @@ class TestWhatTheFilterSetAsks:
         monkeypatch.setitem(ListingFilter.base_filters, "title", title)
         assert client.get(LIST)["X-Cache"] == "MISS" and client.get(LIST)["X-Cache"] == "HIT"
         for _ in range(2):
-            page = client.get(LIST, {"title": "ünit 2", "utm_source": "x"})
+            page = client.get(LIST, {"title": "Ünit 2", "utm_source": "x"})  # SQLite folds ASCII only
             assert [course["slug"] for course in page.json()["results"]] == ["c-2"]
         assert page["X-Cache"] == "HIT"
         # A single-valued filter reads the last value: the order of its values is part of the key.
-        assert client.get(f"{LIST}?title=nothing&title=%C3%BCnit+5").json()["count"] == 1
+        assert client.get(f"{LIST}?title=nothing&title=%C3%9Cnit+5").json()["count"] == 1
         assert client.get(f"{LIST}?title=%C3%BCnit+5&title=nothing").json()["count"] == 0
-        first = client.get(LIST, {"title": "ünit", "page_size": 3}).json()
-        assert first["count"] == 8 and "title=%C3%BCnit" in first["next"]
+        first = client.get(LIST, {"title": "Ünit", "page_size": 3}).json()
+        assert first["count"] == 8 and "title=%C3%9Cnit" in first["next"]
         second = client.get(first["next"]).json()
-        assert second["count"] == 8 and "title=%C3%BCnit" in second["previous"]
+        assert second["count"] == 8 and "title=%C3%9Cnit" in second["previous"]
 
     def test_learners_status_is_ignored_both_ways(self, catalog, both_ways):
         fast, through_drf = both_ways(LIST, [("status", "draft")])
