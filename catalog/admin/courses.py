@@ -21,8 +21,9 @@ from catalog.admin.common import ServiceAdmin, opened_guard
 from catalog.admin.forms import CourseAdminForm
 from catalog.admin.history import history_events, releases_table
 from catalog.admin.overdue import overdue_warning
-from catalog.admin.releases import CONFIRMED_MOVES, CourseReleasesMixin, consequences, publish_label, when
+from catalog.admin.releases import CONFIRMED_MOVES, CourseReleasesMixin
 from catalog.admin.tree import CONFIRM_UNIT_DELETE, UnitInline, apply_tree
+from catalog.admin.wording import consequences, publish_label, when
 from catalog.admin.writing import MarkdownPreviewMixin
 from catalog.domain import workflow
 from catalog.errors import CatalogError
