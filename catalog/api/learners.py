@@ -92,11 +92,22 @@ def newest_page(request) -> HttpResponse | None:
     number, size = asked_page(query), asked_page_size(query)
     now = timezone.now()  # one moment for the count and the page, whatever switch falls between
     count = selectors.learner_total(topics=topics, now=now)
+    pages = page_count(count, size, number)
+    topic = topics[0] if topics else None
+    summaries, switch = selectors.learner_page(topic=topic, offset=(number - 1) * size, limit=size, now=now)
+    return plain_page(request, number=number, pages=pages, count=count, summaries=summaries, switch=switch)
+
+
+def page_count(count: int, size: int, number: int) -> int:
+    """How many pages `count` courses make; asking past the last is the list's 404."""
     pages = max(1, -(-count // size))
     if number > pages:
         raise NotFound(PAST_THE_END)
-    topic = topics[0] if topics else None
-    summaries, switch = selectors.learner_page(topic=topic, offset=(number - 1) * size, limit=size, now=now)
+    return pages
+
+
+def plain_page(request, *, number: int, pages: int, count: int, summaries, switch) -> HttpResponse:
+    """A page of stored summaries answered without the FilterSet, with the list's links."""
     body = list_body(
         count=count,
         capped=False,
@@ -146,17 +157,8 @@ def narrowed_page(request) -> HttpResponse | None:
         offset=(number - 1) * size,
         limit=size,
     )
-    pages = max(1, -(-count // size))
-    if number > pages:
-        raise NotFound(PAST_THE_END)
-    body = list_body(
-        count=count,
-        capped=False,
-        next_link=page_link(request, number + 1, keep_status=False) if number < pages else None,
-        previous_link=page_link(request, number - 1, keep_status=False) if number > 1 else None,
-        summaries=summaries,
-    )
-    return json_response(body, expires_at=switch)
+    pages = page_count(count, size, number)
+    return plain_page(request, number=number, pages=pages, count=count, summaries=summaries, switch=switch)
 
 
 def course_list(view, request) -> HttpResponse:
