@@ -179,14 +179,20 @@ def course_list(view, request) -> HttpResponse:
     if candidates is not None:
         paginator.count = len(candidates.ids)  # a search shows its candidates, no more
     capped = candidates is not None and candidates.capped
-    ids = paginator.paginate_ids(listings, request, view=view)
-    summaries, switch = selectors.learner_summaries(ids)
-    text = chosen.get("search") or ""
-    matches, facets = {}, None
-    if selectors.clean_query(text):
-        query = candidates.query if candidates is not None else None
-        matches = selectors.listing_excerpts(ids=ids, text=text, query=query, using=listings.db)
+    if candidates is not None and candidates.query is not None and not chosen.get("ordering"):
+        # Best match first: the candidates are the list, in its order (no query for the page's ids).
+        ids = paginator.paginate_ids(candidates.ids, request, view=view)
+        summaries, matches, switch = selectors.learner_search_summaries(ids, query=candidates.query)
         facets = facets_body(candidates, listings)
+    else:
+        ids = paginator.paginate_ids(listings, request, view=view)
+        summaries, switch = selectors.learner_summaries(ids)
+        text = chosen.get("search") or ""
+        matches, facets = {}, None
+        if selectors.clean_query(text):
+            query = candidates.query if candidates is not None else None
+            matches = selectors.listing_excerpts(ids=ids, text=text, query=query, using=listings.db)
+            facets = facets_body(candidates, listings)
     body = list_body(
         count=paginator.page.paginator.count,
         capped=capped,

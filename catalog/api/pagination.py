@@ -61,10 +61,12 @@ class CoursePagination(PageNumberPagination):
         return request.query_params.get(self.page_query_param, "").strip() or 1
 
     def paginate_ids(self, queryset, request, view=None) -> list:
-        """The ids of the requested page, in order: an index-only scan however deep the page."""
+        """The ids of the requested page, in order: an index-only scan however deep the page (or a slice
+        of a list of ids: a search's ranked candidates)."""
         asked_page(request.query_params)  # its 400 before the paginator's 404
+        ids = queryset if isinstance(queryset, list) else queryset.values_list("pk", flat=True)
         try:
-            return list(super().paginate_queryset(queryset.values_list("pk", flat=True), request, view))
+            return list(super().paginate_queryset(ids, request, view))
         except NotFound:
             raise NotFound(PAST_THE_END) from None
 

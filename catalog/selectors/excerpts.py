@@ -15,6 +15,19 @@ _TEXT = "translate(l.title || ' — ' || l.description || ' — ' || l.search_te
 _OPTIONS = 'StartSel="\x01", StopSel="\x02", MaxWords=30, MinWords=12, MaxFragments=1'
 
 
+# A listing's (l) text marked where a query (q.q, from query_sql) matched best; two parameters.
+MATCH = (
+    f"CASE WHEN to_tsvector('catalog_english', {_HEAD}) @@ q.q THEN ts_headline('catalog_english', {_HEAD}, q.q, %s) "
+    f"ELSE ts_headline('catalog_english', {_TEXT}, q.q, %s) END"
+)
+MATCH_PARAMS = [_OPTIONS, _OPTIONS]
+
+
+def query_sql(function: str) -> str:
+    """The FROM item `q` that MATCH reads, with one parameter: the query's text (Query.sql)."""
+    return f"(SELECT {function}('english', %s) AS q) q"
+
+
 def listing_excerpts(*, ids: list[int], text: str, query: Query | None, using: str = "default") -> dict[int, str]:
     """{listing id: its `match`} for these listings of a search for `text`."""
     if not ids:
@@ -27,12 +40,7 @@ def listing_excerpts(*, ids: list[int], text: str, query: Query | None, using: s
     if query is None:
         return {}
     function, tsquery = query.sql
-    sql = (
-        f"SELECT l.id, CASE WHEN to_tsvector('catalog_english', {_HEAD}) @@ q.q "
-        f"THEN ts_headline('catalog_english', {_HEAD}, q.q, %s) "
-        f"ELSE ts_headline('catalog_english', {_TEXT}, q.q, %s) END "
-        f"FROM \"{Listing._meta.db_table}\" l, (SELECT {function}('english', %s) AS q) q WHERE l.id = ANY(%s)"
-    )
+    sql = f'SELECT l.id, {MATCH} FROM "{Listing._meta.db_table}" l, {query_sql(function)} WHERE l.id = ANY(%s)'
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [_OPTIONS, _OPTIONS, tsquery, list(ids)])
+        cursor.execute(sql, [*MATCH_PARAMS, tsquery, list(ids)])
         return {pk: excerpts.excerpt(marked) for pk, marked in cursor.fetchall()}

@@ -12,10 +12,20 @@ from django.utils.dateparse import parse_datetime
 
 from catalog.db import internals
 from catalog.db.sql import any_of
-from catalog.domain import documents, spelling
+from catalog.domain import documents, excerpts, spelling
 from catalog.models import Listing, SlugRedirect, TopicCount
 from catalog.selectors.embedded_search import embedded_search
-from catalog.selectors.search import CONFIG, WEIGHTS, Query, clean_query, learner_query
+from catalog.selectors.excerpts import MATCH, MATCH_PARAMS, query_sql
+from catalog.selectors.search import (
+    CONFIG,
+    WEIGHTS,
+    Query,
+    clean_query,
+    estimated_rows,
+    learner_query,
+    newest_matching,
+    walks,
+)
 from catalog.selectors.topics import topic_names
 
 
@@ -74,7 +84,8 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
 
     The statement is sent with its values written in (never prepared): a prepared one soon runs a
     generic plan, the same for every word, and no single plan is cheap for both a word in every course
-    (walk the newest listings until enough match) and a rare one (the GIN index, then sort)."""
+    (walk the newest listings until enough match) and a rare one (the GIN index, then sort). Which of
+    the two each part takes is chosen here from PostgreSQL's estimate of its matches (search.walks)."""
     text = clean_query(text)
     if not text or connection.vendor != "postgresql":
         return None
@@ -83,26 +94,45 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
         return Candidates(ids=[], capped=False)
     # What the other filters kept, built once (PostgreSQL plans it as if written out in each part).
     base, params = internals.sql_of(qs.order_by().values("pk", "created_at", "title_vector", "search_vector"))
-    function, text = query.sql
-    matches = f"{function}('{CONFIG}', %s)"
-    exact, rank, rank_params = _ranked_sql(query)
-    # The candidates are read once (r), ranked there, and the facets count them there.
-    sql = (
-        f"WITH s AS (SELECT b.pk FROM ({base}) b WHERE b.title_vector @@ {matches} "
-        f"ORDER BY b.created_at DESC, b.pk LIMIT {CANDIDATES}), "
-        f"a AS (SELECT b.pk, b.created_at FROM ({base}) b WHERE b.search_vector @@ {matches} "
-        f"ORDER BY b.created_at DESC, b.pk LIMIT {CANDIDATES + 1}), "
-        f"c AS (SELECT pk FROM s UNION SELECT pk FROM (SELECT pk FROM a ORDER BY created_at DESC, pk "
-        f"LIMIT {CANDIDATES}) a1), "
-        f"r AS MATERIALIZED (SELECT l.id, l.created_at, l.topic, l.level, l.language, {exact} AS exact, "
-        f"{rank} AS rank FROM {_LISTING} l WHERE l.id IN (SELECT pk FROM c)) "
-        "SELECT array(SELECT r.id FROM r ORDER BY r.exact DESC, r.rank DESC, r.created_at DESC, r.id), "
-        f"(SELECT count(*) FROM a) > {CANDIDATES}, "
-        f"{_facet_sql('topic')}, {_facet_sql('level')}, {_facet_sql('language')}"
-    )
     using = connections[qs.db]
+    function, text = query.sql
+    source = using.ops.compose_sql(f"({base}) b", params)
+    matches = using.ops.compose_sql(f"{function}('{CONFIG}', %s)", [text])
+    # A strong match matches the whole document too (a title's words are in it): `-word` excludes a
+    # course whose content has the word, whatever its title.
+    anywhere = f"b.search_vector @@ {matches}"
+    strong = f"b.title_vector @@ {matches} AND {anywhere}"
+    exact, rank, rank_params = _ranked_sql(query)
+    ranked = using.ops.compose_sql(f"{exact} AS exact, {rank} AS rank", rank_params)
     with using.cursor() as cursor:
-        cursor.execute(using.ops.compose_sql(sql, [*params, text, *params, text, *rank_params]))
+        # Walk the newest listings or read the matches from the index: chosen per part (search.walks).
+        counted = [f"SELECT 1 FROM {source}", *(f"SELECT 1 FROM {source} WHERE {c}" for c in (strong, anywhere))]
+        rows = estimated_rows(cursor, counted)
+        listings, *found = rows or (1, 1, 1)
+        walk_strong, walk_any = (rows is None or walks(wanted=CANDIDATES, listings=listings, matches=n) for n in found)
+        if walk_any:
+            s = newest_matching(source, strong, limit=CANDIDATES, walk=walk_strong, columns="b.pk")
+            a = newest_matching(source, anywhere, limit=CANDIDATES + 1, walk=True, columns="b.pk, b.created_at")
+            found_sql = f"s AS ({s}), a AS ({a})"
+        else:  # a rare match: one read of the index for both
+            m = f"SELECT b.pk, b.created_at, b.title_vector @@ {matches} AS strong FROM {source} WHERE {anywhere}"
+            found_sql = (
+                f"m AS MATERIALIZED ({m}), "
+                f"s AS (SELECT pk FROM m WHERE strong ORDER BY created_at DESC, pk LIMIT {CANDIDATES}), "
+                f"a AS (SELECT pk, created_at FROM m ORDER BY created_at DESC, pk LIMIT {CANDIDATES + 1})"
+            )
+        # The candidates are read once (r), ranked there, and the facets count them there.
+        sql = (
+            f"WITH {found_sql}, "
+            f"c AS (SELECT pk FROM s UNION SELECT pk FROM (SELECT pk FROM a ORDER BY created_at DESC, pk "
+            f"LIMIT {CANDIDATES}) a1), "
+            f"r AS MATERIALIZED (SELECT l.id, l.created_at, l.topic, l.level, l.language, {ranked} "
+            f"FROM {_LISTING} l WHERE l.id IN (SELECT pk FROM c)) "
+            "SELECT array(SELECT r.id FROM r ORDER BY r.exact DESC, r.rank DESC, r.created_at DESC, r.id), "
+            f"(SELECT count(*) FROM a) > {CANDIDATES}, "
+            f"{_facet_sql('topic')}, {_facet_sql('level')}, {_facet_sql('language')}"
+        )
+        cursor.execute(sql)  # every value written in above: nothing left to bind
         ids, capped, *facets = cursor.fetchone()
     topics, levels, languages = (tuple((value, int(n)) for value, n in (t.rsplit(" ", 1) for t in f)) for f in facets)
     return Candidates(ids=ids, capped=capped, query=query, topics=topics, levels=levels, languages=languages)
@@ -199,6 +229,24 @@ def learner_summaries(ids, *, now=None) -> tuple[dict, dt.datetime | None]:
     if not rows:
         return {}, next_switch(now=now)
     return {pk: summary for pk, summary, _a, _b in rows}, earliest(rows[0][2], rows[0][3])
+
+
+def learner_search_summaries(ids, *, query: Query, now=None) -> tuple[dict, dict, dt.datetime | None]:
+    """({id: summary as stored}, {id: its `match`}, when any course's view next changes by itself) for
+    a page of a search on PostgreSQL, in one query (learner_summaries and listing_excerpts in one)."""
+    now = now or timezone.now()
+    if not ids:
+        return {}, {}, next_switch(now=now)
+    function, text = query.sql
+    sql = (
+        f"SELECT l.id, l.summary, {MATCH}, {_NEXT.format(slug='')} FROM {_LISTING} l, {query_sql(function)} "
+        "WHERE l.id = ANY(%s::bigint[])"
+    )
+    rows = _rows(sql, [*MATCH_PARAMS, now, now, text, list(ids)], times=(3, 4))
+    if not rows:
+        return {}, {}, next_switch(now=now)
+    summaries = {pk: summary for pk, summary, *_ in rows}
+    return summaries, {pk: excerpts.excerpt(marked) for pk, _, marked, *_ in rows}, earliest(rows[0][3], rows[0][4])
 
 
 _PAGE_SQL = (

@@ -136,3 +136,45 @@ def search(qs: QuerySet, text: str, *, contains=(), extra=None) -> QuerySet:
             condition |= extra(word)
         qs = qs.filter(condition)
     return qs
+
+
+# How a search finds the newest listings that match a word, chosen per search from PostgreSQL's own
+# estimate of how many match. A common word: walk the listings newest first until enough match (a
+# few hundred rows for a word in every course). A rare one: its matches from the GIN index, then the
+# newest of them. PostgreSQL's own choice goes wrong in between: for a word in one course in fifty it
+# walked 27,000 listings (37 ms at 100,000 courses) where the index gave its 1,449 matches in 3 ms,
+# because it costs testing a search document as if it were free. Walking reads about
+# `wanted x listings / matches` rows at WALK_COST each, the index `matches` rows at INDEX_COST each
+# (microseconds per row, measured: docs/benchmarks.md, issue 21).
+WALK_COST = 1.4
+INDEX_COST = 2.0
+
+
+def walks(*, wanted: int, listings: float, matches: float) -> bool:
+    """Whether walking the newest listings finds `wanted` matches sooner than reading all the matches."""
+    if matches <= 0:
+        return False
+    return wanted * (listings / matches) * WALK_COST < matches * INDEX_COST
+
+
+def estimated_rows(cursor, counts: list[str]) -> list[float] | None:
+    """PostgreSQL's estimates of how many rows each of these SELECTs (values written in) gives, from
+    their plans alone (one EXPLAIN: nothing is run); None when the plan does not say."""
+    selects = ", ".join(f"(SELECT count(*) FROM ({sql}) e{n})" for n, sql in enumerate(counts))
+    cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT {selects}")
+    try:
+        plan = cursor.fetchone()[0][0]["Plan"]
+        parts = sorted(plan["Plans"], key=lambda p: int(p["Subplan Name"].split()[1]))
+        return [float(part["Plans"][0]["Plan Rows"]) for part in parts]
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+def newest_matching(source: str, condition: str, *, limit: int, walk: bool, columns: str = "b.pk") -> str:
+    """SQL of `columns` of the `limit` newest rows of `source` (a FROM item aliased b, with `pk` and
+    `created_at`) meeting `condition`: walking newest first, or (walk=False) from all the matches, which
+    OFFSET 0 keeps PostgreSQL from walking instead."""
+    if not walk:
+        source = f"(SELECT * FROM {source} WHERE {condition} OFFSET 0) b"
+        condition = "true"
+    return f"SELECT {columns} FROM {source} WHERE {condition} ORDER BY b.created_at DESC, b.pk LIMIT {limit}"

@@ -1,0 +1,102 @@
+"""A search finds the newest listings that match a word either by walking the newest listings (a common
+word) or from the GIN index (a rare one), chosen per search from PostgreSQL's estimate of the matches
+(catalog.selectors.search.walks). Both ways must give learners the same answer."""
+
+import pytest
+from django.db import connection
+
+from catalog.selectors import learners, search, suggestions
+from catalog.selectors.learners import listings_live, search_candidates
+from catalog.selectors.suggestions import learner_suggestions
+from tests.factories import CourseFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres_only]
+
+# (slug, title, topic, module content): "origami" is in every course, "crane" in some titles and some
+# content, "kite" in one course's content only.
+COURSES = [
+    ("paper-cranes", "Paper cranes", "Crafts", "Fold a crane from a square."),
+    ("crane-operation", "Crane operation", "Engineering", "Loads, booms and origami-like folding arms."),
+    ("boxes", "Folded boxes", "Crafts", "A crane box and a star box."),
+    ("masks", "Paper masks", "Crafts", "Masks for the stage."),
+    ("kites", "Wind and paper", "Crafts", "Build a kite that flies."),
+    ("flowers", "Paper flowers", "Crafts", "Lilies and roses."),
+    ("bridges", "Paper bridges", "Engineering", "Spans that carry a crane model."),
+    ("animals", "Origami animals", "Crafts", "Frogs that jump."),
+]
+QUERIES = ["origami", "crane", "cran", "paper cra", "crane origami", "kite", "kitr", '"paper crane"', "-crane paper"]
+
+
+@pytest.fixture
+def catalog():
+    for slug, title, topic, content in COURSES:
+        units = [{"title": "Unit", "modules": [{"title": "Module", "content": content}]}]
+        description = f"An origami course about {title.lower()}."
+        CourseFactory(slug=slug, title=title, topic=topic, description=description, status="published", units=units)
+
+
+def forced(monkeypatch, walk: bool, *, candidates: int = 3):
+    """Every part of a search and of the suggestions found one way, with few candidates (so the bounds bite)."""
+    monkeypatch.setattr(learners, "walks", lambda **counts: walk)
+    monkeypatch.setattr(suggestions, "walks", lambda **counts: walk)
+    monkeypatch.setattr(learners, "CANDIDATES", candidates)
+    monkeypatch.setattr(suggestions, "CANDIDATES", candidates)
+
+
+def answers(topic=None):
+    live = listings_live()
+    if topic:
+        live = live.filter(topic=topic)
+    found = {}
+    for text in QUERIES:
+        c = search_candidates(live, text)
+        found[text] = (c.ids, c.capped, c.topics, c.levels, c.languages, learner_suggestions(text=text))
+    return found
+
+
+class TestBothWaysAgree:
+    @pytest.mark.parametrize("topic", [None, "crafts"])
+    def test_walking_and_reading_the_index_find_the_same_candidates(self, catalog, monkeypatch, topic):
+        forced(monkeypatch, walk=True)
+        walked = answers(topic)
+        forced(monkeypatch, walk=False)
+        assert answers(topic) == walked
+        # The bounds bit: a word in every course was capped to the newest strong and other matches.
+        ids, capped, topics = walked["origami"][:3]
+        assert capped is True and 3 <= len(ids) <= 6
+        assert walked["kite"][0] and walked["kite"][1] is False
+
+    def test_the_newest_matches_are_kept_when_more_match_than_are_ranked(self, catalog, monkeypatch):
+        for walk in (True, False):
+            forced(monkeypatch, walk=walk, candidates=2)
+            ids = search_candidates(listings_live(), "paper").ids
+            newest = list(listings_live().filter(title__icontains="paper").values_list("pk", flat=True)[:2])
+            assert set(newest) <= set(ids), walk
+
+
+class TestTheChoice:
+    def test_a_common_word_walks_and_a_rare_one_reads_the_index(self):
+        # Figures of the 100,000-course bench (80,056 live): `course` is in every listing, `security` in
+        # 11,650, `kubernetes` in 1,449 (docs/benchmarks.md, issue 21).
+        assert search.walks(wanted=500, listings=80_056, matches=80_056) is True
+        assert search.walks(wanted=500, listings=80_056, matches=11_650) is True
+        assert search.walks(wanted=500, listings=80_056, matches=1_449) is False
+        assert search.walks(wanted=500, listings=80_056, matches=0) is False
+        # A small catalog reads the index: walking would read all of it anyway.
+        assert search.walks(wanted=500, listings=300, matches=300) is False
+
+    def test_the_estimates_are_postgresqls_plans_not_a_count(self):
+        with connection.cursor() as cursor:
+            rows = search.estimated_rows(
+                cursor, ["SELECT 1 FROM generate_series(1, 1000)", "SELECT 1 FROM generate_series(1, 20)"]
+            )
+        assert rows == [1000.0, 20.0]
+
+    def test_the_sql_of_each_way(self):
+        walked = search.newest_matching("t b", "b.x", limit=5, walk=True)
+        indexed = search.newest_matching("t b", "b.x", limit=5, walk=False)
+        assert walked == "SELECT b.pk FROM t b WHERE b.x ORDER BY b.created_at DESC, b.pk LIMIT 5"
+        assert indexed == (
+            "SELECT b.pk FROM (SELECT * FROM t b WHERE b.x OFFSET 0) b WHERE true "
+            "ORDER BY b.created_at DESC, b.pk LIMIT 5"
+        )
