@@ -98,10 +98,7 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
     function, text = query.sql
     source = using.ops.compose_sql(f"({base}) b", params)
     matches = using.ops.compose_sql(f"{function}('{CONFIG}', %s)", [text])
-    # A strong match matches the whole document too (a title's words are in it): `-word` excludes a
-    # course whose content has the word, whatever its title.
-    anywhere = f"b.search_vector @@ {matches}"
-    strong = f"b.title_vector @@ {matches} AND {anywhere}"
+    strong, anywhere = f"b.title_vector @@ {matches}", f"b.search_vector @@ {matches}"
     exact, rank, rank_params = _ranked_sql(query)
     ranked = using.ops.compose_sql(f"{exact} AS exact, {rank} AS rank", rank_params)
     with using.cursor() as cursor:
@@ -115,7 +112,7 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
             a = newest_matching(source, anywhere, limit=CANDIDATES + 1, walk=True, columns="b.pk, b.created_at")
             found_sql = f"s AS ({s}), a AS ({a})"
         else:  # a rare match: one read of the index for both
-            m = f"SELECT b.pk, b.created_at, b.title_vector @@ {matches} AS strong FROM {source} WHERE {anywhere}"
+            m = f"SELECT b.pk, b.created_at, {strong} AS strong FROM {source} WHERE {anywhere}"
             found_sql = (
                 f"m AS MATERIALIZED ({m}), "
                 f"s AS (SELECT pk FROM m WHERE strong ORDER BY created_at DESC, pk LIMIT {CANDIDATES}), "
@@ -127,7 +124,9 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
             f"c AS (SELECT pk FROM s UNION SELECT pk FROM (SELECT pk FROM a ORDER BY created_at DESC, pk "
             f"LIMIT {CANDIDATES}) a1), "
             f"r AS MATERIALIZED (SELECT l.id, l.created_at, l.topic, l.level, l.language, {ranked} "
-            f"FROM {_LISTING} l WHERE l.id IN (SELECT pk FROM c)) "
+            # A candidate matches the whole document too: `-word` drops a course whose content has the
+            # word, whatever its title.
+            f"FROM {_LISTING} l WHERE l.id IN (SELECT pk FROM c) AND l.search_vector @@ {matches}) "
             "SELECT array(SELECT r.id FROM r ORDER BY r.exact DESC, r.rank DESC, r.created_at DESC, r.id), "
             f"(SELECT count(*) FROM a) > {CANDIDATES}, "
             f"{_facet_sql('topic')}, {_facet_sql('level')}, {_facet_sql('language')}"

@@ -24,7 +24,7 @@ COURSES = [
     ("bridges", "Paper bridges", "Engineering", "Spans that carry a crane model."),
     ("animals", "Origami animals", "Crafts", "Frogs that jump."),
 ]
-QUERIES = ["origami", "crane", "cran", "paper cra", "crane origami", "kite", "kitr", '"paper crane"', "-crane paper"]
+QUERIES = ["origami", "crane", "cran", "paper cra", "crane origami", "kite", "kitr", '"paper crane"', "zzyzx"]
 
 
 @pytest.fixture
@@ -72,6 +72,15 @@ class TestBothWaysAgree:
             ids = search_candidates(listings_live(), "paper").ids
             newest = list(listings_live().filter(title__icontains="paper").values_list("pk", flat=True)[:2])
             assert set(newest) <= set(ids), walk
+
+    def test_a_negated_word_drops_a_course_whose_content_has_it_either_way(self, catalog, monkeypatch):
+        # "Paper bridges" has "paper" in its title and "crane" in its content.
+        found = []
+        for walk in (True, False):
+            forced(monkeypatch, walk=walk, candidates=500)
+            found.append(search_candidates(listings_live(), "-crane paper").ids)
+        titles = set(listings_live().filter(pk__in=found[0]).values_list("slug", flat=True))
+        assert found[0] == found[1] and titles == {"masks", "kites", "flowers"}
 
 
 class TestTheChoice:
