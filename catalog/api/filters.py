@@ -208,7 +208,9 @@ class ListingFilter(CourseFilter):
 
     def filter_search(self, qs, name, value):
         self.candidates = search_candidates(qs, value)
-        return listing_search(qs, value, candidates=self.candidates)
+        # In no order: `ordering` orders them, or the list reads the candidates, which are in order
+        # (catalog.api.learners.course_list).
+        return listing_search(qs, value, candidates=self.candidates, best_first=False)
 
     def filter_queryset(self, queryset):
         # The search ranks candidates among what the other filters kept, so it comes after them, and

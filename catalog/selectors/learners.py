@@ -137,8 +137,11 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
     return Candidates(ids=ids, capped=capped, query=query, topics=topics, levels=levels, languages=languages)
 
 
-def listing_search(qs: QuerySet[Listing], text: str, *, candidates: Candidates | None = None) -> QuerySet[Listing]:
-    """Search in title, description, topic, the tree's titles and the modules' content, best match first.
+def listing_search(
+    qs: QuerySet[Listing], text: str, *, candidates: Candidates | None = None, best_first: bool = True
+) -> QuerySet[Listing]:
+    """Search in title, description, topic, the tree's titles and the modules' content, best match first
+    (or, best_first=False, in no order: for a caller that orders them itself or reads the candidates).
 
     PostgreSQL ranks (in the order of catalog.selectors.search.ranked) only the candidates (see
     search_candidates, which ranks them; pass them when you have them already): the cost of a search
@@ -154,10 +157,12 @@ def listing_search(qs: QuerySet[Listing], text: str, *, candidates: Candidates |
     # The ids written in (integers the database gave): as parameters, hundreds of them cost more to
     # hash, copy and send than the statement costs to run. Each row's place is looked up in a jsonb
     # object (a binary search), not found by array_position (a walk through the list for every row).
-    ids = "'{" + ",".join(str(int(pk)) for pk in candidates.ids) + "}'::bigint[]"
+    ids = "'{" + ",".join(map(str, map(int, candidates.ids))) + "}'::bigint[]"
+    found = qs.filter(pk__in=RawSQL(f"SELECT unnest({ids})", []))
+    if not best_first:
+        return found
     places = ",".join(f'"{int(pk)}":{n}' for n, pk in enumerate(candidates.ids))
-    best_first = RawSQL(f"""('{{{places}}}'::jsonb ->> {_LISTING}."id"::text)::int""", [])
-    return qs.filter(pk__in=RawSQL(f"SELECT unnest({ids})", [])).order_by(best_first)
+    return found.order_by(RawSQL(f"""('{{{places}}}'::jsonb ->> {_LISTING}."id"::text)::int""", []))
 
 
 def switch_times(*, now, per_course: bool = True) -> dict:
