@@ -76,13 +76,18 @@ LISTING_VECTORS = f"search_vector = {_VECTOR}, title_vector = {title_vector_sql(
 # typed is completed from (catalog.selectors.search). Kept set-based: one statement per chunk of listings
 # written, never a row at a time. A word only withdrawn listings held stays; it can only ever correct a
 # typo to a word that then matches nothing, so the table is never pruned on the learners' path.
+# The accents go from the chunk's distinct words, not from every text before it is split: the same
+# words for half the time (250 ms a thousand listings of the bench's catalog, then 133).
 WORDS_TABLE = "catalog_search_word"
 WORDS_SQL = f"""
 INSERT INTO {WORDS_TABLE} (word)
-SELECT DISTINCT w FROM catalog_listing l,
-    unnest(tsvector_to_array(to_tsvector('simple', unaccent(
-        l.title || ' ' || l.topic || ' ' || l.description || ' ' || l.search_text)))) AS w
-WHERE l.id = ANY(%s) AND w ~ '^[[:alnum:]]{{4,32}}$'
+SELECT DISTINCT u FROM (
+    SELECT DISTINCT w FROM catalog_listing l,
+        unnest(tsvector_to_array(to_tsvector('simple',
+            l.title || ' ' || l.topic || ' ' || l.description || ' ' || l.search_text))) AS w
+    WHERE l.id = ANY(%s)
+) d, unaccent(d.w) AS u
+WHERE u ~ '^[[:alnum:]]{{4,32}}$'
 ON CONFLICT DO NOTHING
 """
 

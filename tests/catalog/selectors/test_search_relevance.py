@@ -118,3 +118,12 @@ class TestRanking:
         units = [{"title": "U", "modules": [{"title": "M", "content": "Origami " * 30}]}]
         CourseFactory(slug="in-content", title="Paper", status="published", units=units)
         assert slugs(api.get(LIST, {"search": "origami"})) == ["titled", "in-content"]
+
+
+class TestAccentedWords:
+    def test_a_typo_of_an_accented_content_word_is_corrected_to_it_without_its_accents(self, api):
+        # "zurch" is one edit from "zurich", two from "zürich": the word is kept without its accents.
+        units = [{"title": "U", "modules": [{"title": "M", "content": "A walking tour of Zürich's old town."}]}]
+        CourseFactory(slug="tour", title="City walks", status="published", units=units)
+        CourseFactory(slug="other", title="Mountain walks", status="published")
+        assert slugs(api.get(LIST, {"search": "zurch"})) == ["tour"]
