@@ -143,8 +143,6 @@ def _publish(cursor, courses, now, *, by) -> None:
                 course_id=course.id,
                 release_id=release_id,
                 unit_titles=course.unit_titles,
-                module_titles=course.module_titles,
-                module_content=course.module_content,
                 counted=True,
                 **fields,
             )
@@ -188,7 +186,9 @@ def _stage(cursor, stage: str, rows, columns: list[str]) -> None:
     if not rows:
         return
     table = Course._meta.db_table if stage == STAGE_COURSES else Listing._meta.db_table
-    parts = ("unit_titles", "module_titles", "module_content")
+    # A course's document reads its tree's three texts; a listing's title document only the unit titles
+    # (it takes the course's document, and its search_text is among its columns already).
+    parts = ("unit_titles", "module_titles", "module_content") if stage == STAGE_COURSES else ("unit_titles",)
     staging_table(stage, table, extra=", ".join(f"ADD COLUMN IF NOT EXISTS {name} text" for name in parts))
     staged = [*columns, *parts]
     copy_rows(stage, staged, [[getattr(row, name) for name in staged] for row in rows])
