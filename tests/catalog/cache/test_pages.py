@@ -4,12 +4,14 @@ import logging
 import subprocess
 import threading
 import time
+from collections import Counter
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import RequestFactory
 from django_redis import get_redis_connection
+from redis.connection import AbstractConnection
 
 from catalog import cache, services
 from catalog.cache import backoff, keys, stores
@@ -33,9 +35,29 @@ def published():
     return CourseFactory(slug="sql", title="Intro to SQL", topic="Databases", status="published", units=tree(2, 1))
 
 
+SENT = Counter()  # the Redis commands this process sent, by name (never another client's, unlike INFO)
+
+
+@pytest.fixture(autouse=True)
+def sent_commands(monkeypatch):
+    """Count, by name, every command a connection of this process sends to Redis, pipelined or not."""
+    send_command, pack_commands = AbstractConnection.send_command, AbstractConnection.pack_commands
+
+    def one(self, *args, **kwargs):
+        SENT[str(args[0]).lower()] += 1
+        return send_command(self, *args, **kwargs)
+
+    def many(self, commands):
+        commands = list(commands)
+        SENT.update(str(command[0]).lower() for command in commands)
+        return pack_commands(self, commands)
+
+    monkeypatch.setattr(AbstractConnection, "send_command", one)
+    monkeypatch.setattr(AbstractConnection, "pack_commands", many)
+
+
 def command_calls(name: str) -> int:
-    stats = get_redis_connection("default").info("commandstats")
-    return stats.get(f"cmdstat_{name}", {}).get("calls", 0)
+    return SENT[name]
 
 
 class TestHits:
