@@ -157,17 +157,21 @@ def walks(*, wanted: int, listings: float, matches: float) -> bool:
     return wanted * (listings / matches) * WALK_COST < matches * INDEX_COST
 
 
-def estimated_rows(cursor, counts: list[str]) -> list[float] | None:
+def estimated_rows(cursor, selects: list[str]) -> list[float] | None:
     """PostgreSQL's estimates of how many rows each of these SELECTs (values written in) gives, from
-    their plans alone (one EXPLAIN: nothing is run); None when the plan does not say."""
-    selects = ", ".join(f"(SELECT count(*) FROM ({sql}) e{n})" for n, sql in enumerate(counts))
-    cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT {selects}")
+    their plans alone (nothing is run): one EXPLAIN each, sent together, each read at its plan's top
+    node (a Gather's rows are all its workers'; a count's would be one per worker). None when a plan
+    does not say."""
+    cursor.execute("; ".join(f"EXPLAIN (FORMAT JSON) {sql}" for sql in selects))
+    estimates = []
     try:
-        plan = cursor.fetchone()[0][0]["Plan"]
-        parts = sorted(plan["Plans"], key=lambda p: int(p["Subplan Name"].split()[1]))
-        return [float(part["Plans"][0]["Plan Rows"]) for part in parts]
+        while True:
+            estimates.append(float(cursor.fetchone()[0][0]["Plan"]["Plan Rows"]))
+            if not cursor.nextset():
+                break
     except (KeyError, IndexError, TypeError, ValueError):
         return None
+    return estimates if len(estimates) == len(selects) else None
 
 
 def newest_matching(source: str, condition: str, *, limit: int, walk: bool, columns: str = "b.pk") -> str:

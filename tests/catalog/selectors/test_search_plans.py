@@ -82,6 +82,26 @@ class TestBothWaysAgree:
         titles = set(listings_live().filter(pk__in=found[0]).values_list("slug", flat=True))
         assert found[0] == found[1] and titles == {"masks", "kites", "flowers"}
 
+    def test_a_negated_word_keeps_the_strong_matches_either_way_when_more_match(self, monkeypatch):
+        # Oldest first: two titles that match, three courses with the word in their content only, then
+        # three titles that match whose content has the excluded word.
+        def course(slug, title, content):
+            units = [{"title": "Unit", "modules": [{"title": "Module", "content": content}]}]
+            CourseFactory(slug=slug, title=title, description="A course.", status="published", units=units)
+
+        for n in (1, 2):
+            course(f"t{n}", f"Paper folding {n}", "Squares and corners.")
+        for n in (1, 2, 3):
+            course(f"d{n}", f"Folding {n}", "Bring some paper.")
+        for n in (1, 2, 3):
+            course(f"n{n}", f"Paper engineering {n}", "Lift it with a crane.")
+        found = []
+        for walk in (True, False):
+            forced(monkeypatch, walk=walk, candidates=3)
+            ids = search_candidates(listings_live(), "paper -crane").ids
+            found.append(set(listings_live().filter(pk__in=ids).values_list("slug", flat=True)))
+        assert found[0] == found[1] == {"t1", "t2", "d1", "d2", "d3"}
+
 
 class TestTheChoice:
     def test_a_common_word_walks_and_a_rare_one_reads_the_index(self):
@@ -100,6 +120,23 @@ class TestTheChoice:
                 cursor, ["SELECT 1 FROM generate_series(1, 1000)", "SELECT 1 FROM generate_series(1, 20)"]
             )
         assert rows == [1000.0, 20.0]
+
+    def test_a_parallel_plan_gives_the_same_estimates(self, catalog):
+        # A count planned in parallel estimates one row per worker at its top: the estimates are read
+        # from the SELECTs' own plans, whose top (a Gather) counts every worker's rows.
+        selects = ["SELECT 1 FROM catalog_listing", "SELECT 1 FROM catalog_listing WHERE title_vector @@ 'crane'"]
+        with connection.cursor() as cursor:
+            alone = search.estimated_rows(cursor, selects)
+            for setting in ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size"):
+                cursor.execute(f"SET {setting} = 0")
+            try:
+                cursor.execute("EXPLAIN (FORMAT JSON) SELECT count(*) FROM catalog_listing")
+                assert "Gather" in str(cursor.fetchone()[0])  # the shape this test is about
+                in_parallel = search.estimated_rows(cursor, selects)
+            finally:
+                for setting in ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size"):
+                    cursor.execute(f"RESET {setting}")
+        assert in_parallel == alone and alone[0] >= len(COURSES) - 1
 
     def test_the_sql_of_each_way(self):
         walked = search.newest_matching("t b", "b.x", limit=5, walk=True)
