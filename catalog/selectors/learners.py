@@ -108,7 +108,10 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
         listings, *found = rows or (1, 1, 1)
         walk_strong, walk_any = (rows is None or walks(wanted=CANDIDATES, listings=listings, matches=n) for n in found)
         if walk_any:
-            s = newest_matching(source, strong, limit=CANDIDATES, walk=walk_strong, columns="b.pk")
+            # With operators (`-word`) a title can match where the whole document does not: the strong
+            # matches are then checked against both, so that CANDIDATES of them count, as on the index.
+            walked = f"{strong} AND {anywhere}" if function == "websearch_to_tsquery" else strong
+            s = newest_matching(source, walked, limit=CANDIDATES, walk=walk_strong, columns="b.pk")
             a = newest_matching(source, anywhere, limit=CANDIDATES + 1, walk=True, columns="b.pk, b.created_at")
             found_sql = f"s AS ({s}), a AS ({a})"
         else:  # a rare match: one read of the index for both
