@@ -34,7 +34,7 @@ def render(text: str) -> str:
     )
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=512)  # at most 512 descriptions and their words (20,000 characters each, at worst)
 def plain(text: str) -> str:
     """The words of Markdown without its markup, for places that take text only (cards, meta
     descriptions, structured data): rendered as for the page, then stripped of every tag. Remembered
