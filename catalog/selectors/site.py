@@ -31,11 +31,14 @@ _LIVE = "live_from <= %s AND (live_until IS NULL OR live_until > %s)"  # selecto
 # course has: a file's last course starts inside its budget, so no file passes the limit, and a course's
 # pages never span two files. Numbers may skip (a course larger than the budget): files are renumbered.
 # One pass over the live listings' narrow columns (a window and a group), on PostgreSQL and SQLite alike.
+# `live` is read twice rather than kept: kept, it lost the index's course order and was sorted again
+# (on disk at 80,000 courses); the running sum counts rows (a course has one live listing), not peers.
 _FILES_SQL = f"""
-WITH live AS (SELECT course_id, module_count + 1 AS pages, live_from FROM {_LISTING} WHERE {_LIVE}),
+WITH live AS NOT MATERIALIZED (SELECT course_id, module_count + 1 AS pages, live_from FROM {_LISTING} WHERE {_LIVE}),
 budget AS (SELECT CASE WHEN %s - MAX(pages) > 0 THEN %s - MAX(pages) ELSE 1 END AS size FROM live),
 placed AS (
-    SELECT course_id, live_from, (SUM(pages) OVER (ORDER BY course_id) - pages) / (SELECT size FROM budget) AS bucket
+    SELECT course_id, live_from,
+        (SUM(pages) OVER (ORDER BY course_id ROWS UNBOUNDED PRECEDING) - pages) / (SELECT size FROM budget) AS bucket
     FROM live
 )
 SELECT MIN(course_id), MAX(course_id), MAX(live_from) FROM placed GROUP BY bucket ORDER BY bucket
