@@ -1,5 +1,6 @@
 """Shared pieces of the benchmarks: a bench database, a catalog of a given size, gunicorn, wrk."""
 
+import io
 import os
 import re
 import shutil
@@ -15,6 +16,30 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+
+def wsgi_get(app, path: str, **environ) -> tuple[str, dict, bytes]:
+    """(status, headers, body) of a GET of `path` from a WSGI application called directly, as from
+    127.0.0.1:8000, with these extra environ keys (headers as HTTP_…)."""
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen["status"], seen["headers"] = status, dict(headers)
+
+    request = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        **environ,
+    }
+    body = b"".join(app(request, start_response))
+    return seen["status"], seen["headers"], body
 
 
 def db_url(name: str) -> str:

@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ROOT, table
+from bench.common import ROOT, table, wsgi_get
 
 CONFIGS = {
     "embedded, tokens in process (before)": {"BENCH_TOKENS_IN_PROCESS": "1"},
@@ -69,25 +69,7 @@ def child(requests: int) -> None:
     from config.wsgi import application as app  # what gunicorn runs: the hit lane in front of Django
 
     def call(path):
-        seen = {}
-
-        def start_response(status, headers, exc_info=None):
-            seen["status"], seen["headers"] = status, dict(headers)
-
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000",
-            "HTTP_HOST": "127.0.0.1:8000",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": __import__("io").BytesIO(b""),
-            "wsgi.errors": sys.stderr,
-            "HTTP_ORIGIN": ORIGIN,
-        }
-        body = b"".join(app(environ, start_response))
-        return seen["status"], seen["headers"], body
+        return wsgi_get(app, path, HTTP_ORIGIN=ORIGIN)
 
     for name, path in CASES:
         for _ in range(5):

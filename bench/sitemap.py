@@ -17,17 +17,15 @@ scan of the live listings) grows with the number of courses.
 import argparse
 import json
 import subprocess
-import sys
 import time
 
-from bench.common import PY, ROOT, database_exists, env_for, load_catalog, table
+from bench.common import PY, ROOT, database_exists, env_for, load_catalog, table, wsgi_get
 
 SCALES = {"100k": (100_000, 3, 3)}
 GOAL_FILE_MS = 1000.0
 
 
 def child(rounds: int) -> None:
-    import io
 
     import django
 
@@ -37,24 +35,7 @@ def child(rounds: int) -> None:
     from config.wsgi import application as app
 
     def call(path) -> tuple[str, dict, bytes]:
-        seen = {}
-
-        def start_response(status, headers, exc_info=None):
-            seen["status"], seen["headers"] = status, dict(headers)
-
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000",
-            "HTTP_HOST": "127.0.0.1:8000",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""),
-            "wsgi.errors": sys.stderr,
-        }
-        body = b"".join(app(environ, start_response))
-        return seen["status"], seen["headers"], body
+        return wsgi_get(app, path)
 
     def best(path) -> tuple[float, bytes]:
         times, body = [], b""
