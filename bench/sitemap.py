@@ -127,6 +127,8 @@ def main():
     print(f"{args.courses:,} courses x {args.units} x {args.modules}; best of {args.rounds} (a first request: one)")
     print(table(rows, [("case", "case"), ("ms", "ms"), ("x floor", "x floor"), ("URLs", "urls")]))
     for label, figures in (("no cache at all", uncached["files"]), ("a miss after the index", cached["files"])):
+        if not figures:  # the catalog fits in one file: /sitemap.xml is the file, measured as the index
+            continue
         slowest = max(ms for ms, _ in figures.values())
         verdict = "ok" if slowest < GOAL_FILE_MS else "MISSED"
         print(f"slowest file, {label}: {slowest:.0f} ms (goal: under {GOAL_FILE_MS:.0f} ms): {verdict}")
