@@ -18,7 +18,7 @@ from catalog.models.courses import (
     slug_validator,
 )
 from catalog.models.edge import EdgePurge
-from catalog.models.facets import FacetCount
+from catalog.models.facets import FacetCount, SitemapBlock
 from catalog.models.feed import FeedEntry, FeedHorizon
 from catalog.models.imports import ImportIdentity, ImportState
 from catalog.models.releases import Listing, Release, SlugRedirect, TopicCount
@@ -43,6 +43,7 @@ __all__ = [
     "Listing",
     "Module",
     "Release",
+    "SitemapBlock",
     "SlugRedirect",
     "Topic",
     "TopicCount",

@@ -1,4 +1,5 @@
-"""Kept counts of the learners' facets: live courses per (topic, level, language, duration range)."""
+"""Kept counts of the learners' facets (live courses per topic, level, language and duration range) and of
+the sitemap's blocks (live courses and pages per block of course ids)."""
 
 from django.db import models
 
@@ -25,3 +26,20 @@ class FacetCount(models.Model):
 
     def __str__(self):
         return f"{self.topic}/{self.level}/{self.language}/{self.span}: {self.courses}"
+
+
+class SitemapBlock(models.Model):
+    """The counted listings (Listing.counted) of one block of course ids (catalog.domain.sitemaps.BLOCK):
+    how many courses, how many sitemap pages (each course's page and its module pages), and when the
+    block last changed (a course went live, or left). The sitemap index packs these rows into files
+    (catalog.selectors.site), so placing them does not read every live course. Kept by the services
+    with the facet counts, in the same statements' transactions; between a scheduled switch and its
+    recording, readers correct it from the few listings concerned."""
+
+    block = models.IntegerField(primary_key=True)
+    courses = models.IntegerField(default=0)
+    pages = models.BigIntegerField(default=0)
+    lastmod = models.DateTimeField()
+
+    def __str__(self):
+        return f"block {self.block}: {self.courses} courses, {self.pages} pages"

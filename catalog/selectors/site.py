@@ -8,8 +8,8 @@ from django.db import connections, router
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from catalog.domain import documents, outline
-from catalog.models import Listing
+from catalog.domain import documents, outline, sitemaps
+from catalog.models import Listing, SitemapBlock
 from catalog.selectors import learners
 
 
@@ -27,22 +27,23 @@ def learner_module_page(*, slug: str, module_id: int, now=None) -> tuple[dict, d
 SITEMAP_LIMIT = 50_000
 _LISTING = f'"{Listing._meta.db_table}"'
 _LIVE = "live_from <= %s AND (live_until IS NULL OR live_until > %s)"  # selectors.learners.live_at, in SQL
-# Courses in id order, each in file (pages before it) // budget, where budget = limit - the most pages one
-# course has: a file's last course starts inside its budget, so no file passes the limit, and a course's
-# pages never span two files. Numbers may skip (a course larger than the budget): files are renumbered.
-# One pass over the live listings' narrow columns (a window and a group), on PostgreSQL and SQLite alike.
-# `live` is read twice rather than kept: kept, it lost the index's course order and was sorted again
-# (on disk at 80,000 courses); the running sum counts rows (a course has one live listing), not peers.
-_FILES_SQL = f"""
-WITH live AS NOT MATERIALIZED (SELECT course_id, module_count + 1 AS pages, live_from FROM {_LISTING} WHERE {_LIVE}),
-budget AS (SELECT CASE WHEN %s - MAX(pages) > 0 THEN %s - MAX(pages) ELSE 1 END AS size FROM live),
-placed AS (
-    SELECT course_id, live_from,
-        (SUM(pages) OVER (ORDER BY course_id ROWS UNBOUNDED PRECEDING) - pages) / (SELECT size FROM budget) AS bucket
-    FROM live
+# The kept blocks (catalog.models.SitemapBlock; empty ones too: a file that lost its last course in one
+# changed), corrected by the few listings whose scheduled switch has
+# come but is not recorded yet (as selectors.learner_kept_combinations corrects the facet counts): the
+# ones gone live count from their live_from, the ones gone away stop counting at their live_until.
+_BLOCKS_SQL = (
+    f'SELECT block, courses, pages, lastmod FROM "{SitemapBlock._meta.db_table}" '
+    f"UNION ALL SELECT course_id / %s, 1, module_count + 1, live_from FROM {_LISTING} "
+    "WHERE NOT counted AND live_from <= %s AND (live_until IS NULL OR live_until > %s) "
+    # IS NOT NULL tells a prepared statement's one plan (made without the time) that few rows qualify.
+    f"UNION ALL SELECT course_id / %s, -1, -1 - module_count, live_until FROM {_LISTING} "
+    "WHERE counted AND live_until IS NOT NULL AND live_until <= %s"
 )
-SELECT MIN(course_id), MAX(course_id), MAX(live_from) FROM placed GROUP BY bucket ORDER BY bucket
-"""
+# A block larger than a file, course by course (the listing_sitemap index, PostgreSQL: no table read).
+_COURSES_SQL = (
+    f"SELECT course_id, module_count + 1 FROM {_LISTING} "
+    f"WHERE course_id >= %s AND course_id <= %s AND {_LIVE} ORDER BY course_id"
+)
 _ENTRIES_SQL = (
     f"SELECT slug, detail, CAST(live_from AS TEXT) FROM {_LISTING} "
     f"WHERE course_id >= %s AND course_id <= %s AND {_LIVE} ORDER BY course_id"
@@ -52,7 +53,8 @@ _ENTRIES_SQL = (
 @dataclass(frozen=True)
 class SitemapFile:
     """One sitemap file: the live courses from `first` to `last` (course ids, inclusive), each with its
-    course page and its module pages, at most SITEMAP_LIMIT URLs; `lastmod`, when the newest went live."""
+    course page and its module pages, at most SITEMAP_LIMIT URLs; `lastmod`, when any of them last
+    changed (went live, or left)."""
 
     number: int
     first: int
@@ -61,11 +63,26 @@ class SitemapFile:
 
 
 def sitemap_files(*, now=None, limit: int | None = None) -> list[SitemapFile]:
-    """The sitemap files of the live catalog. In course id order, a new course lands in the last file."""
+    """The sitemap files of the live catalog: the kept blocks of course ids packed into files in id
+    order (catalog.domain.sitemaps), so a new course lands in the last file. A few hundred rows at
+    100,000 courses; only a block larger than a file is read course by course. A file's lastmod is
+    when the newest change among its blocks happened (a course went live or left)."""
     now = now or timezone.now()
     limit = limit or SITEMAP_LIMIT
-    rows = _rows(_FILES_SQL, [now, now, limit, limit])
-    return [SitemapFile(i, first, last, _aware(lastmod)) for i, (first, last, lastmod) in enumerate(rows, 1)]
+    blocks: dict[int, tuple[int, int, dt.datetime]] = {}
+    for block, courses, pages, lastmod in _rows(_BLOCKS_SQL, [sitemaps.BLOCK, now, now, sitemaps.BLOCK, now]):
+        lastmod = _aware(lastmod)
+        n, p, at = blocks.get(block, (0, 0, lastmod))
+        blocks[block] = (n + courses, p + pages, max(at, lastmod))
+    spans = []
+    for block, (_courses, pages, lastmod) in sorted(blocks.items()):
+        first, last = sitemaps.block_ids(block)
+        if pages <= limit:  # a block whose courses all left too: its lastmod is its file's
+            spans.append(sitemaps.Span(first, last, pages, lastmod))
+        else:
+            spans += [sitemaps.Span(c, c, n, lastmod) for c, n in _rows(_COURSES_SQL, [first, last, now, now])]
+    files = sitemaps.pack(spans, limit)
+    return [SitemapFile(i, file.first, file.last, file.lastmod) for i, file in enumerate(files, 1)]
 
 
 def sitemap_entries(file: SitemapFile, *, now=None) -> Iterator[tuple[str, list[int], str]]:

@@ -46,9 +46,9 @@ def sitemap_file(request, number):
 
 
 def _files(request, expires_at) -> list[site.SitemapFile]:
-    """Where each file starts and ends. Placing them reads every live listing, so the placing is cached
-    too (under the lists' token, like the files): a crawler reads the index, then each file, and only the
-    first of those requests after a write pays for it."""
+    """Where each file starts and ends. Placing them reads the kept blocks (one row per 100 course ids);
+    the placing is cached too (under the lists' token, like the files), so a crawler that reads the index
+    and then each file pays for it once per write, and a file's miss reads only its own courses."""
     page = cache.page(url=absolute(request, reverse("catalog:sitemap")) + "#files", scope=keys.LISTS)
     hit = cache.lookup(page)
     if hit is not None:

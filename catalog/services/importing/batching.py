@@ -2,7 +2,6 @@
 changes once, at its end, so it holds the feed's lock and the counts' rows only while it commits."""
 
 import contextlib
-from collections import Counter
 
 from django.db import transaction
 
@@ -13,7 +12,7 @@ from catalog.services.releasing import counts
 @contextlib.contextmanager
 def deferred():
     entries_token = buffers.feed_entries.set([])
-    counts_token = buffers.count_deltas.set(Counter())
+    counts_token = buffers.count_deltas.set(counts.Deltas())
     try:
         yield
         entries, deltas = buffers.feed_entries.get(), buffers.count_deltas.get()

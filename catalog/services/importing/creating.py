@@ -163,7 +163,7 @@ def _publish(cursor, courses, now, *, by) -> None:
         releases,
     )
     _stage(cursor, STAGE_LISTINGS, listings, LISTING_COLUMNS)
-    counts.add(counts.keys(listings))
+    counts.add(counts.gone_live(listings))
     transitions = [
         (c.id, Status.DRAFT, Status.PUBLISHED, "publish", 1, by.pk if by else None, now, False) for c in courses
     ]

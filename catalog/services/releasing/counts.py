@@ -1,5 +1,5 @@
 """Kept counts (catalog.models.TopicCount per topic, FacetCount per topic, level, language and duration
-range), kept in step with the listings that are counted.
+range, SitemapBlock per block of course ids), kept in step with the listings that are counted.
 
 Every service that makes a listing count (it goes live, as recorded) or stop counting (it is
 removed) passes the change here, in its own transaction, keyed by key(listing). Inside deferred() (an
@@ -8,11 +8,14 @@ so a long transaction holds the counts' row locks only for the moment of its com
 """
 
 from collections import Counter
+from dataclasses import dataclass, field
 
 from django.db import connection
+from django.utils import timezone
 
+from catalog.domain import sitemaps
 from catalog.domain.facets import duration_range
-from catalog.models import FacetCount, Listing, TopicCount
+from catalog.models import FacetCount, Listing, SitemapBlock, TopicCount
 from catalog.services.changes import buffers
 from catalog.services.changes.feed import lock_appends
 
@@ -26,6 +29,42 @@ _UPSERT_FACET = (
     f"INSERT INTO {_FACETS} (topic, level, language, span, courses) VALUES (%s, %s, %s, %s, %s) "
     f"ON CONFLICT (topic, level, language, span) DO UPDATE SET courses = {_FACETS}.courses + EXCLUDED.courses"
 )
+_BLOCKS = SitemapBlock._meta.db_table
+_UPSERT_BLOCK = (
+    f"INSERT INTO {_BLOCKS} (block, courses, pages, lastmod) VALUES (%s, %s, %s, %s) "
+    f"ON CONFLICT (block) DO UPDATE SET courses = {_BLOCKS}.courses + EXCLUDED.courses, "
+    f"pages = {_BLOCKS}.pages + EXCLUDED.pages, "  # the latest change, on PostgreSQL and SQLite alike:
+    f"lastmod = CASE WHEN EXCLUDED.lastmod > {_BLOCKS}.lastmod THEN EXCLUDED.lastmod ELSE {_BLOCKS}.lastmod END"
+)
+
+
+@dataclass
+class Deltas:
+    """Changes to the kept counts: courses per key(listing), and per sitemap block its courses, its
+    pages and when it changed (the latest change wins: a block's lastmod never goes back)."""
+
+    facets: Counter = field(default_factory=Counter)
+    courses: Counter = field(default_factory=Counter)
+    pages: Counter = field(default_factory=Counter)
+    changed: dict = field(default_factory=dict)
+
+    def __bool__(self):
+        return any(self.facets.values()) or bool(self.changed)
+
+    def count(self, listing, sign: int, at) -> None:
+        """`listing` starts (1) or stops (-1) counting, as of `at`."""
+        self.facets[key(listing)] += sign
+        block = sitemaps.block_of(listing.course_id)
+        self.courses[block] += sign
+        self.pages[block] += sign * (listing.module_count + 1)  # its course page and module pages
+        self.changed[block] = max(self.changed.get(block, at), at)
+
+    def update(self, other: "Deltas") -> None:
+        self.facets.update(other.facets)
+        self.courses.update(other.courses)
+        self.pages.update(other.pages)
+        for block, at in other.changed.items():
+            self.changed[block] = max(self.changed.get(block, at), at)
 
 
 def key(listing) -> tuple[str, str, str, int]:
@@ -33,13 +72,16 @@ def key(listing) -> tuple[str, str, str, int]:
     return listing.topic, listing.level or "", listing.language, duration_range(listing.duration_minutes)
 
 
-def keys(listings) -> Counter:
-    return Counter(key(listing) for listing in listings)
+def gone_live(listings) -> Deltas:
+    """What counting these listings adds: each went live at its live_from."""
+    deltas = Deltas()
+    for listing in listings:
+        deltas.count(listing, 1, listing.live_from)
+    return deltas
 
 
-def add(deltas: Counter) -> None:
-    """Add `deltas` ({key(listing): courses}) to the kept counts."""
-    deltas = Counter({k: n for k, n in deltas.items() if n})
+def add(deltas: Deltas) -> None:
+    """Add `deltas` to the kept counts."""
     if not deltas:
         return
     buffer = buffers.count_deltas.get()
@@ -47,7 +89,7 @@ def add(deltas: Counter) -> None:
         buffer.update(deltas)
         return
     topics = Counter()
-    for (topic, *_), n in deltas.items():
+    for (topic, *_), n in deltas.facets.items():
         topics[topic] += n
     # The feed's lock first, then the rows, sorted: every writer takes them in this order (a publish
     # counts its course, then appends to the feed; a deletion appends, then uncounts), so writers
@@ -55,7 +97,10 @@ def add(deltas: Counter) -> None:
     lock_appends()
     with connection.cursor() as cursor:
         cursor.executemany(_UPSERT_TOPIC, [(t, n) for t, n in sorted(topics.items()) if n])
-        cursor.executemany(_UPSERT_FACET, [(*k, n) for k, n in sorted(deltas.items())])
+        cursor.executemany(_UPSERT_FACET, [(*k, n) for k, n in sorted(deltas.facets.items()) if n])
+        at = connection.ops.adapt_datetimefield_value  # SQLite keeps text that sorts like the times
+        rows = [(b, deltas.courses[b], deltas.pages[b], at(moment)) for b, moment in sorted(deltas.changed.items())]
+        cursor.executemany(_UPSERT_BLOCK, rows)
 
 
 def counted(listings) -> None:
@@ -66,13 +111,16 @@ def counted(listings) -> None:
     Listing.objects.filter(pk__in=[listing.pk for listing in listings]).update(counted=True)
     for listing in listings:
         listing.counted = True
-    add(keys(listings))
+    add(gone_live(listings))
 
 
 def removed(listings) -> None:
-    """These listings are about to be deleted: stop counting them."""
-    deltas = Counter()
+    """These listings are about to be deleted: stop counting them. Each left learners when its window
+    ended, or now (a withdrawal, a new release, a deletion)."""
+    now = timezone.now()
+    deltas = Deltas()
     for listing in listings:
         if listing.counted:
-            deltas[key(listing)] -= 1
+            ended = listing.live_until if listing.live_until is not None and listing.live_until <= now else now
+            deltas.count(listing, -1, ended)
     add(deltas)

@@ -91,7 +91,7 @@ def make_listing(course: Course, release: Release, *, live_from, live_until=None
         **listing_fields(course, release, live_from=live_from),
     )
     if counted:
-        counts.add(counts.keys([listing]))
+        counts.add(counts.gone_live([listing]))
     listing_search_refresh(listing_ids=[listing.pk])
     cache.course_changed(slugs=[listing.slug])
     return listing

@@ -84,7 +84,7 @@ class TestSitemap:
         assert locs(client.get("/sitemap.xml")) == []
 
     def test_past_the_limit_an_index_of_files(self, client, catalog, monkeypatch):
-        monkeypatch.setattr(site, "SITEMAP_LIMIT", 6)  # sql has 4 pages, rust 2: a file holds 6 - 4 + …
+        monkeypatch.setattr(site, "SITEMAP_LIMIT", 5)  # sql has 4 pages, rust 2: 6 pages pass a file's 5
         index = client.get("/sitemap.xml")
         root = ET.fromstring(index.content)
         assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
@@ -94,6 +94,15 @@ class TestSitemap:
         assert sorted(first + second) == sorted(
             [f"{BASE}/courses/sql/", *module_urls("sql"), f"{BASE}/courses/rust/", *module_urls("rust")]
         )
+        # Each file's lastmod in the index: when the newest of its pages went live.
+        stamps = [node.find("s:lastmod", NS).text for node in root.findall("s:sitemap", NS)]
+        assert stamps == [max(lastmods(client.get(f"/sitemap-{n}.xml")).values()) for n in (1, 2)]
+
+    def test_a_catalog_that_fills_one_file_exactly_is_that_file(self, client, catalog, monkeypatch):
+        monkeypatch.setattr(site, "SITEMAP_LIMIT", 6)  # sql's 4 pages and rust's 2
+        response = client.get("/sitemap.xml")
+        assert ET.fromstring(response.content).tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
+        assert len(locs(response)) == 6
 
     def test_a_file_past_the_end_is_a_404_that_says_how_many(self, client, catalog, settings):
         settings.DEBUG = False
@@ -110,17 +119,17 @@ class TestSitemapFiles:
         files = site.sitemap_files(limit=10)
         assert [f.number for f in files] == [1, 2, 3]
         ids = list(Course.objects.order_by("pk").values_list("pk", flat=True))
-        # A course starts a file's share while fewer than 10 - 4 pages come before it in the file.
-        assert [(f.first, f.last) for f in files] == [(ids[0], ids[1]), (ids[2], ids[2]), (ids[3], ids[4])]
+        # A file takes the next course while its pages fit: 4 + 4, then 4 + 4, then the last 4.
+        assert [(f.first, f.last) for f in files] == [(ids[0], ids[1]), (ids[2], ids[3]), (ids[4], ids[4])]
         for file in files:
             assert sum(1 + len(modules) for _slug, modules, _at in site.sitemap_entries(file)) <= 10
 
-    def test_a_course_larger_than_the_share_gets_a_file_of_its_own(self):
+    def test_a_course_that_does_not_fit_starts_the_next_file(self):
         CourseFactory(status="published", units=tree(1))  # 2 pages
-        CourseFactory(status="published", units=tree(4, 4))  # 9 pages: a share of 10 - 9 = 1
+        CourseFactory(status="published", units=tree(4, 4))  # 9 pages: 2 + 9 and 9 + 2 pass 10
         CourseFactory(status="published", units=tree(1))
         files = site.sitemap_files(limit=10)
-        assert [f.number for f in files] == [1, 2, 3]  # renumbered, though the shares skip numbers
+        assert [f.number for f in files] == [1, 2, 3]
         assert [sum(1 + len(m) for _s, m, _a in site.sitemap_entries(f)) for f in files] == [2, 9, 2]
 
 
@@ -143,13 +152,14 @@ class TestSitemapCache:
     def test_files_are_placed_once_per_change_of_the_lists(
         self, client, catalog, monkeypatch, django_assert_num_queries, django_capture_on_commit_callbacks
     ):
-        monkeypatch.setattr(site, "SITEMAP_LIMIT", 6)
+        monkeypatch.setattr(site, "SITEMAP_LIMIT", 5)
         client.get("/sitemap.xml")  # places the files
         with django_assert_num_queries(2):  # the next switch and the file's courses: no placing again
             assert len(locs(client.get("/sitemap-2.xml"))) == 2
         with django_capture_on_commit_callbacks(execute=True):
             CourseFactory(slug="new", status="published", units=tree(1))
-        assert locs(client.get("/sitemap-3.xml")) == [f"{BASE}/courses/new/", *module_urls("new")]
+        second = [f"{BASE}/courses/rust/", *module_urls("rust"), f"{BASE}/courses/new/", *module_urls("new")]
+        assert locs(client.get("/sitemap-2.xml")) == second  # placed again: the new course fits beside rust
 
     def test_the_edge_may_keep_it_under_the_lists_key(self, client, catalog):
         prefix = settings.CACHES["default"].get("KEY_PREFIX") or "catalog"

@@ -1,9 +1,12 @@
-"""Kept facet counts (catalog.models.FacetCount) stay right across every change of what learners see.
+"""Kept facet counts (catalog.models.FacetCount) and sitemap blocks (SitemapBlock) stay right across
+every change of what learners see.
 
-After each write the kept counts must equal a recount of the counted listings, and the read made from
-them (selectors.learner_kept_combinations, what the catalog page and filtered totals use) must equal a
-grouped read of the courses live at that moment, including moments after a scheduled switch that
-nothing has recorded yet. The clock is stopped (time-machine) and moved by the tests.
+After each write the kept counts must equal a recount of the counted listings, and the reads made from
+them must equal what the courses live at that moment give: selectors.learner_kept_combinations (the
+catalog page's and filtered totals') a grouped read, and the sitemap's files (selectors.site) every
+live course page and module page once, in files that fit, including moments after a scheduled switch
+that nothing has recorded yet. The clock is stopped (time-machine) and moved by the tests. Blocks hold
+two course ids here, so a few courses span several blocks.
 """
 
 import datetime as dt
@@ -14,9 +17,11 @@ from django.db import connection
 from django.utils import timezone
 
 from catalog import selectors, services
+from catalog.domain import sitemaps
 from catalog.domain.facets import duration_range
 from catalog.domain.records import clean_record
-from catalog.models import Course, FacetCount, Listing
+from catalog.models import Course, FacetCount, Listing, SitemapBlock
+from catalog.selectors import site
 from tests.factories import CourseFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
@@ -26,6 +31,11 @@ def course(slug, *, level=None, language="en", minutes=None, topic="databases", 
     units = [{"title": "U", "modules": [{"title": "M", "minutes": minutes}]}]
     status = "published" if published else "draft"
     return CourseFactory(slug=slug, title=slug, topic=topic, level=level, language=language, status=status, units=units)
+
+
+@pytest.fixture(autouse=True)
+def small_blocks(monkeypatch):
+    monkeypatch.setattr(sitemaps, "BLOCK", 2)
 
 
 @pytest.fixture
@@ -60,10 +70,49 @@ def grouped(moment, max_duration=None):
     return sorted(selectors.learner_facet_combinations(live, max_duration=max_duration), key=repr)
 
 
+def kept_blocks() -> dict:
+    return {b.block: (b.courses, b.pages) for b in SitemapBlock.objects.exclude(courses=0)}
+
+
+def reblocked() -> dict:
+    blocks = Counter(), Counter()
+    for course_id, modules in Listing.objects.filter(counted=True).values_list("course_id", "module_count"):
+        blocks[0][course_id // 2] += 1
+        blocks[1][course_id // 2] += modules + 1
+    return {block: (n, blocks[1][block]) for block, n in blocks[0].items()}
+
+
+def assert_files_right(moment):
+    """The files placed from the kept blocks at `moment` hold each live course's pages once, in course
+    order, each file within its limit, each file's lastmod no older than its courses' going live."""
+    live = {
+        slug: (course_id, modules + 1, live_from)
+        for slug, course_id, modules, live_from in selectors.listings_live(now=moment).values_list(
+            "slug", "course_id", "module_count", "live_from"
+        )
+    }
+    for limit in (3, 5, 100):  # blocks (4 pages here) split course by course, packed, all in one file
+        files = site.sitemap_files(now=moment, limit=limit)
+        assert [f.number for f in files] == list(range(1, len(files) + 1))
+        seen = []
+        for file in files:
+            entries = list(site.sitemap_entries(file, now=moment))
+            assert entries, (limit, file)
+            assert sum(1 + len(modules) for _s, modules, _at in entries) <= max(limit, 2)
+            assert file.lastmod >= max(live[slug][2] for slug, _m, _at in entries)
+            seen += [(live[slug][0], slug, 1 + len(modules)) for slug, modules, _at in entries]
+        assert seen == sorted((course_id, slug, pages) for slug, (course_id, pages, _at) in live.items())
+        assert all(a.last < b.first for a, b in zip(files, files[1:], strict=False))
+        if limit == 100:
+            assert len(files) == (1 if live else 0)
+
+
 def assert_right(moment):
     assert kept_rows() == recounted()
+    assert kept_blocks() == reblocked()
     for max_duration in (None, 60, 180, 600):
         assert combinations(moment, max_duration) == grouped(moment, max_duration)
+    assert_files_right(moment)
 
 
 def totals(moment) -> Counter:
@@ -139,6 +188,7 @@ class TestScheduledSwitches:
         services.course_schedule(course=window, publish_at=go, unpublish_at=leave)
         for moment in (now, go, later(now, 7), leave, later(now, 11)):
             assert combinations(moment) == grouped(moment)  # nothing recorded: the reads correct the kept counts
+            assert_files_right(moment)
         assert totals(later(now, 7)) == {
             ("databases", "beginner", "en", 60): 1,
             ("databases", "advanced", "en", 180): 1,
@@ -188,3 +238,25 @@ class TestFilteredTotals:
                 count, summaries, _switch = selectors.learner_narrowed_page(**case, offset=0, limit=2, now=moment)
                 assert count == live.count(), (moment, case)
                 assert len(summaries) == min(2, count)
+
+
+class TestSitemapLastmod:
+    def test_a_file_changed_when_a_course_went_live_or_left_recorded_or_not(self, now, time_machine):
+        def lastmods(moment=None):
+            return [f.lastmod for f in site.sitemap_files(now=moment, limit=100)]
+
+        course("kept")
+        leaving = course("leaving")
+        assert lastmods() == [now]
+        services.course_schedule(course=leaving, unpublish_at=later(now, 5))
+        assert lastmods(later(now, 6)) == [later(now, 5)]  # not recorded: the read corrects the block
+        time_machine.move_to(later(now, 6), tick=False)
+        services.schedule_apply_due()
+        assert lastmods() == [later(now, 5)]  # recorded: the same
+        time_machine.move_to(later(now, 8), tick=False)
+        newer = course("newer")
+        assert lastmods() == [later(now, 8)]
+        time_machine.move_to(later(now, 9), tick=False)
+        services.course_unpublish(course=newer)
+        assert lastmods() == [later(now, 9)]  # a withdrawal changes the file, though its courses are older
+        assert_right(timezone.now())

@@ -1,0 +1,38 @@
+"""Packing the sitemap's spans of course ids into files (catalog.domain.sitemaps.pack)."""
+
+import datetime as dt
+
+from catalog.domain.sitemaps import Span, block_ids, block_of, pack
+
+T = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def at(minutes):
+    return T + dt.timedelta(minutes=minutes)
+
+
+def test_a_file_takes_the_next_spans_while_they_fit():
+    spans = [Span(0, 9, 4, at(1)), Span(10, 19, 6, at(3)), Span(20, 29, 1, at(2)), Span(30, 39, 9, at(0))]
+    assert pack(spans, 10) == [Span(0, 19, 10, at(3)), Span(20, 39, 10, at(2))]
+    assert pack(spans, 9) == [Span(0, 9, 4, at(1)), Span(10, 29, 7, at(3)), Span(30, 39, 9, at(0))]
+
+
+def test_a_span_larger_than_a_file_is_a_file_of_its_own():
+    assert pack([Span(1, 1, 2, at(0)), Span(2, 2, 12, at(1)), Span(3, 3, 2, at(2))], 10) == [
+        Span(1, 1, 2, at(0)),
+        Span(2, 2, 12, at(1)),
+        Span(3, 3, 2, at(2)),
+    ]
+
+
+def test_a_span_whose_courses_all_left_changes_the_file_it_falls_in():
+    spans = [Span(0, 9, 0, at(5)), Span(10, 19, 3, at(1)), Span(20, 29, 0, at(7)), Span(30, 39, 9, at(2))]
+    # The first, before any course: the next file's; the second: the file before it.
+    assert pack(spans, 10) == [Span(10, 29, 3, at(7)), Span(30, 39, 9, at(2))]
+    assert pack([Span(0, 9, 0, at(5)), Span(10, 19, 3, at(1))], 10) == [Span(10, 19, 3, at(5))]
+    assert pack([Span(0, 9, 0, at(5))], 10) == []
+
+
+def test_blocks_of_course_ids():
+    assert block_of(0) == block_of(99) == 0 and block_of(100) == 1
+    assert block_ids(3) == (300, 399)
