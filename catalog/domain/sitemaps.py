@@ -7,7 +7,6 @@ files reads a few hundred rows whatever the catalog's size; only a block larger 
 course by course.
 """
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,28 +26,32 @@ def block_ids(block: int) -> tuple[int, int]:
 @dataclass(frozen=True)
 class Span:
     """Live courses with ids from `first` to `last` (inclusive): their `pages` (a course page and its
-    module pages each) and when the newest of them changed."""
+    module pages each) and when the newest of them changed (a datetime, or text that sorts like one)."""
 
     first: int
     last: int
     pages: int
-    lastmod: dt.datetime
+    lastmod: object
 
 
-def pack(spans: Iterable[Span], limit: int) -> list[Span]:
-    """The files, in order: each takes the next spans while their pages fit in `limit`. A span larger
-    than `limit` (a course that alone passes it) gets a file of its own. A span with no pages left (its
-    courses all left) lists nothing but changed its file: its lastmod goes to the file before it, or,
-    first of all, to the next."""
+def pack(spans: Iterable[tuple[int, int, int, object]], limit: int) -> list[Span]:
+    """The files, in order, from spans of (first, last, pages, lastmod): each file takes the next spans
+    while their pages fit in `limit`. A span larger than `limit` (a course that alone passes it) gets a
+    file of its own. A span with no pages left (its courses all left) lists nothing but changed its
+    file: its lastmod goes to the file before it, or, first of all, to the next."""
     files: list[Span] = []
+    first = last = pages = lastmod = None  # the file being filled
     gone = None  # the lastmod of empty spans before the first file
-    for span in spans:
-        last = files[-1] if files else None
-        if last is not None and last.pages + span.pages <= limit:
-            files[-1] = Span(last.first, span.last, last.pages + span.pages, max(last.lastmod, span.lastmod))
-        elif span.pages == 0:
-            gone = span.lastmod if gone is None else max(gone, span.lastmod)
+    for start, end, n, changed in spans:
+        if pages is not None and pages + n <= limit:
+            last, pages, lastmod = end, pages + n, max(lastmod, changed)
+        elif n == 0:
+            gone = changed if gone is None else max(gone, changed)
         else:
-            files.append(span if gone is None else Span(span.first, span.last, span.pages, max(gone, span.lastmod)))
+            if pages is not None:
+                files.append(Span(first, last, pages, lastmod))
+            first, last, pages, lastmod = start, end, n, changed if gone is None else max(gone, changed)
             gone = None
+    if pages is not None:
+        files.append(Span(first, last, pages, lastmod))
     return files
