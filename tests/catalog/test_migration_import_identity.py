@@ -2,25 +2,14 @@
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.helpers.migrations import latest, migrate
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
 
 BEFORE = [("catalog", "0013_edge_purges")]
 AFTER = [("catalog", "0014_import_identity")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
-def latest():
-    return [(app, name) for app, name in MigrationExecutor(connection).loader.graph.leaf_nodes() if app == "catalog"]
 
 
 def test_named_sources_keys_are_the_slugs_of_their_courses():

@@ -4,30 +4,17 @@ them afterwards (catalog.services.releasing.counts)."""
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from catalog import services
 from catalog.models import Listing, SitemapBlock
 from tests.factories import CourseFactory, tree
+from tests.helpers.migrations import latest, migrate
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
 
 BEFORE = [("catalog", "0020_site_speed")]
 AFTER = [("catalog", "0021_sitemap_blocks")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
-def latest():
-    return [(app, name) for app, name in MigrationExecutor(connection).loader.graph.leaf_nodes() if app == "catalog"]
 
 
 def test_blocks_are_counted_from_the_counted_listings():

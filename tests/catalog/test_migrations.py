@@ -16,6 +16,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.helpers.migrations import latest, migrate
 from tests.helpers.releasing import course_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
@@ -27,21 +28,8 @@ PUBLISHED_AT = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
-def migrate(targets):
-    """Migrate the test database to `targets`; the models as they were there."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
 def apps_at_latest():
     return MigrationExecutor(connection).loader.project_state(latest()).apps
-
-
-def latest():
-    return [(app, name) for app, name in MigrationExecutor(connection).loader.graph.leaf_nodes() if app == "catalog"]
 
 
 def back_to_latest():
