@@ -34,24 +34,32 @@ class Span:
     lastmod: object
 
 
-def pack(spans: Iterable[tuple[int, int, int, object]], limit: int) -> list[Span]:
-    """The files, in order, from spans of (first, last, pages, lastmod): each file takes the next spans
-    while their pages fit in `limit`. A span larger than `limit` (a course that alone passes it) gets a
-    file of its own. A span with no pages left (its courses all left) lists nothing but changed its
-    file: its lastmod goes to the file before it, or, first of all, to the next."""
+def pack(spans: Iterable[tuple], limit: int) -> list[Span]:
+    """The files, in order, from spans of (first, last, pages, lastmod, resized): each file takes the
+    next spans while their pages fit in `limit`; a span larger than `limit` (a course that alone passes
+    it) gets a file of its own. A file changed when one of its spans did (lastmod), and when a span
+    before it grew or shrank (resized, None when never), since that moves where the file starts. A span
+    with no pages left (its courses all left) lists nothing but changed its file: its lastmod goes to
+    the file before it, or, first of all, to the next."""
     files: list[Span] = []
     first = last = pages = lastmod = None  # the file being filled
     gone = None  # the lastmod of empty spans before the first file
-    for start, end, n, changed in spans:
+    moved = None  # the latest resize of the spans so far
+    for start, end, n, changed, resized in spans:
         if pages is not None and pages + n <= limit:
-            last, pages, lastmod = end, pages + n, max(lastmod, changed)
+            last, pages, lastmod = end, pages + n, _later(lastmod, changed)
         elif n == 0:
-            gone = changed if gone is None else max(gone, changed)
+            gone = _later(gone, changed)
         else:
             if pages is not None:
                 files.append(Span(first, last, pages, lastmod))
-            first, last, pages, lastmod = start, end, n, changed if gone is None else max(gone, changed)
+            first, last, pages, lastmod = start, end, n, _later(_later(changed, gone), moved)
             gone = None
+        moved = _later(moved, resized)
     if pages is not None:
         files.append(Span(first, last, pages, lastmod))
     return files
+
+
+def _later(a, b):
+    return b if a is None else a if b is None else max(a, b)

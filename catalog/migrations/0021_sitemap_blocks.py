@@ -1,6 +1,6 @@
 """Kept sitemap blocks (issue 22's "sitemap index at once"): the counted listings, counted once here per
 block of course ids; the services keep them from then on (catalog.services.releasing.counts). A block's
-lastmod starts as when its newest course went live."""
+lastmod and its resized start as when its newest course went live."""
 
 from django.db import migrations, models
 
@@ -17,7 +17,7 @@ def count_blocks(apps, schema_editor):
         courses, pages, lastmod = blocks.get(course_id // _BLOCK, (0, 0, live_from))
         blocks[course_id // _BLOCK] = (courses + 1, pages + modules + 1, max(lastmod, live_from))
     SitemapBlock.objects.bulk_create(
-        [SitemapBlock(block=b, courses=n, pages=p, lastmod=at) for b, (n, p, at) in sorted(blocks.items())],
+        [SitemapBlock(block=b, courses=n, pages=p, lastmod=at, resized=at) for b, (n, p, at) in sorted(blocks.items())],
         batch_size=1000,
     )
 
@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
                 ("courses", models.IntegerField(default=0)),
                 ("pages", models.BigIntegerField(default=0)),
                 ("lastmod", models.DateTimeField()),
+                ("resized", models.DateTimeField(null=True)),
             ],
         ),
         migrations.RunPython(count_blocks, uncount),

@@ -30,16 +30,18 @@ class FacetCount(models.Model):
 
 class SitemapBlock(models.Model):
     """The counted listings (Listing.counted) of one block of course ids (catalog.domain.sitemaps.BLOCK):
-    how many courses, how many sitemap pages (each course's page and its module pages), and when the
-    block last changed (a course went live, or left). The sitemap index packs these rows into files
-    (catalog.selectors.site), so placing them does not read every live course. Kept by the services
-    with the facet counts, in the same statements' transactions; between a scheduled switch and its
-    recording, readers correct it from the few listings concerned."""
+    how many courses, how many sitemap pages (each course's page and its module pages), when the block
+    last changed (a course went live, or left) and when its pages last grew or shrank (which moves the
+    files after it). The sitemap index packs these rows into files (catalog.selectors.site), so placing
+    them does not read every live course. Kept by the services with the facet counts, in the same
+    statements' transactions; between a scheduled switch and its recording, readers correct it from the
+    few listings concerned. `manage.py catalog_recount` counts them again from the listings."""
 
     block = models.IntegerField(primary_key=True)
     courses = models.IntegerField(default=0)
     pages = models.BigIntegerField(default=0)
     lastmod = models.DateTimeField()
+    resized = models.DateTimeField(null=True)
 
     def __str__(self):
         return f"block {self.block}: {self.courses} courses, {self.pages} pages"

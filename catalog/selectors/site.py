@@ -25,22 +25,27 @@ def learner_module_page(*, slug: str, module_id: int, now=None) -> tuple[dict, d
 
 # The sitemaps protocol's limit of URLs in one file (and of files in one index).
 SITEMAP_LIMIT = 50_000
+LAST_ID = 2**62  # the last file's end: past any course id
 _LISTING = f'"{Listing._meta.db_table}"'
 _LIVE = "live_from <= %s AND (live_until IS NULL OR live_until > %s)"  # selectors.learners.live_at, in SQL
 # The kept blocks (catalog.models.SitemapBlock; empty ones too: a file that lost its last course in one
 # changed), corrected by the few listings whose scheduled switch has come but is not recorded yet (as
 # selectors.learner_kept_combinations corrects the facet counts): the ones gone live count from their
-# live_from, the ones gone away stop counting at their live_until. Times come as text (PostgreSQL, in
-# the session's UTC: "2026-12-06 10:10:50.64+00"; SQLite as stored), which sorts like the times: parsing
-# a thousand timestamps would cost more than the whole statement.
+# live_from, the ones gone away stop counting at their live_until, and the ones that came and went
+# again changed their block at their live_until. Times come as text (PostgreSQL, in the session's
+# UTC: "2026-12-06 10:10:50.64+00"; SQLite as stored), which sorts like the times: parsing a thousand
+# timestamps would cost more than the whole statement.
 _BLOCKS_SQL = (
-    "SELECT block, SUM(courses), SUM(pages), CAST(MAX(lastmod) AS TEXT) FROM ("
-    f'SELECT block, courses, pages, lastmod FROM "{SitemapBlock._meta.db_table}" '
-    f"UNION ALL SELECT course_id / %s, 1, module_count + 1, live_from FROM {_LISTING} "
+    "SELECT block, SUM(courses), CAST(SUM(pages) AS BIGINT), CAST(MAX(lastmod) AS TEXT), "
+    "CAST(MAX(resized) AS TEXT) FROM ("
+    f'SELECT block, courses, pages, lastmod, resized FROM "{SitemapBlock._meta.db_table}" '
+    f"UNION ALL SELECT course_id / %s, 1, module_count + 1, live_from, live_from FROM {_LISTING} "
     "WHERE NOT counted AND live_from <= %s AND (live_until IS NULL OR live_until > %s) "
     # IS NOT NULL tells a prepared statement's one plan (made without the time) that few rows qualify.
-    f"UNION ALL SELECT course_id / %s, -1, -1 - module_count, live_until FROM {_LISTING} "
-    "WHERE counted AND live_until IS NOT NULL AND live_until <= %s"
+    f"UNION ALL SELECT course_id / %s, -1, -1 - module_count, live_until, live_until FROM {_LISTING} "
+    "WHERE counted AND live_until IS NOT NULL AND live_until <= %s "
+    f"UNION ALL SELECT course_id / %s, 0, 0, live_until, live_until FROM {_LISTING} "
+    "WHERE NOT counted AND live_from <= %s AND live_until IS NOT NULL AND live_until <= %s"
     ") b GROUP BY block ORDER BY block"
 )
 # A block larger than a file, course by course (the listing_sitemap index, PostgreSQL: no table read).
@@ -64,6 +69,7 @@ class SitemapFile:
     first: int
     last: int
     lastmod: dt.datetime
+    pages: int  # as counted: the URLs it lists
 
 
 def sitemap_files(*, now=None, limit: int | None = None) -> list[SitemapFile]:
@@ -74,14 +80,25 @@ def sitemap_files(*, now=None, limit: int | None = None) -> list[SitemapFile]:
     now = now or timezone.now()
     limit = limit or SITEMAP_LIMIT
     spans = []
-    for block, _courses, pages, lastmod in _rows(_BLOCKS_SQL, [sitemaps.BLOCK, now, now, sitemaps.BLOCK, now]):
+    params = [sitemaps.BLOCK, now, now, sitemaps.BLOCK, now, sitemaps.BLOCK, now, now]
+    for block, _courses, pages, lastmod, resized in _rows(_BLOCKS_SQL, params):
         first, last = sitemaps.block_ids(block)
         if pages <= limit:  # a block whose courses all left too: its lastmod is its file's
-            spans.append((first, last, pages, lastmod))
+            spans.append((first, last, pages, lastmod, resized))
         else:
-            spans += [(c, c, n, lastmod) for c, n in _rows(_COURSES_SQL, [first, last, now, now])]
+            courses = _rows(_COURSES_SQL, [first, last, now, now])
+            spans += [(c, c, n, lastmod, resized if i == 0 else None) for i, (c, n) in enumerate(courses)]
     files = sitemaps.pack(spans, limit)
-    return [SitemapFile(i, file.first, file.last, _aware(file.lastmod)) for i, file in enumerate(files, 1)]
+    if not files:
+        return []
+    # Each file starts where the one before it ended, and the last has no end: a course never falls
+    # between two files, even should a block's count be wrong (see catalog_recount).
+    starts = [0, *(file.last + 1 for file in files[:-1])]
+    ends = [*(file.last for file in files[:-1]), LAST_ID]
+    return [
+        SitemapFile(i, start, end, _aware(file.lastmod), file.pages)
+        for i, (file, start, end) in enumerate(zip(files, starts, ends, strict=True), 1)
+    ]
 
 
 def sitemap_entries(file: SitemapFile, *, now=None) -> Iterator[tuple[str, list[int], str]]:

@@ -53,6 +53,7 @@ from catalog.services.editing.tree import (
 from catalog.services.importing.batching import deferred
 from catalog.services.importing.imports import courses_prune
 from catalog.services.importing.upsert import UpsertResult, course_upsert_tree, courses_upsert, duplicate_slug_error
+from catalog.services.releasing.counts import recount as counts_recount
 from catalog.services.releasing.publishing import (
     course_archive,
     course_discard,
@@ -80,6 +81,7 @@ __all__ = [
     "course_revert",
     "course_schedule",
     "course_schedule_cancel",
+    "counts_recount",
     "releases_prune",
     "schedule_apply_due",
     "UNSET",

@@ -52,9 +52,9 @@ def _files(request, expires_at) -> list[site.SitemapFile]:
     page = cache.page(url=absolute(request, reverse("catalog:sitemap")) + "#files", scope=keys.LISTS)
     hit = cache.lookup(page)
     if hit is not None:
-        return [site.SitemapFile(n, a, b, dt.datetime.fromisoformat(at)) for n, a, b, at in json.loads(hit.body)]
+        return [site.SitemapFile(n, a, b, dt.datetime.fromisoformat(at), p) for n, a, b, at, p in json.loads(hit.body)]
     files = site.sitemap_files()
-    body = json.dumps([[f.number, f.first, f.last, f.lastmod.isoformat()] for f in files]).encode()
+    body = json.dumps([[f.number, f.first, f.last, f.lastmod.isoformat(), f.pages] for f in files]).encode()
     cache.store(page, body=body, etag=cache.etag_for(body), expires_at=expires_at)
     return files
 

@@ -4,6 +4,7 @@ them afterwards (catalog.services.releasing.counts)."""
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from catalog import services
@@ -17,14 +18,25 @@ BEFORE = [("catalog", "0020_site_speed")]
 AFTER = [("catalog", "0021_sitemap_blocks")]
 
 
+def next_course_id(pk):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT setval(pg_get_serial_sequence('catalog_course', 'id'), %s, false)", [pk])
+        else:
+            cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = 'catalog_course'", [pk - 1])
+
+
 def test_blocks_are_counted_from_the_counted_listings():
     try:
-        for units in (tree(1), tree(2, 3), tree(3)):
+        for units in (tree(1), tree(2, 3)):
             CourseFactory(status="published", units=units)
+        next_course_id(250)  # a course in another block
+        CourseFactory(status="published", units=tree(3))
         CourseFactory(status="draft", units=tree(2))
         coming = CourseFactory(status="draft", units=tree(4))
         services.course_schedule(course=coming, publish_at=timezone.now() + dt.timedelta(hours=1))  # not counted
         kept = {b.block: (b.courses, b.pages, b.lastmod) for b in SitemapBlock.objects.all()}
+        assert len(kept) == 2 and 2 in kept
         assert sum(pages for _n, pages, _at in kept.values()) == 2 + 6 + 4
         migrate(BEFORE)
         Block = migrate(AFTER).get_model("catalog", "SitemapBlock")

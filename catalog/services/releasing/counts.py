@@ -10,7 +10,7 @@ so a long transaction holds the counts' row locks only for the moment of its com
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.domain import sitemaps
@@ -31,17 +31,20 @@ _UPSERT_FACET = (
 )
 _BLOCKS = SitemapBlock._meta.db_table
 _UPSERT_BLOCK = (
-    f"INSERT INTO {_BLOCKS} (block, courses, pages, lastmod) VALUES (%s, %s, %s, %s) "
+    f"INSERT INTO {_BLOCKS} (block, courses, pages, lastmod, resized) VALUES (%s, %s, %s, %s, %s) "
     f"ON CONFLICT (block) DO UPDATE SET courses = {_BLOCKS}.courses + EXCLUDED.courses, "
     f"pages = {_BLOCKS}.pages + EXCLUDED.pages, "  # the latest change, on PostgreSQL and SQLite alike:
-    f"lastmod = CASE WHEN EXCLUDED.lastmod > {_BLOCKS}.lastmod THEN EXCLUDED.lastmod ELSE {_BLOCKS}.lastmod END"
+    f"lastmod = CASE WHEN EXCLUDED.lastmod > {_BLOCKS}.lastmod THEN EXCLUDED.lastmod ELSE {_BLOCKS}.lastmod END, "
+    f"resized = CASE WHEN {_BLOCKS}.resized IS NULL OR EXCLUDED.resized > {_BLOCKS}.resized "
+    f"THEN coalesce(EXCLUDED.resized, {_BLOCKS}.resized) ELSE {_BLOCKS}.resized END"
 )
 
 
 @dataclass
 class Deltas:
     """Changes to the kept counts: courses per key(listing), and per sitemap block its courses, its
-    pages and when it changed (the latest change wins: a block's lastmod never goes back)."""
+    pages and when it changed (the latest change wins: a block's lastmod never goes back; its resized
+    moves with it when its pages changed, net)."""
 
     facets: Counter = field(default_factory=Counter)
     courses: Counter = field(default_factory=Counter)
@@ -99,7 +102,10 @@ def add(deltas: Deltas) -> None:
         cursor.executemany(_UPSERT_TOPIC, [(t, n) for t, n in sorted(topics.items()) if n])
         cursor.executemany(_UPSERT_FACET, [(*k, n) for k, n in sorted(deltas.facets.items()) if n])
         at = connection.ops.adapt_datetimefield_value  # SQLite keeps text that sorts like the times
-        rows = [(b, deltas.courses[b], deltas.pages[b], at(moment)) for b, moment in sorted(deltas.changed.items())]
+        rows = [
+            (b, deltas.courses[b], deltas.pages[b], at(moment), at(moment) if deltas.pages[b] else None)
+            for b, moment in sorted(deltas.changed.items())
+        ]
         cursor.executemany(_UPSERT_BLOCK, rows)
 
 
@@ -124,3 +130,46 @@ def removed(listings) -> None:
             ended = listing.live_until if listing.live_until is not None and listing.live_until <= now else now
             deltas.count(listing, -1, ended)
     add(deltas)
+
+
+@transaction.atomic
+def recount() -> dict[str, int]:
+    """Count every kept count again from the counted listings, and say how many rows were wrong: after
+    a deployment in which code that did not keep some of them yet wrote (between `migrate` and the new
+    code taking traffic). A sitemap block that was right keeps its times; one that was wrong changed
+    without being kept, so it is marked changed (and resized) now."""
+    lock_appends()
+    fresh = gone_live(
+        Listing.objects.filter(counted=True)
+        .only("course_id", "module_count", "live_from", "topic", "level", "language", "duration_minutes")
+        .iterator(chunk_size=5000)
+    )
+    topics = Counter()
+    for (topic, *_), n in fresh.facets.items():
+        topics[topic] += n
+    wrong = {
+        "topics": _wrong(dict(TopicCount.objects.values_list("topic", "courses")), topics),
+        "facets": _wrong(
+            {(f.topic, f.level, f.language, f.span): f.courses for f in FacetCount.objects.all()}, fresh.facets
+        ),
+    }
+    kept = {b.block: b for b in SitemapBlock.objects.all()}
+    now = timezone.now()
+    blocks, wrong["sitemap blocks"] = [], 0
+    for block in sorted(set(kept) | set(fresh.changed)):
+        courses, pages, old = fresh.courses[block], fresh.pages[block], kept.get(block)
+        if old is not None and (old.courses, old.pages) == (courses, pages):
+            blocks.append(old)
+        else:
+            blocks.append(SitemapBlock(block=block, courses=courses, pages=pages, lastmod=now, resized=now))
+            wrong["sitemap blocks"] += 1
+    TopicCount.objects.all().delete()
+    FacetCount.objects.all().delete()
+    SitemapBlock.objects.all().delete()
+    add(Deltas(facets=fresh.facets))
+    SitemapBlock.objects.bulk_create(blocks, batch_size=1000)
+    return wrong
+
+
+def _wrong(kept: dict, counted: Counter) -> int:
+    return sum(1 for k in set(kept) | set(counted) if kept.get(k, 0) != counted.get(k, 0))
