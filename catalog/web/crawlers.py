@@ -49,7 +49,8 @@ def _files(request, expires_at) -> list[site.SitemapFile]:
     """Where each file starts and ends. Placing them reads the kept blocks (one row per 100 course ids);
     the placing is cached too (under the lists' token, like the files), so a crawler that reads the index
     and then each file pays for it once per write, and a file's miss reads only its own courses."""
-    page = cache.page(url=absolute(request, reverse("catalog:sitemap")) + "#files", scope=keys.LISTS)
+    # The entry's shape is in its name: a process of another release, during a deployment, keeps its own.
+    page = cache.page(url=absolute(request, reverse("catalog:sitemap")) + "#files-2", scope=keys.LISTS)
     hit = cache.lookup(page)
     if hit is not None:
         return [site.SitemapFile(n, a, b, dt.datetime.fromisoformat(at), p) for n, a, b, at, p in json.loads(hit.body)]
