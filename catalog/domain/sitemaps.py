@@ -37,8 +37,9 @@ class Span:
 def pack(spans: Iterable[tuple], limit: int) -> list[Span]:
     """The files, in order, from spans of (first, last, pages, lastmod, resized): each file takes the
     next spans while their pages fit in `limit`; a span larger than `limit` (a course that alone passes
-    it) gets a file of its own. A file changed when one of its spans did (lastmod), and when a span
-    before it grew or shrank (resized, None when never), since that moves where the file starts. A span
+    it) gets a file of its own. A file changed when one of its spans did (lastmod), when a span before
+    it grew or shrank (resized, None when never), since that moves where the file starts, and when the
+    span after it did, which it may have held before. A span
     with no pages left (its courses all left) lists nothing but changed its file: its lastmod goes to
     the file before it, or, first of all, to the next."""
     files: list[Span] = []
@@ -51,8 +52,8 @@ def pack(spans: Iterable[tuple], limit: int) -> list[Span]:
         elif n == 0:
             gone = _later(gone, changed)
         else:
-            if pages is not None:
-                files.append(Span(first, last, pages, lastmod))
+            if pages is not None:  # it may have held this span before it grew: it changed then
+                files.append(Span(first, last, pages, _later(lastmod, resized)))
             first, last, pages, lastmod = start, end, n, _later(_later(changed, gone), moved)
             gone = None
         moved = _later(moved, resized)

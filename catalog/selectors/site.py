@@ -32,20 +32,24 @@ _LIVE = "live_from <= %s AND (live_until IS NULL OR live_until > %s)"  # selecto
 # changed), corrected by the few listings whose scheduled switch has come but is not recorded yet (as
 # selectors.learner_kept_combinations corrects the facet counts): the ones gone live count from their
 # live_from, the ones gone away stop counting at their live_until, and the ones that came and went
-# again changed their block at their live_until. Times come as text (PostgreSQL, in the session's
-# UTC: "2026-12-06 10:10:50.64+00"; SQLite as stored), which sorts like the times: parsing a thousand
-# timestamps would cost more than the whole statement.
+# again changed their block at their live_until. Summed per course first, as recording sums a course's
+# switches (catalog.services.releasing.schedule): a release replaced by one of its size resizes nothing.
+# Times come as text (PostgreSQL, in the session's UTC: "2026-12-06 10:10:50.64+00"; SQLite as
+# stored), which sorts like the times: parsing a thousand timestamps would cost more than the statement.
 _BLOCKS_SQL = (
     "SELECT block, SUM(courses), CAST(SUM(pages) AS BIGINT), CAST(MAX(lastmod) AS TEXT), "
     "CAST(MAX(resized) AS TEXT) FROM ("
     f'SELECT block, courses, pages, lastmod, resized FROM "{SitemapBlock._meta.db_table}" '
-    f"UNION ALL SELECT course_id / %s, 1, module_count + 1, live_from, live_from FROM {_LISTING} "
+    "UNION ALL SELECT course_id / %s, SUM(courses), SUM(pages), MAX(at), "
+    "CASE WHEN SUM(pages) <> 0 THEN MAX(at) END FROM ("
+    f"SELECT course_id, 1 AS courses, module_count + 1 AS pages, live_from AS at FROM {_LISTING} "
     "WHERE NOT counted AND live_from <= %s AND (live_until IS NULL OR live_until > %s) "
     # IS NOT NULL tells a prepared statement's one plan (made without the time) that few rows qualify.
-    f"UNION ALL SELECT course_id / %s, -1, -1 - module_count, live_until, live_until FROM {_LISTING} "
+    f"UNION ALL SELECT course_id, -1, -1 - module_count, live_until FROM {_LISTING} "
     "WHERE counted AND live_until IS NOT NULL AND live_until <= %s "
-    f"UNION ALL SELECT course_id / %s, 0, 0, live_until, live_until FROM {_LISTING} "
+    f"UNION ALL SELECT course_id, 0, 0, live_until FROM {_LISTING} "
     "WHERE NOT counted AND live_from <= %s AND live_until IS NOT NULL AND live_until <= %s"
+    ") switched GROUP BY course_id"
     ") b GROUP BY block ORDER BY block"
 )
 # A block larger than a file, course by course (the listing_sitemap index, PostgreSQL: no table read).
@@ -80,7 +84,7 @@ def sitemap_files(*, now=None, limit: int | None = None) -> list[SitemapFile]:
     now = now or timezone.now()
     limit = limit or SITEMAP_LIMIT
     spans = []
-    params = [sitemaps.BLOCK, now, now, sitemaps.BLOCK, now, sitemaps.BLOCK, now, now]
+    params = [sitemaps.BLOCK, now, now, now, now, now]
     for block, _courses, pages, lastmod, resized in _rows(_BLOCKS_SQL, params):
         first, last = sitemaps.block_ids(block)
         if pages <= limit:  # a block whose courses all left too: its lastmod is its file's

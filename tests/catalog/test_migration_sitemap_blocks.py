@@ -35,13 +35,13 @@ def test_blocks_are_counted_from_the_counted_listings():
         CourseFactory(status="draft", units=tree(2))
         coming = CourseFactory(status="draft", units=tree(4))
         services.course_schedule(course=coming, publish_at=timezone.now() + dt.timedelta(hours=1))  # not counted
-        kept = {b.block: (b.courses, b.pages, b.lastmod) for b in SitemapBlock.objects.all()}
+        kept = {b.block: (b.courses, b.pages, b.lastmod, b.resized) for b in SitemapBlock.objects.all()}
         assert len(kept) == 2 and 2 in kept
-        assert sum(pages for _n, pages, _at in kept.values()) == 2 + 6 + 4
+        assert sum(pages for _n, pages, _at, _r in kept.values()) == 2 + 6 + 4
         migrate(BEFORE)
         Block = migrate(AFTER).get_model("catalog", "SitemapBlock")
-        assert {b.block: (b.courses, b.pages, b.lastmod) for b in Block.objects.all()} == kept
+        assert {b.block: (b.courses, b.pages, b.lastmod, b.resized) for b in Block.objects.all()} == kept
         newest = max(Listing.objects.filter(counted=True).values_list("live_from", flat=True))
-        assert max(at for _n, _p, at in kept.values()) == newest
+        assert max(at for _n, _p, at, _r in kept.values()) == newest
     finally:
         migrate(latest())

@@ -7,12 +7,14 @@ import file) the changes are summed and written once at the end (catalog.service
 so a long transaction holds the counts' row locks only for the moment of its commit.
 """
 
+import contextlib
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from catalog import cache
 from catalog.domain import sitemaps
 from catalog.domain.facets import duration_range
 from catalog.models import FacetCount, Listing, SitemapBlock, TopicCount
@@ -109,6 +111,23 @@ def add(deltas: Deltas) -> None:
         cursor.executemany(_UPSERT_BLOCK, rows)
 
 
+@contextlib.contextmanager
+def summed():
+    """Sum the count changes made inside and write them once, at the end: a listing replaced by another
+    is then one change, and a sitemap block whose size did not change, net, keeps when it last did.
+    Inside deferred() (an import), which sums them already, it does nothing more."""
+    if buffers.count_deltas.get() is not None:
+        yield
+        return
+    token = buffers.count_deltas.set(Deltas())
+    try:
+        yield
+        deltas = buffers.count_deltas.get()
+    finally:
+        buffers.count_deltas.reset(token)
+    add(deltas)
+
+
 def counted(listings) -> None:
     """These listings are live, as recorded: count them."""
     listings = [listing for listing in listings if not listing.counted]
@@ -137,10 +156,14 @@ def recount() -> dict[str, int]:
     """Count every kept count again from the counted listings, and say how many rows were wrong: after
     a deployment in which code that did not keep some of them yet wrote (between `migrate` and the new
     code taking traffic). A sitemap block that was right keeps its times; one that was wrong changed
-    without being kept, so it is marked changed (and resized) now."""
+    without being kept, so it is marked changed (and resized) now. Not inside deferred(): the import's
+    own listings would be counted twice."""
+    if buffers.count_deltas.get() is not None:
+        raise RuntimeError("counts.recount() inside deferred(): its changes would be counted twice")
     lock_appends()
     fresh = gone_live(
         Listing.objects.filter(counted=True)
+        .order_by()
         .only("course_id", "module_count", "live_from", "topic", "level", "language", "duration_minutes")
         .iterator(chunk_size=5000)
     )
@@ -168,6 +191,8 @@ def recount() -> dict[str, int]:
     SitemapBlock.objects.all().delete()
     add(Deltas(facets=fresh.facets))
     SitemapBlock.objects.bulk_create(blocks, batch_size=1000)
+    if any(wrong.values()):
+        cache.course_changed()  # the lists, facets and sitemaps showed the wrong counts
     return wrong
 
 

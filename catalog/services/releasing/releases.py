@@ -218,10 +218,11 @@ def _replace_rows(model, current, wanted: dict[int, dict], now) -> None:
 def go_live(course: Course, release: Release, *, at, by=None, replacing: Listing | None) -> None:
     """`release` becomes what learners see from `at`: a new listing, the status, the history."""
     live_until = None
-    if replacing is not None:
-        live_until = replacing.live_until if replacing.live_until and replacing.live_until > at else None
-        drop_listing(replacing)
-    listing = make_listing(course, release, live_from=at, live_until=live_until)
+    with counts.summed():  # one change of the counts: a new release of the same size resizes nothing
+        if replacing is not None:
+            live_until = replacing.live_until if replacing.live_until and replacing.live_until > at else None
+            drop_listing(replacing)
+        listing = make_listing(course, release, live_from=at, live_until=live_until)
     if replacing is not None and replacing.slug != listing.slug:
         address_moved(course, old_slug=replacing.slug, new_slug=listing.slug, number=replacing.release.number, at=at)
     feed_published(listing)

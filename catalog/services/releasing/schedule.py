@@ -46,11 +46,12 @@ def settle_course(course: Course, *, now) -> bool:
         for kind, at in (("publish", course.publish_at), ("unpublish", course.unpublish_at))
         if at and at <= now
     )
-    for at, kind in due:
-        if kind == "publish":
-            _went_live(course, at)
-        else:
-            _went_away(course, at, now)
+    with counts.summed():  # one change of the counts per course, as readers correct them meanwhile
+        for at, kind in due:
+            if kind == "publish":
+                _went_live(course, at)
+            else:
+                _went_away(course, at, now)
     if due:
         # Learners' pages already switched by the clock (their TTL ends at the switch); what is
         # recorded now (the feed's entry, the status, the topic counts) must not wait for a TTL either.

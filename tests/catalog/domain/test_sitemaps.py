@@ -41,6 +41,12 @@ def test_a_file_changed_when_a_span_before_it_grew_or_shrank():
     assert pack(spans[2:], 10) == [Span(20, 29, 8, at(2)), Span(30, 39, 9, at(2))]
 
 
+def test_a_file_changed_when_the_span_after_it_grew_out_of_it():
+    # The middle span grew at 5 and no longer fits beside the first: the first file lost it.
+    spans = [(0, 9, 10, at(1), at(1)), (10, 19, 20, at(5), at(5)), (20, 29, 10, at(1), at(1))]
+    assert pack(spans, 25) == [Span(0, 9, 10, at(5)), Span(10, 19, 20, at(5)), Span(20, 29, 10, at(5))]
+
+
 def test_times_as_text_sort_like_the_times():
     # PostgreSQL's text of a timestamp drops trailing zeros of the fraction, and the whole fraction.
     spans = [

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from catalog import cache, services
 from catalog.cache import keys
+from catalog.domain import sitemaps
 from catalog.models import Course, Listing, Module
 from catalog.selectors import site
 from tests.factories import CourseFactory, tree
@@ -118,6 +119,10 @@ class TestSitemap:
 
 
 class TestSitemapFiles:
+    @pytest.fixture(autouse=True)
+    def block_per_course(self, monkeypatch):
+        monkeypatch.setattr(sitemaps, "BLOCK", 1)  # packed course by course, whatever the ids
+
     def test_a_course_never_spans_two_files(self):
         for _ in range(5):
             CourseFactory(status="published", units=tree(2, 1))  # 4 pages each
