@@ -47,20 +47,24 @@ def pack(spans: Iterable[tuple], limit: int) -> list[Span]:
     gone = None  # the lastmod of empty spans before the first file
     moved = None  # the latest resize of the spans so far
     for start, end, n, changed, resized in spans:
-        if pages is not None and pages + n <= limit:
-            last, pages, lastmod = end, pages + n, _later(lastmod, changed)
+        if pages is not None and pages + n <= limit:  # the usual case, kept cheap: a thousand a call
+            last, pages = end, pages + n
+            if changed > lastmod:
+                lastmod = changed
         elif n == 0:
-            gone = _later(gone, changed)
+            gone = later(gone, changed)
         else:
             if pages is not None:  # it may have held this span before it grew: it changed then
-                files.append(Span(first, last, pages, _later(lastmod, resized)))
-            first, last, pages, lastmod = start, end, n, _later(_later(changed, gone), moved)
+                files.append(Span(first, last, pages, later(lastmod, resized)))
+            first, last, pages, lastmod = start, end, n, later(later(changed, gone), moved)
             gone = None
-        moved = _later(moved, resized)
+        if resized is not None and (moved is None or resized > moved):
+            moved = resized
     if pages is not None:
         files.append(Span(first, last, pages, lastmod))
     return files
 
 
-def _later(a, b):
+def later(a, b):
+    """The later of two times, either of which may be None (never)."""
     return b if a is None else a if b is None else max(a, b)
