@@ -1,6 +1,7 @@
 """factory-boy factories that create through the service layer, as every writer must."""
 
 import factory
+from django.db import connection
 
 from catalog import services
 from catalog.models import Course, Module, Unit
@@ -58,3 +59,12 @@ def tree(*unit_specs):
         {"title": f"Unit {u + 1}", "modules": [{"title": f"Module {u + 1}.{m + 1}"} for m in range(n)]}
         for u, n in enumerate(unit_specs)
     ]
+
+
+def next_course_id(pk):
+    """New courses get ids from `pk` on (PostgreSQL's sequence is not rolled back between tests)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT setval(pg_get_serial_sequence('catalog_course', 'id'), %s, false)", [pk])
+        else:
+            cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = 'catalog_course'", [pk - 1])

@@ -4,26 +4,17 @@ them afterwards (catalog.services.releasing.counts)."""
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from catalog import services
 from catalog.models import Listing, SitemapBlock
-from tests.factories import CourseFactory, tree
+from tests.factories import CourseFactory, next_course_id, tree
 from tests.helpers.migrations import latest, migrate
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
 
 BEFORE = [("catalog", "0020_site_speed")]
 AFTER = [("catalog", "0021_sitemap_blocks")]
-
-
-def next_course_id(pk):
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT setval(pg_get_serial_sequence('catalog_course', 'id'), %s, false)", [pk])
-        else:
-            cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = 'catalog_course'", [pk - 1])
 
 
 def test_blocks_are_counted_from_the_counted_listings():

@@ -23,7 +23,7 @@ from catalog.domain.records import clean_record
 from catalog.models import Course, FacetCount, Listing, SitemapBlock
 from catalog.selectors import site
 from catalog.services.releasing.counts import Deltas
-from tests.factories import CourseFactory
+from tests.factories import CourseFactory, next_course_id
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
@@ -43,15 +43,6 @@ def small_blocks(monkeypatch):
 def now(time_machine):
     time_machine.move_to(timezone.now(), tick=False)
     return timezone.now()
-
-
-def next_course_id(pk):
-    """Course ids from `pk` on (PostgreSQL's sequence is not rolled back between tests)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT setval(pg_get_serial_sequence('catalog_course', 'id'), %s, false)", [pk])
-        else:
-            cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = 'catalog_course'", [pk - 1])
 
 
 def grow(slug, modules):
