@@ -12,13 +12,11 @@ from catalog.services.releasing import counts
 @contextlib.contextmanager
 def deferred():
     entries_token = buffers.feed_entries.set([])
-    counts_token = buffers.count_deltas.set(counts.Deltas())
     try:
-        yield
-        entries, deltas = buffers.feed_entries.get(), buffers.count_deltas.get()
+        with counts.summed():  # the counts first, as a publish writes them
+            yield
+        entries = buffers.feed_entries.get()
     finally:
         buffers.feed_entries.reset(entries_token)
-        buffers.count_deltas.reset(counts_token)
     if not transaction.get_rollback():  # a dry run, or a file with errors, writes nothing
-        counts.add(deltas)
         feed.feed_append(entries)

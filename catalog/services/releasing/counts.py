@@ -64,6 +64,13 @@ class Deltas:
         self.pages[block] += sign * (listing.module_count + 1)  # its course page and module pages
         self.changed[block] = max(self.changed.get(block, at), at)
 
+    def topics(self) -> Counter:
+        """Courses per topic, from the facets' changes."""
+        topics = Counter()
+        for (topic, *_), n in self.facets.items():
+            topics[topic] += n
+        return topics
+
     def update(self, other: "Deltas") -> None:
         self.facets.update(other.facets)
         self.courses.update(other.courses)
@@ -93,9 +100,7 @@ def add(deltas: Deltas) -> None:
     if buffer is not None:
         buffer.update(deltas)
         return
-    topics = Counter()
-    for (topic, *_), n in deltas.facets.items():
-        topics[topic] += n
+    topics = deltas.topics()
     # The feed's lock first, then the rows, sorted: every writer takes them in this order (a publish
     # counts its course, then appends to the feed; a deletion appends, then uncounts), so writers
     # queue and never deadlock.
@@ -115,7 +120,8 @@ def add(deltas: Deltas) -> None:
 def summed():
     """Sum the count changes made inside and write them once, at the end: a listing replaced by another
     is then one change, and a sitemap block whose size did not change, net, keeps when it last did.
-    Inside deferred() (an import), which sums them already, it does nothing more."""
+    Inside another summed() (an import's deferred()) it does nothing more; in a transaction marked for
+    rollback (a dry run, a file with errors) it writes nothing."""
     if buffers.count_deltas.get() is not None:
         yield
         return
@@ -125,7 +131,8 @@ def summed():
         deltas = buffers.count_deltas.get()
     finally:
         buffers.count_deltas.reset(token)
-    add(deltas)
+    if not transaction.get_rollback():
+        add(deltas)
 
 
 def counted(listings) -> None:
@@ -167,11 +174,8 @@ def recount() -> dict[str, int]:
         .only("course_id", "module_count", "live_from", "topic", "level", "language", "duration_minutes")
         .iterator(chunk_size=5000)
     )
-    topics = Counter()
-    for (topic, *_), n in fresh.facets.items():
-        topics[topic] += n
     wrong = {
-        "topics": _wrong(dict(TopicCount.objects.values_list("topic", "courses")), topics),
+        "topics": _wrong(dict(TopicCount.objects.values_list("topic", "courses")), fresh.topics()),
         "facets": _wrong(
             {(f.topic, f.level, f.language, f.span): f.courses for f in FacetCount.objects.all()}, fresh.facets
         ),
