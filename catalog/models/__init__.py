@@ -21,7 +21,7 @@ from catalog.models.edge import EdgePurge
 from catalog.models.facets import FacetCount, SitemapBlock
 from catalog.models.feed import FeedEntry, FeedHorizon
 from catalog.models.imports import ImportIdentity, ImportState
-from catalog.models.releases import Listing, Release, SlugRedirect, TopicCount
+from catalog.models.releases import Listing, Release, SlugRedirect, TitleWord, TopicCount
 from catalog.models.topics import Topic, default_topic_name, topic_name_problem
 from catalog.models.webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -46,6 +46,7 @@ __all__ = [
     "SitemapBlock",
     "SlugRedirect",
     "Topic",
+    "TitleWord",
     "TopicCount",
     "TopicField",
     "Unit",

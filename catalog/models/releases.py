@@ -105,6 +105,28 @@ class Listing(models.Model):
         return f"{self.slug} (release {self.release_id})"
 
 
+class TitleWord(models.Model):
+    """One word of a listing's title (its stem, as the title's search document holds it), with what the
+    suggestions choose by: the listing's order and its window. Kept by PostgreSQL itself, from each change
+    of a listing (triggers of migration 0022), so no write can forget it; SQLite leaves it empty.
+
+    The suggestions read a word's listings from its index alone, newest first, instead of every title
+    that matches from the listings' table (catalog.selectors.suggestions).
+    """
+
+    pk = models.CompositePrimaryKey("listing", "lexeme")
+    listing = models.ForeignKey(
+        Listing, related_name="+", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
+    )
+    lexeme = models.TextField()
+    created_at = models.DateTimeField()
+    live_from = models.DateTimeField()
+    live_until = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"{self.lexeme} ({self.listing_id})"
+
+
 class SlugRedirect(models.Model):
     """An old slug of a course, answered with a permanent redirect until another course takes it."""
 

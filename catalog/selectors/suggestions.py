@@ -4,15 +4,21 @@ from django.db import connection, connections, router
 from django.utils import timezone
 
 from catalog.domain import spelling
-from catalog.models import Listing
+from catalog.models import Listing, TitleWord
 from catalog.selectors.embedded_search import embedded_search
-from catalog.selectors.learners import CANDIDATES, listings_live
+from catalog.selectors.learners import listings_live
 from catalog.selectors.search import CONFIG, estimated_rows, forgiving_terms, newest_matching, walks
 
 SUGGESTIONS = 8
 # The newest CANDIDATES live listings whose title matches (title_vector's weight A is the title alone),
-# then exact before corrected, best rank, newest: bounded however many titles share a word. They are
-# found by walking the newest listings or from the index, as the titles' estimated matches say.
+# then exact before corrected, best rank, newest: bounded however many titles share a word.
+CANDIDATES = 100
+# One word being typed, the usual case, is read from the titles' words (TitleWord): each stem it may
+# match gives its newest live titles from the index, in order, without reading a listing. A word that
+# begins more than LEXEMES stems (a letter or two typed), and several words (whose titles the GIN index
+# intersects cheaply), are read from the listings' titles instead: by walking the newest listings or
+# from the GIN index, as PostgreSQL's estimate of the matches says.
+LEXEMES = 24
 _LIVE = (
     f'(SELECT l.id AS pk, l.slug, l.title, l.topic, l.created_at, l.title_vector FROM "{Listing._meta.db_table}" l '
     "WHERE l.live_from <= %s AND (l.live_until IS NULL OR l.live_until > %s)) b"
@@ -24,6 +30,53 @@ SELECT slug, title, topic FROM c
 ORDER BY c.title_vector @@ to_tsquery('{CONFIG}', %s) DESC,
     ts_rank(c.title_vector, to_tsquery('{CONFIG}', %s)) DESC, c.created_at DESC, c.pk
 LIMIT {SUGGESTIONS}
+"""
+
+
+_WORDS = f'"{TitleWord._meta.db_table}"'
+# One word being typed: o, its alternatives as the stems the titles' words hold (a stop word has none and
+# drops out, as it does from to_tsquery); r, the distinct stems it begins, one step of the index each, up to
+# LEXEMES + 1; x, those and the other alternatives' stems; c, the newest CANDIDATES titles among each
+# stem's newest CANDIDATES live titles, read from the index in its order. Then ranked as the titles are
+# ranked (_SQL), and a row of NULLs when the word begins more than LEXEMES stems.
+_ONE_WORD_SQL = f"""
+WITH RECURSIVE o AS MATERIALIZED (
+    SELECT t.prefix, x.lexeme, x.lexeme || chr(1114111) AS last  -- the last stem the prefix begins
+    FROM unnest(%(words)s::text[], %(prefixes)s::boolean[]) AS t(word, prefix)
+    CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('{CONFIG}', t.word))) AS x(lexeme)
+),
+r(n, lexeme, last) AS (
+    SELECT 1, (
+        SELECT w.lexeme FROM {_WORDS} w WHERE w.lexeme ~>=~ o.lexeme AND w.lexeme ~<=~ o.last
+        ORDER BY w.lexeme USING ~<~ LIMIT 1
+    ), o.last
+    FROM o WHERE o.prefix
+    UNION ALL
+    SELECT r.n + 1, (
+        SELECT w.lexeme FROM {_WORDS} w WHERE w.lexeme ~>~ r.lexeme AND w.lexeme ~<=~ r.last
+        ORDER BY w.lexeme USING ~<~ LIMIT 1
+    ), r.last
+    FROM r WHERE r.lexeme IS NOT NULL AND r.n <= %(lexemes)s
+),
+x AS (SELECT lexeme FROM r WHERE lexeme IS NOT NULL UNION SELECT lexeme FROM o WHERE NOT o.prefix),
+c AS (
+    SELECT DISTINCT w.listing_id, w.created_at FROM x CROSS JOIN LATERAL (
+        SELECT w.listing_id, w.created_at FROM {_WORDS} w
+        WHERE w.lexeme = x.lexeme AND w.live_from <= %(now)s AND (w.live_until IS NULL OR w.live_until > %(now)s)
+        ORDER BY w.created_at DESC, w.listing_id LIMIT %(candidates)s
+    ) w
+    ORDER BY w.created_at DESC, w.listing_id LIMIT %(candidates)s
+)
+SELECT * FROM (
+    SELECT l.slug, l.title, l.topic FROM c JOIN "{Listing._meta.db_table}" l ON l.id = c.listing_id
+    WHERE l.title_vector @@ to_tsquery('{CONFIG}', %(full)s)
+    ORDER BY l.title_vector @@ to_tsquery('{CONFIG}', %(exact)s) DESC,
+        ts_rank(l.title_vector, to_tsquery('{CONFIG}', %(full)s)) DESC, l.created_at DESC, l.id
+    LIMIT {SUGGESTIONS}
+) s
+WHERE (SELECT count(lexeme) FROM r) <= %(lexemes)s
+UNION ALL
+SELECT NULL, NULL, NULL WHERE (SELECT count(lexeme) FROM r) > %(lexemes)s
 """
 
 
@@ -41,12 +94,28 @@ def learner_suggestions(*, text: str, now=None) -> list[dict]:
     full = spelling.tsquery(terms, forgiving=True, weight="A")
     exact = spelling.tsquery(terms, forgiving=False, weight="A")
     database = connections[using]
-    source, matches = database.ops.compose_sql(_LIVE, [now, now]), database.ops.compose_sql(_MATCHES, [full])
     with database.cursor() as cursor:
-        # Values written in, never prepared: a generic plan cannot suit both a common word and a rare one
-        # (catalog.selectors.learners.search_candidates).
-        rows = estimated_rows(cursor, [f"SELECT 1 FROM {source}", f"SELECT 1 FROM {source} WHERE {matches}"])
-        walk = rows is None or walks(wanted=CANDIDATES, listings=rows[0], matches=rows[1])
-        newest = newest_matching(source, matches, limit=CANDIDATES, walk=walk, columns="b.*")
-        cursor.execute(database.ops.compose_sql(_SQL.format(newest=newest.replace("%", "%%")), [exact, full]))
-        return [{"slug": slug, "title": title, "topic": topic} for slug, title, topic in cursor.fetchall()]
+        if len(terms) == 1:
+            # One word being typed: from the titles' words, unless it begins too many of them.
+            term = terms[0]
+            words = list(dict.fromkeys((term.word, *term.completions, *term.corrections)))
+            params = {"words": words, "prefixes": [w == term.word for w in words], "now": now, "full": full}
+            params |= {"exact": exact, "candidates": CANDIDATES, "lexemes": LEXEMES}
+            cursor.execute(_ONE_WORD_SQL, params)
+            rows = cursor.fetchall()
+            if not rows or rows[-1][0] is not None:
+                return [{"slug": slug, "title": title, "topic": topic} for slug, title, topic in rows]
+        rows = _by_titles(cursor, database, now=now, full=full, exact=exact)
+        return [{"slug": slug, "title": title, "topic": topic} for slug, title, topic in rows]
+
+
+def _by_titles(cursor, database, *, now, full: str, exact: str) -> list[tuple]:
+    """The suggestions from the listings' titles: walking the newest or from the GIN index. Values written
+    in, never prepared: a generic plan cannot suit both a common word and a rare one
+    (catalog.selectors.learners.search_candidates)."""
+    source, matches = database.ops.compose_sql(_LIVE, [now, now]), database.ops.compose_sql(_MATCHES, [full])
+    rows = estimated_rows(cursor, [f"SELECT 1 FROM {source}", f"SELECT 1 FROM {source} WHERE {matches}"])
+    walk = rows is None or walks(wanted=CANDIDATES, listings=rows[0], matches=rows[1])
+    newest = newest_matching(source, matches, limit=CANDIDATES, walk=walk, columns="b.*")
+    cursor.execute(database.ops.compose_sql(_SQL.format(newest=newest.replace("%", "%%")), [exact, full]))
+    return cursor.fetchall()

@@ -2,9 +2,14 @@
 word) or from the GIN index (a rare one), chosen per search from PostgreSQL's estimate of the matches
 (catalog.selectors.search.walks). Both ways must give learners the same answer."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from catalog import services
 from catalog.selectors import learners, search, suggestions
 from catalog.selectors.learners import listings_live, search_candidates
 from catalog.selectors.suggestions import learner_suggestions
@@ -146,3 +151,55 @@ class TestTheChoice:
             "SELECT b.pk FROM (SELECT * FROM t b WHERE b.x OFFSET 0) b WHERE true "
             "ORDER BY b.created_at DESC, b.pk LIMIT 5"
         )
+
+
+class TestSuggestionsFromTheTitlesWords:
+    """One word being typed is read from the titles' words (TitleWord), each stem's newest titles from
+    its index; it must suggest what reading the titles does, either way, bounds included."""
+
+    WORDS = ["cran", "crane", "cranes", "cranne", "p", "pa", "paper", "pape", "f", "fold", "origami", "kite", "the"]
+    WORDS += ["wind", "wnid", "runni", "zzyzx", "opera", "operatoin", "in", "a"]
+
+    @pytest.fixture
+    def more(self, catalog):
+        for slug, title in [("running", "Running cranes"), ("opera", "Opera in paper"), ("the", "The paper kite")]:
+            CourseFactory(slug=slug, title=title, topic="Crafts", status="published")
+
+    def suggested(self, monkeypatch, *, lexemes, walk=True, candidates=3, now=None):
+        forced(monkeypatch, walk=walk, candidates=candidates)
+        monkeypatch.setattr(suggestions, "LEXEMES", lexemes)
+        found = {}
+        with CaptureQueriesContext(connection) as queries:
+            for word in self.WORDS:
+                found[word] = learner_suggestions(text=word, now=now)
+        return found, sum("EXPLAIN" in q["sql"] for q in queries.captured_queries)
+
+    @pytest.mark.parametrize("candidates", [2, 3, 100])
+    def test_the_words_and_the_titles_suggest_the_same(self, more, monkeypatch, candidates):
+        by_words, estimated = self.suggested(monkeypatch, lexemes=suggestions.LEXEMES, candidates=candidates)
+        assert estimated == 0  # every word here begins few stems: none read the titles
+        for walk in (True, False):
+            by_titles, estimated = self.suggested(monkeypatch, lexemes=-1, walk=walk, candidates=candidates)
+            assert estimated == len(self.WORDS)
+            assert by_titles == by_words
+        assert [s["slug"] for s in by_words["runni"]] == ["running"]  # "running" is stored as its stem, run
+        cranes = {s["slug"] for s in by_words["cranne"]}  # a typo: the newest `candidates` titles with crane
+        assert cranes <= {"paper-cranes", "crane-operation", "running"} and len(cranes) == min(candidates, 3)
+        assert by_words["zzyzx"] == by_words["the"] == []
+
+    def test_a_word_that_begins_too_many_stems_reads_the_titles(self, more, monkeypatch):
+        # "p" begins "paper" only, "f" begins "fold" and "flower": past a bound of one, "f" reads the titles.
+        bounded, estimated = self.suggested(monkeypatch, lexemes=1)
+        assert estimated == 1 and bounded["f"]
+        assert bounded == self.suggested(monkeypatch, lexemes=suggestions.LEXEMES)[0]
+
+    def test_a_scheduled_title_is_suggested_from_its_time_either_way(self, catalog, monkeypatch):
+        units = [{"title": "Unit", "modules": [{"title": "Module"}]}]
+        coming = CourseFactory(slug="helm", title="Helm charts", status="draft", units=units)
+        at = timezone.now() + dt.timedelta(hours=1)
+        services.course_schedule(course=coming, publish_at=at)
+        for lexemes in (suggestions.LEXEMES, -1):
+            monkeypatch.setattr(suggestions, "LEXEMES", lexemes)
+            assert learner_suggestions(text="helm") == []
+            # Its switch has come but nothing has recorded it: the window says it is live.
+            assert [s["slug"] for s in learner_suggestions(text="helm", now=at + dt.timedelta(minutes=1))] == ["helm"]
