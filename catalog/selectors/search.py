@@ -59,23 +59,34 @@ UNION ALL
 SELECT 0, word FROM (
     SELECT word FROM catalog_search_word WHERE word LIKE %s ORDER BY word LIMIT {COMPLETIONS}
 ) p
+UNION ALL
+SELECT -s.i, s.w FROM unnest(%s::text[]) WITH ORDINALITY AS s(w, i) WHERE length(to_tsvector('{CONFIG}', s.w)) = 0
 """
 
 
 def forgiving_terms(words: list[str], *, using: str = "default") -> list[spelling.Term]:
-    """The query's words with their corrections and the last one's completions, in one query."""
+    """The query's words with their corrections and the last one's completions, in one query.
+
+    A last word that is a stop word (`kubernetes in`, `intro t`) is left out when a word that is not one
+    comes before it:
+    the documents do not hold stop words, so as a prefix it could only demand one of the longer words it
+    begins, and a learner who stopped typing there would lose every course. Alone, it still matches the
+    words it begins. (PostgreSQL drops the other stop words from a query itself.)"""
     last = len(words) - 1
     # The table keeps words of at most 32 letters: a longer one cannot be near any, and its nearest-
     # neighbour scan would read the whole index before giving up.
     fuzzy = [w for w in words if spelling.edits_allowed(w) and len(w) <= spelling.LONGEST_WORD + 2]
     near: dict[int, list[str]] = {}
     with connections[using].cursor() as cursor:
-        cursor.execute(_LOOKUP, [fuzzy, words[last] + "%"])
+        cursor.execute(_LOOKUP, [fuzzy, words[last] + "%", words])
         for i, word in cursor.fetchall():
             near.setdefault(i, []).append(word)
     corrections = {
         typed: [w for w in near.get(i, []) if spelling.within_reach(typed, w)] for i, typed in enumerate(fuzzy, 1)
     }
+    stop = {-i - 1 for i in near if i < 0}  # the stop words' places
+    if last in stop and len(stop) < len(words):  # a stop word typed last, after a word that is not one
+        return [spelling.Term(word=word, corrections=tuple(corrections.get(word, ()))) for word in words[:last]]
     return [
         spelling.Term(
             word=word,
