@@ -11,7 +11,9 @@ import re
 from catalog.domain.spelling import WORD, fold
 
 START, STOP = "\x01", "\x02"
+LT, GT = "\x03", "\x04"  # `<` and `>` on their way through PostgreSQL's marker (catalog.selectors.excerpts)
 LIMIT = 200  # characters of text, the marks not counted
+LONG_WORD = 20  # characters a word may run past LIMIT before it is cut
 _SPACES = re.compile(r"\s+")
 
 
@@ -37,14 +39,15 @@ def excerpt(marked: str, *, limit: int = LIMIT) -> str:
                 inside = ch == START
                 kept.append(ch)
                 continue
-            if length >= limit and not inside and ch == " ":
+            # At a space after `limit`; within a word that runs on (a long word, a URL), soon after.
+            if length >= limit and (ch == " " and not inside or length >= limit + LONG_WORD):
                 break
             kept.append(ch)
             length += 1
         marked = ("… " if start > 0 else "") + "".join(kept).strip() + (" …" if length >= limit else "")
         if inside:
             marked += STOP
-    escaped = html.escape(marked, quote=True)
+    escaped = html.escape(marked, quote=True).replace(LT, "&lt;").replace(GT, "&gt;")
     return escaped.replace(START, "<mark>").replace(STOP, "</mark>")
 
 
@@ -55,4 +58,4 @@ def mark_words(text: str, matches) -> str:
         word = found.group(0)
         return f"{START}{word}{STOP}" if matches(fold(word)) else word
 
-    return WORD.sub(one, without_marks(text))
+    return WORD.sub(one, without_marks(text).replace(LT, "").replace(GT, ""))

@@ -3,14 +3,22 @@
 from django.db import connection, connections
 
 from catalog.domain import excerpts
-from catalog.models import Listing
+from catalog.models import Listing, Topic
 from catalog.selectors.embedded_search import embedded_matcher
 from catalog.selectors.search import Query
 
 # Title and description when the query matches there (most searches: ts_headline's cost grows with the
-# text it reads), else with the tree's titles and content too; the marks are characters no course text keeps.
-_HEAD = "translate(l.title || ' — ' || l.description, E'\\x01\\x02', '')"
-_TEXT = "translate(l.title || ' — ' || l.description || ' — ' || l.search_text, E'\\x01\\x02', '')"
+# text it reads), else with the tree's titles and content too; the marks are characters no course text
+# keeps. `<` and `>` travel as two other such characters (catalog.domain.excerpts.LT, GT): ts_headline's
+# parser would take `List<String>` for a tag and leave it out.
+_TRANSLATE = "E'<>\\x01\\x02\\x03\\x04', E'\\x03\\x04'"
+_HEAD = f"translate(l.title || ' — ' || l.description, {_TRANSLATE})"
+_TEXT = f"translate(l.title || ' — ' || l.description || ' — ' || l.search_text, {_TRANSLATE})"
+# A course found by its topic alone: its title and the topic's name.
+_TOPIC = (
+    f"translate(l.title || ' — ' || coalesce((SELECT t.name FROM \"{Topic._meta.db_table}\" t WHERE t.slug = l.topic), "
+    f"l.topic), {_TRANSLATE})"
+)
 # catalog_english: english with unaccent, so `cafe` marks `café` in the text as written (migration 0016).
 _OPTIONS = 'StartSel="\x01", StopSel="\x02", MaxWords=30, MinWords=12, MaxFragments=1'
 
@@ -36,11 +44,34 @@ def listing_excerpts(*, ids: list[int], text: str, query: Query | None, using: s
         rows = Listing.objects.using(using).filter(pk__in=ids).values_list("pk", "title", "description", "search_text")
         texts = {pk: " — ".join(parts) for pk, *parts in rows}
         matches = embedded_matcher(text, list(texts.values()))
-        return {pk: excerpts.excerpt(excerpts.mark_words(t, matches)) for pk, t in texts.items()}
+        marked = {pk: excerpts.mark_words(t, matches) for pk, t in texts.items()}
+        unmarked = [pk for pk, m in marked.items() if excerpts.START not in m]
+        if unmarked:  # found by the topic alone: the title and the topic's name
+            topics = list(Listing.objects.using(using).filter(pk__in=unmarked).values_list("pk", "title", "topic"))
+            chosen = Topic.objects.using(using).filter(slug__in={topic for _pk, _title, topic in topics})
+            names = dict(chosen.values_list("slug", "name"))
+            for pk, title, topic in topics:
+                marked[pk] = excerpts.mark_words(f"{title} — {names.get(topic, topic)}", matches)
+        return {pk: excerpts.excerpt(m) for pk, m in marked.items()}
     if query is None:
         return {}
     function, tsquery = query.sql
     sql = f'SELECT l.id, {MATCH} FROM "{Listing._meta.db_table}" l, {query_sql(function)} WHERE l.id = ANY(%s)'
     with connections[using].cursor() as cursor:
         cursor.execute(sql, [*MATCH_PARAMS, tsquery, list(ids)])
-        return {pk: excerpts.excerpt(marked) for pk, marked in cursor.fetchall()}
+        found = dict(cursor.fetchall())
+    return {pk: excerpts.excerpt(marked) for pk, marked in with_topics(found, query=query, using=using).items()}
+
+
+def with_topics(found: dict[int, str], *, query: Query, using: str = "default") -> dict[int, str]:
+    """`found` ({listing id: marked text}), where a listing's text shows no match (it was found by its
+    topic alone) its title and topic marked instead: one more statement, only then."""
+    unmarked = [pk for pk, marked in found.items() if excerpts.START not in marked]
+    if not unmarked:
+        return found
+    function, tsquery = query.sql
+    topic = f"ts_headline('catalog_english', {_TOPIC}, q.q, %s)"
+    sql = f'SELECT l.id, {topic} FROM "{Listing._meta.db_table}" l, {query_sql(function)} WHERE l.id = ANY(%s)'
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [_OPTIONS, tsquery, unmarked])
+        return found | {pk: marked for pk, marked in cursor.fetchall() if excerpts.START in marked}

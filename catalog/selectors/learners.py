@@ -15,7 +15,7 @@ from catalog.db.sql import any_of
 from catalog.domain import documents, excerpts, spelling
 from catalog.models import Listing, SlugRedirect, TopicCount
 from catalog.selectors.embedded_search import embedded_search
-from catalog.selectors.excerpts import MATCH, MATCH_PARAMS, query_sql
+from catalog.selectors.excerpts import MATCH, MATCH_PARAMS, query_sql, with_topics
 from catalog.selectors.search import (
     CONFIG,
     WEIGHTS,
@@ -253,7 +253,8 @@ def learner_search_summaries(ids, *, query: Query, now=None) -> tuple[dict, dict
     if not rows:
         return {}, {}, next_switch(now=now)
     summaries = {pk: summary for pk, summary, *_ in rows}
-    return summaries, {pk: excerpts.excerpt(marked) for pk, _, marked, *_ in rows}, earliest(rows[0][3], rows[0][4])
+    marked = with_topics({pk: marked for pk, _, marked, *_ in rows}, query=query, using=router.db_for_read(Listing))
+    return summaries, {pk: excerpts.excerpt(text) for pk, text in marked.items()}, earliest(rows[0][3], rows[0][4])
 
 
 _PAGE_SQL = (

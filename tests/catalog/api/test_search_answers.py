@@ -39,8 +39,30 @@ class TestMatch:
     def test_the_matched_words_are_marked_and_everything_else_escaped(self, api, courses):
         match = results(api.get(LIST, {"search": "cafe"}))["cafe"]["match"]
         assert "<mark>Café</mark>" in match
-        assert "<b>" not in match and "&lt;b&gt;" in match or "management" in match
+        assert "<b>" not in match and "&lt;b&gt;management&lt;/b&gt;" in match  # escaped, not left out
         assert "&amp;" in match or "bar" not in match
+
+    def test_text_that_looks_like_markup_is_shown_escaped(self, api):
+        CourseFactory(
+            slug="generics",
+            title="Java generics: List<String> and Map<K, V>",
+            description="Use List<T> safely & well <!-- note --> <br> end.",
+            status="published",
+        )
+        match = results(api.get(LIST, {"search": "generics"}))["generics"]["match"]
+        assert match.startswith("Java <mark>generics</mark>: List&lt;String&gt; and Map&lt;K, V&gt; — ")
+        assert "Use List&lt;T&gt; safely &amp; well &lt;!-- note" in match
+
+    def test_a_long_word_is_cut_near_the_limit(self, api):
+        CourseFactory(slug="long", title="Quokka", description="quokka " + "x" * 1000, status="published")
+        match = results(api.get(LIST, {"search": "quokka"}))["long"]["match"]
+        text = match.replace("<mark>", "").replace("</mark>", "")
+        assert "<mark>Quokka</mark>" in match and len(text) <= 230 and text.endswith("…")
+
+    def test_a_course_found_by_its_topic_shows_the_topic_marked(self, api):
+        CourseFactory(slug="epsilon", title="Epsilon", topic="Zeppelin", description="x", status="published")
+        match = results(api.get(LIST, {"search": "zeppelin"}))["epsilon"]["match"]
+        assert "<mark>Zeppelin</mark>" in match and match.startswith("Epsilon")
 
     def test_a_typo_and_a_prefix_mark_the_words_they_found(self, api, courses):
         assert "<mark>espresso</mark>" in results(api.get(LIST, {"search": "expresso"}))["cafe"]["match"]
