@@ -18,7 +18,6 @@ from catalog.selectors.embedded_search import embedded_search
 from catalog.selectors.excerpts import MATCH, MATCH_PARAMS, query_sql, with_topics
 from catalog.selectors.search import (
     CONFIG,
-    WEIGHTS,
     Query,
     clean_query,
     estimated_rows,
@@ -66,15 +65,26 @@ def _facet_sql(column: str) -> str:
     )
 
 
+# A match's tier, the contract's ranking: 3 when the whole query matches in the title and topic (A), 2 in
+# those and the unit and module titles (B), 1 only with the description (C) or the content (D); equally
+# tiered matches newest first, however often a word comes back.
+_TIER = "CASE WHEN {a} THEN 3 WHEN {ab} THEN 2 ELSE 1 END"
+
+
 def _ranked_sql(query: Query) -> tuple[str, str, list]:
-    """(is an exact match, its rank) as SQL over the listing `l`, and their parameters: the order of
-    catalog.selectors.search.ranked, computed by hand."""
+    """(is an exact match, its tier) as SQL over the listing `l`, and their parameters."""
     function, text = query.sql
-    rank = f"ts_rank(%s::real[], l.search_vector, {function}('{CONFIG}', %s))"
+    if query.terms:  # the forgiving query, its words restricted to the tier's parts
+        tiers = [spelling.tsquery(list(query.terms), forgiving=True, weight=w) for w in ("A", "AB")]
+        test = f"l.search_vector @@ to_tsquery('{CONFIG}', %s)"
+    else:  # websearch syntax: the query as written, on the tier's parts of the document
+        tiers = [text, text]
+        test = f"ts_filter(l.search_vector, '{{{{{{parts}}}}}}') @@ {function}('{CONFIG}', %s)"
+    rank = _TIER.format(a=test.format(parts="a"), ab=test.format(parts="a,b"))
     if not any(term.corrections for term in query.terms):
-        return "true", rank, [WEIGHTS, text]  # every match is exact
+        return "true", rank, tiers  # every match is exact
     exact = f"l.search_vector @@ to_tsquery('{CONFIG}', %s)"
-    return exact, rank, [spelling.tsquery(list(query.terms), forgiving=False), WEIGHTS, text]
+    return exact, rank, [spelling.tsquery(list(query.terms), forgiving=False), *tiers]
 
 
 def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:

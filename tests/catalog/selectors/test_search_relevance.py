@@ -119,6 +119,25 @@ class TestRanking:
         CourseFactory(slug="in-content", title="Paper", status="published", units=units)
         assert slugs(api.get(LIST, {"search": "origami"})) == ["titled", "in-content"]
 
+    @pytest.mark.postgres_only  # SQLite weighs the tree's titles as the description (README)
+    def test_each_tier_before_the_next_and_newest_first_within_one(self, api):
+        def course(slug, *, title="Course", description="A course.", unit="U", module="M", content=""):
+            units = [{"title": unit, "modules": [{"title": module, "content": content}]}]
+            CourseFactory(slug=slug, title=title, description=description, status="published", units=units)
+
+        # Oldest first: a title that also says it in the description and the content, a unit title, a
+        # module title, the description, the content, and a title that says it once.
+        course("title-often", title="Rust for beginners", description="Rust is a systems language.", content="Rust")
+        course("unit", unit="Rust tooling")
+        course("module", module="Rust macros")
+        course("description", description="Some rust in the description.")
+        course("content", content="Rust " * 20)
+        course("title-once", title="Rust for beginners", description="A systems language.")
+        # Title and topic, then unit and module titles, then description and content: within a tier the
+        # newest first, however often the word comes back.
+        found = slugs(api.get(LIST, {"search": "rust"}))
+        assert found == ["title-once", "title-often", "module", "unit", "content", "description"]
+
 
 class TestAccentedWords:
     def test_a_typo_of_an_accented_content_word_is_corrected_to_it_without_its_accents(self, api):
