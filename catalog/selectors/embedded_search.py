@@ -1,8 +1,8 @@
 """Learners' search on SQLite (`make run`): the same forgiving rules as PostgreSQL's, in Python over the
 listings the other filters kept. Fine for a demo catalog (it reads every kept listing's text); a
 catalog of many thousands belongs on PostgreSQL. What differs: no stemming (a word also matches the
-words it begins with up to 3 more letters: `course` finds `courses`), and unit titles, module titles
-and content weigh the same, below title and topic and the description."""
+words it begins with up to 3 more letters: `course` finds `courses`), and the description, unit titles,
+module titles and content weigh the same, below title and topic (README)."""
 
 from collections import Counter
 
