@@ -44,9 +44,9 @@ def excerpt(marked: str, *, limit: int = LIMIT) -> str:
                 break
             kept.append(ch)
             length += 1
+        if inside:  # cut within a marked word: the mark closes before the ellipsis
+            kept.append(STOP)
         marked = ("… " if start > 0 else "") + "".join(kept).strip() + (" …" if length >= limit else "")
-        if inside:
-            marked += STOP
     escaped = html.escape(marked, quote=True).replace(LT, "&lt;").replace(GT, "&gt;")
     return escaped.replace(START, "<mark>").replace(STOP, "</mark>")
 

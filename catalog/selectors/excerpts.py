@@ -3,7 +3,7 @@
 from django.db import connection, connections
 
 from catalog.domain import excerpts
-from catalog.models import Listing, Topic
+from catalog.models import Listing, Topic, default_topic_name
 from catalog.selectors.embedded_search import embedded_matcher
 from catalog.selectors.search import Query
 
@@ -17,7 +17,8 @@ _TEXT = f"translate(l.title || ' — ' || l.description || ' — ' || l.search_t
 # A course found by its topic alone: its title and the topic's name.
 _TOPIC = (
     f"translate(l.title || ' — ' || coalesce((SELECT t.name FROM \"{Topic._meta.db_table}\" t WHERE t.slug = l.topic), "
-    f"l.topic), {_TRANSLATE})"
+    # catalog.models.topics.default_topic_name: "cloud-devops" -> "Cloud devops"
+    f"upper(left(replace(l.topic, '-', ' '), 1)) || substr(replace(l.topic, '-', ' '), 2)), {_TRANSLATE})"
 )
 # catalog_english: english with unaccent, so `cafe` marks `café` in the text as written (migration 0016).
 _OPTIONS = 'StartSel="\x01", StopSel="\x02", MaxWords=30, MinWords=12, MaxFragments=1'
@@ -51,7 +52,7 @@ def listing_excerpts(*, ids: list[int], text: str, query: Query | None, using: s
             chosen = Topic.objects.using(using).filter(slug__in={topic for _pk, _title, topic in topics})
             names = dict(chosen.values_list("slug", "name"))
             for pk, title, topic in topics:
-                marked[pk] = excerpts.mark_words(f"{title} — {names.get(topic, topic)}", matches)
+                marked[pk] = excerpts.mark_words(f"{title} — {names.get(topic) or default_topic_name(topic)}", matches)
         return {pk: excerpts.excerpt(m) for pk, m in marked.items()}
     if query is None:
         return {}

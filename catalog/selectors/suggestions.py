@@ -41,10 +41,13 @@ _WORDS = f'"{TitleWord._meta.db_table}"'
 # ranked (_SQL), and a row of NULLs when the word begins more than LEXEMES stems.
 _ONE_WORD_SQL = f"""
 WITH RECURSIVE o AS MATERIALIZED (
-    SELECT t.prefix, x.lexeme, x.lexeme || chr(1114111) AS last  -- the last stem the prefix begins
+    SELECT t.word, t.prefix, x.lexeme, x.lexeme || chr(1114111) AS last  -- the last stem the prefix begins
     FROM unnest(%(words)s::text[], %(prefixes)s::boolean[]) AS t(word, prefix)
     CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('{CONFIG}', t.word))) AS x(lexeme)
 ),
+-- A word PostgreSQL splits in two (at a character its parser does not take for a letter) is a phrase
+-- in to_tsquery: such a text reads the titles.
+split AS (SELECT EXISTS (SELECT 1 FROM o GROUP BY word HAVING count(*) > 1) AS split),
 r(n, lexeme, last) AS (
     SELECT 1, (
         SELECT w.lexeme FROM {_WORDS} w WHERE w.lexeme ~>=~ o.lexeme AND w.lexeme ~<=~ o.last
@@ -74,9 +77,9 @@ SELECT * FROM (
         ts_rank(l.title_vector, to_tsquery('{CONFIG}', %(full)s)) DESC, l.created_at DESC, l.id
     LIMIT {SUGGESTIONS}
 ) s
-WHERE (SELECT count(lexeme) FROM r) <= %(lexemes)s
+WHERE (SELECT count(lexeme) FROM r) <= %(lexemes)s AND NOT (SELECT split FROM split)
 UNION ALL
-SELECT NULL, NULL, NULL WHERE (SELECT count(lexeme) FROM r) > %(lexemes)s
+SELECT NULL, NULL, NULL WHERE (SELECT count(lexeme) FROM r) > %(lexemes)s OR (SELECT split FROM split)
 """
 
 
@@ -99,7 +102,8 @@ def learner_suggestions(*, text: str, now=None) -> list[dict]:
             # One word being typed: from the titles' words, unless it begins too many of them.
             term = terms[0]
             words = list(dict.fromkeys((term.word, *term.completions, *term.corrections)))
-            params = {"words": words, "prefixes": [w == term.word for w in words], "now": now, "full": full}
+            params = {"words": words, "prefixes": [term.prefix and w == term.word for w in words], "now": now}
+            params |= {"full": full}
             params |= {"exact": exact, "candidates": CANDIDATES, "lexemes": LEXEMES}
             cursor.execute(_ONE_WORD_SQL, params)
             rows = cursor.fetchall()

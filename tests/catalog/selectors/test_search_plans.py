@@ -203,3 +203,29 @@ class TestSuggestionsFromTheTitlesWords:
             assert learner_suggestions(text="helm") == []
             # Its switch has come but nothing has recorded it: the window says it is live.
             assert [s["slug"] for s in learner_suggestions(text="helm", now=at + dt.timedelta(minutes=1))] == ["helm"]
+
+    def test_a_stop_word_typed_last_leaves_the_word_before_it_whole(self, monkeypatch):
+        # "java in": "in" is left out, and "java" is a word, not the start of the newer JavaScript titles.
+        CourseFactory(slug="java", title="Java basics", status="published")
+        for n in (1, 2, 3):
+            CourseFactory(slug=f"js{n}", title=f"JavaScript part {n}", status="published")
+        for lexemes in (suggestions.LEXEMES, -1):
+            forced(monkeypatch, walk=True, candidates=2)
+            monkeypatch.setattr(suggestions, "LEXEMES", lexemes)
+            assert [s["slug"] for s in learner_suggestions(text="java in")] == ["java"]
+            assert [s["slug"] for s in learner_suggestions(text="java")] == ["js3", "js2"]  # the newest two
+
+    def test_a_title_with_two_stems_the_word_begins_is_suggested_once(self, catalog):
+        CourseFactory(slug="runners", title="Running runners", status="published")
+        assert [s["slug"] for s in learner_suggestions(text="run")] == ["runners"]
+
+    def test_a_word_postgresql_splits_in_two_reads_the_titles(self, monkeypatch):
+        # U+09F4 is a letter of a word to Python and a break to PostgreSQL's parser: to_tsquery reads a
+        # phrase, which the titles' words cannot check.
+        CourseFactory(slug="ab", title="ab\u09f4cd notes", status="published")
+        CourseFactory(slug="apart", title="ab and cd", status="published")
+        with CaptureQueriesContext(connection) as queries:
+            found = learner_suggestions(text="ab\u09f4cd")
+        assert any("EXPLAIN" in q["sql"] for q in queries.captured_queries)
+        monkeypatch.setattr(suggestions, "LEXEMES", -1)
+        assert found == learner_suggestions(text="ab\u09f4cd") and [s["slug"] for s in found] == ["ab"]

@@ -137,6 +137,18 @@ class TestRanking:
         # newest first, however often the word comes back.
         found = slugs(api.get(LIST, {"search": "rust"}))
         assert found == ["title-once", "title-often", "module", "unit", "content", "description"]
+        assert slugs(api.get(LIST, {"search": '"rust"'})) == found  # websearch syntax, the same tiers
+
+    @pytest.mark.postgres_only
+    def test_several_words_rank_by_where_each_matched(self, api):
+        def course(slug, *, title="Course", description="A course.", unit="U", content=""):
+            units = [{"title": unit, "modules": [{"title": "M", "content": content}]}]
+            CourseFactory(slug=slug, title=title, description=description, status="published", units=units)
+
+        course("title-and-description", title="Rust", description="Writing macros.")  # 3 + 1
+        course("unit-titles", unit="Rust macros")  # 2 + 2, newer
+        course("content", content="Rust macros, in depth.")  # 1 + 1, newest
+        assert slugs(api.get(LIST, {"search": "rust macros"})) == ["unit-titles", "title-and-description", "content"]
 
 
 class TestAccentedWords:
