@@ -11,7 +11,8 @@ from catalog.selectors.search import CONFIG, estimated_rows, forgiving_terms, ne
 
 SUGGESTIONS = 8
 # The newest CANDIDATES live listings whose title matches (title_vector's weight A is the title alone),
-# then exact before corrected, best rank, newest: bounded however many titles share a word.
+# then exact before corrected, newest first: bounded however many titles share a word. (A title is one
+# tier of search's ranking: how often a word comes back does not count, as in search.)
 CANDIDATES = 100
 # One word being typed, the usual case, is read from the titles' words (TitleWord): each stem it may
 # match gives its newest live titles from the index, in order, without reading a listing. A word that
@@ -27,8 +28,7 @@ _MATCHES = f"b.title_vector @@ to_tsquery('{CONFIG}', %s)"
 _SQL = f"""
 WITH c AS ({{newest}})
 SELECT slug, title, topic FROM c
-ORDER BY c.title_vector @@ to_tsquery('{CONFIG}', %s) DESC,
-    ts_rank(c.title_vector, to_tsquery('{CONFIG}', %s)) DESC, c.created_at DESC, c.pk
+ORDER BY c.title_vector @@ to_tsquery('{CONFIG}', %s) DESC, c.created_at DESC, c.pk
 LIMIT {SUGGESTIONS}
 """
 
@@ -36,13 +36,14 @@ LIMIT {SUGGESTIONS}
 _WORDS = f'"{TitleWord._meta.db_table}"'
 # One word being typed: o, its alternatives as the stems the titles' words hold (a stop word has none and
 # drops out, as it does from to_tsquery); r, the distinct stems it begins, one step of the index each, up to
-# LEXEMES + 1; x, those and the other alternatives' stems; c, the newest CANDIDATES titles among each
-# stem's newest CANDIDATES live titles, read from the index in its order. Then ranked as the titles are
-# ranked (_SQL), and a row of NULLs when the word begins more than LEXEMES stems.
+# LEXEMES + 1; x, those and the other alternatives' stems, exact unless only a correction's; c, the newest
+# CANDIDATES titles among each stem's newest CANDIDATES live titles, read from the index in its order,
+# exact when any exact stem gave it. Then ordered as _SQL orders them (the SUGGESTIONS chosen are the only
+# listings read), or a row of NULLs when the word begins more than LEXEMES stems or PostgreSQL splits it.
 _ONE_WORD_SQL = f"""
 WITH RECURSIVE o AS MATERIALIZED (
-    SELECT t.word, t.prefix, x.lexeme, x.lexeme || chr(1114111) AS last  -- the last stem the prefix begins
-    FROM unnest(%(words)s::text[], %(prefixes)s::boolean[]) AS t(word, prefix)
+    SELECT t.word, t.prefix, t.exact, x.lexeme, x.lexeme || chr(1114111) AS last  -- the last stem it begins
+    FROM unnest(%(words)s::text[], %(prefixes)s::boolean[], %(exacts)s::boolean[]) AS t(word, prefix, exact)
     CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('{CONFIG}', t.word))) AS x(lexeme)
 ),
 -- A word PostgreSQL splits in two (at a character its parser does not take for a letter) is a phrase
@@ -61,21 +62,25 @@ r(n, lexeme, last) AS (
     ), r.last
     FROM r WHERE r.lexeme IS NOT NULL AND r.n <= %(lexemes)s
 ),
-x AS (SELECT lexeme FROM r WHERE lexeme IS NOT NULL UNION SELECT lexeme FROM o WHERE NOT o.prefix),
+x AS (
+    SELECT lexeme, bool_or(exact) AS exact FROM (
+        SELECT lexeme, true AS exact FROM r WHERE lexeme IS NOT NULL
+        UNION ALL SELECT lexeme, exact FROM o WHERE NOT o.prefix
+    ) y GROUP BY lexeme
+),
 c AS (
-    SELECT DISTINCT w.listing_id, w.created_at FROM x CROSS JOIN LATERAL (
+    SELECT w.listing_id, max(w.created_at) AS created_at, bool_or(x.exact) AS exact FROM x CROSS JOIN LATERAL (
         SELECT w.listing_id, w.created_at FROM {_WORDS} w
         WHERE w.lexeme = x.lexeme AND w.live_from <= %(now)s AND (w.live_until IS NULL OR w.live_until > %(now)s)
         ORDER BY w.created_at DESC, w.listing_id LIMIT %(candidates)s
     ) w
-    ORDER BY w.created_at DESC, w.listing_id LIMIT %(candidates)s
+    GROUP BY w.listing_id ORDER BY max(w.created_at) DESC, w.listing_id LIMIT %(candidates)s
 )
 SELECT * FROM (
-    SELECT l.slug, l.title, l.topic FROM c JOIN "{Listing._meta.db_table}" l ON l.id = c.listing_id
-    WHERE l.title_vector @@ to_tsquery('{CONFIG}', %(full)s)
-    ORDER BY l.title_vector @@ to_tsquery('{CONFIG}', %(exact)s) DESC,
-        ts_rank(l.title_vector, to_tsquery('{CONFIG}', %(full)s)) DESC, l.created_at DESC, l.id
-    LIMIT {SUGGESTIONS}
+    SELECT l.slug, l.title, l.topic
+    FROM (SELECT * FROM c ORDER BY exact DESC, created_at DESC, listing_id LIMIT {SUGGESTIONS}) c
+    JOIN "{Listing._meta.db_table}" l ON l.id = c.listing_id
+    ORDER BY c.exact DESC, c.created_at DESC, c.listing_id
 ) s
 WHERE (SELECT count(lexeme) FROM r) <= %(lexemes)s AND NOT (SELECT split FROM split)
 UNION ALL
@@ -102,9 +107,9 @@ def learner_suggestions(*, text: str, now=None) -> list[dict]:
             # One word being typed: from the titles' words, unless it begins too many of them.
             term = terms[0]
             words = list(dict.fromkeys((term.word, *term.completions, *term.corrections)))
-            params = {"words": words, "prefixes": [term.prefix and w == term.word for w in words], "now": now}
-            params |= {"full": full}
-            params |= {"exact": exact, "candidates": CANDIDATES, "lexemes": LEXEMES}
+            prefixes, exacts = [term.prefix and w == term.word for w in words], [w in term.exact for w in words]
+            params = {"words": words, "prefixes": prefixes, "exacts": exacts, "now": now}
+            params |= {"candidates": CANDIDATES, "lexemes": LEXEMES}
             cursor.execute(_ONE_WORD_SQL, params)
             rows = cursor.fetchall()
             if not rows or rows[-1][0] is not None:
@@ -121,5 +126,5 @@ def _by_titles(cursor, database, *, now, full: str, exact: str) -> list[tuple]:
     rows = estimated_rows(cursor, [f"SELECT 1 FROM {source}", f"SELECT 1 FROM {source} WHERE {matches}"])
     walk = rows is None or walks(wanted=CANDIDATES, listings=rows[0], matches=rows[1])
     newest = newest_matching(source, matches, limit=CANDIDATES, walk=walk, columns="b.*")
-    cursor.execute(database.ops.compose_sql(_SQL.format(newest=newest.replace("%", "%%")), [exact, full]))
+    cursor.execute(database.ops.compose_sql(_SQL.format(newest=newest.replace("%", "%%")), [exact]))
     return cursor.fetchall()
