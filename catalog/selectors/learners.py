@@ -23,6 +23,7 @@ from catalog.selectors.search import (
     estimated_rows,
     learner_query,
     newest_matching,
+    tier_rank,
     walks,
 )
 from catalog.selectors.topics import topic_names
@@ -65,23 +66,9 @@ def _facet_sql(column: str) -> str:
     )
 
 
-# A match's tier, the contract's ranking: 3 where a word matches in the title or topic (A), 2 in the unit
-# and module titles (B), 1 only in the description (C) or the content (D); a query's rank is the sum of
-# its words' tiers (a websearch query's, where all of it matches). Equal ranks newest first, however
-# often a word comes back.
-_TIER = "(CASE WHEN {a} THEN 3 WHEN {ab} THEN 2 ELSE 1 END)"
-
-
 def _ranked_sql(query: Query) -> tuple[str, str, list]:
-    """(is an exact match, its rank) as SQL over the listing `l`, and their parameters."""
-    function, text = query.sql
-    if query.terms:  # each word of the forgiving query, restricted to the tiers' parts
-        test = f"l.search_vector @@ to_tsquery('{CONFIG}', %s)"
-        rank = " + ".join(_TIER.format(a=test, ab=test) for _term in query.terms)
-        tiers = [spelling.tsquery([term], forgiving=True, weight=w) for term in query.terms for w in ("A", "AB")]
-    else:  # websearch syntax: the query as written, on the tiers' parts of the document
-        test = f"ts_filter(l.search_vector, '{{{{{{parts}}}}}}') @@ {function}('{CONFIG}', %s)"
-        rank, tiers = _TIER.format(a=test.format(parts="a"), ab=test.format(parts="a,b")), [text, text]
+    """(is an exact match, its rank: search.tier_rank) as SQL over the listing `l`, and their parameters."""
+    rank, tiers = tier_rank("l.search_vector", query)
     if not any(term.corrections for term in query.terms):
         return "true", rank, tiers  # every match is exact
     exact = f"l.search_vector @@ to_tsquery('{CONFIG}', %s)"

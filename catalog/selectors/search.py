@@ -9,17 +9,15 @@ quoted phrase, -word, `or`) means exactly what it says.
 
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection, connections
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, IntegerField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from catalog.domain import spelling
 
 MAX_WORDS = spelling.MAX_WORDS
 CONFIG = "english"
-# ts_rank's weights of D, C, B, A (content, description, tree titles, title and topic): each tier more than
-# 1.7 x the one below, what ts_rank adds up for many mentions of one word, so a title beats any body text.
-WEIGHTS = [0.02, 0.1, 0.4, 1.0]
 CORRECTION_NEIGHBOURS = 30  # nearest words by trigram distance, checked by edit distance
 COMPLETIONS = 16  # words of the catalog the last word may be the start of
 
@@ -113,10 +111,30 @@ def learner_query(text: str, *, using: str = "default") -> Query | None:
     return Query(full=full, exact=exact, terms=tuple(terms), sql=("to_tsquery", text))
 
 
+# A match's tier, the contract's ranking: 3 where a word matches in the title or topic (A), 2 in the unit
+# and module titles (B), 1 only in the description (C) or the content (D); a query's rank is the sum of
+# its words' tiers (a websearch query's, where all of it matches). Equal ranks newest first, however
+# often a word comes back.
+_TIER = "(CASE WHEN {a} THEN 3 WHEN {ab} THEN 2 ELSE 1 END)"
+
+
+def tier_rank(column: str, query: Query) -> tuple[str, list]:
+    """(the rank of the search document in `column` for `query`, as SQL; its parameters)."""
+    function, text = query.sql
+    if query.terms:  # each word of the forgiving query, restricted to the tiers' parts
+        test = f"{column} @@ to_tsquery('{CONFIG}', %s)"
+        rank = " + ".join(_TIER.format(a=test, ab=test) for _term in query.terms)
+        return rank, [spelling.tsquery([term], forgiving=True, weight=w) for term in query.terms for w in ("A", "AB")]
+    # websearch syntax: the query as written, on the tiers' parts of the document
+    test = f"ts_filter({column}, '{{{{{{parts}}}}}}') @@ {function}('{CONFIG}', %s)"
+    return _TIER.format(a=test.format(parts="a"), ab=test.format(parts="a,b")), [text, text]
+
+
 def ranked(qs: QuerySet, query: Query, *, newest=("-created_at", "id")) -> QuerySet:
-    """Exact words before corrected ones, then the weights (title and topic, tree titles, description,
-    content), then newest first."""
-    rank = SearchRank(F("search_vector"), query.full, weights=WEIGHTS)
+    """Exact words before corrected ones, then the tiers (tier_rank), then newest first: the learners'
+    order (catalog.selectors.learners) for the editors' working copies."""
+    sql, params = tier_rank(f'"{qs.model._meta.db_table}"."search_vector"', query)
+    rank = RawSQL(sql, params, output_field=IntegerField())
     if not any(term.corrections for term in query.terms):
         return qs.annotate(rank=rank).order_by("-rank", *newest)  # every match is exact
     exact = ExpressionWrapper(Q(search_vector=query.exact), output_field=BooleanField())

@@ -97,6 +97,16 @@ class TestSearchRanking:
         # The contract: title and topic, then unit and module titles, then description; ties newest first.
         assert found == ["in-topic", "in-title", "in-unit", "in-module", "in-description"]
 
+    def test_editors_working_copies_rank_by_the_same_tiers_newest_first_within_one(self, editor_api):
+        older = "Spinors in depth. Spinors everywhere."
+        CourseFactory(slug="older", title="Spinor notes", description=older, status="draft", units=tree(1))
+        CourseFactory(slug="newer", title="Spinor notes", description="Nothing here.", status="draft", units=tree(1))
+        CourseFactory(
+            slug="unit", title="Other", status="draft", units=[{"title": "Spinors", "modules": [{"title": "M"}]}]
+        )
+        found = slugs(editor_api.get(LIST, {"search": "spinor", "status": "draft"}))
+        assert found == ["newer", "older", "unit"]  # the description's repeats do not lift the older one
+
     def test_ranking_beats_recency(self, api, searchable):
         # The description-only match is newer than the title match; rank still puts the title first.
         CourseFactory(
