@@ -66,10 +66,10 @@ def forgiving_terms(words: list[str], *, using: str = "default") -> list[spellin
     """The query's words with their corrections and the last one's completions, in one query.
 
     A last word that is a stop word (`kubernetes in`, `intro t`) is left out when a word that is not one
-    comes before it:
-    the documents do not hold stop words, so as a prefix it could only demand one of the longer words it
-    begins, and a learner who stopped typing there would lose every course. Alone, it still matches the
-    words it begins. (PostgreSQL drops the other stop words from a query itself.)"""
+    comes before it: the documents do not hold stop words, so as a prefix it could only demand one of the
+    longer words it begins, and a learner who stopped typing there would lose every course. Alone, or
+    after stop words only, it still matches the words it begins. (PostgreSQL drops the other stop words
+    from a query itself.)"""
     last = len(words) - 1
     # The table keeps words of at most 32 letters: a longer one cannot be near any, and its nearest-
     # neighbour scan would read the whole index before giving up.
