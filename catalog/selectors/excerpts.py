@@ -42,16 +42,18 @@ def listing_excerpts(*, ids: list[int], text: str, query: Query | None, using: s
     if not ids:
         return {}
     if connection.vendor != "postgresql":
-        rows = Listing.objects.using(using).filter(pk__in=ids).values_list("pk", "title", "description", "search_text")
-        texts = {pk: " — ".join(parts) for pk, *parts in rows}
+        fields = ("pk", "topic", "title", "description", "search_text")
+        listed = Listing.objects.using(using).filter(pk__in=ids).values_list(*fields)
+        rows = {pk: (topic, parts) for pk, topic, *parts in listed}
+        texts = {pk: " — ".join(parts) for pk, (_topic, parts) in rows.items()}
         matches = embedded_matcher(text, list(texts.values()))
         marked = {pk: excerpts.mark_words(t, matches) for pk, t in texts.items()}
         unmarked = [pk for pk, m in marked.items() if excerpts.START not in m]
         if unmarked:  # found by the topic alone: the title and the topic's name
-            topics = list(Listing.objects.using(using).filter(pk__in=unmarked).values_list("pk", "title", "topic"))
-            chosen = Topic.objects.using(using).filter(slug__in={topic for _pk, _title, topic in topics})
+            chosen = Topic.objects.using(using).filter(slug__in={rows[pk][0] for pk in unmarked})
             names = dict(chosen.values_list("slug", "name"))
-            for pk, title, topic in topics:
+            for pk in unmarked:
+                topic, (title, *_rest) = rows[pk]
                 marked[pk] = excerpts.mark_words(f"{title} — {names.get(topic) or default_topic_name(topic)}", matches)
         return {pk: excerpts.excerpt(m) for pk, m in marked.items()}
     if query is None:

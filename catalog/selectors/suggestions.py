@@ -99,10 +99,9 @@ def learner_suggestions(*, text: str, now=None) -> list[dict]:
         return list(found.values("slug", "title", "topic")[:SUGGESTIONS])
     using = router.db_for_read(Listing)
     terms = forgiving_terms(words, using=using)
-    full = spelling.tsquery(terms, forgiving=True, weight="A")
-    exact = spelling.tsquery(terms, forgiving=False, weight="A")
     database = connections[using]
     with database.cursor() as cursor:
+        rows = None
         if len(terms) == 1:
             # One word being typed: from the titles' words, unless it begins too many of them.
             term = terms[0]
@@ -112,16 +111,17 @@ def learner_suggestions(*, text: str, now=None) -> list[dict]:
             params |= {"candidates": CANDIDATES, "lexemes": LEXEMES}
             cursor.execute(_ONE_WORD_SQL, params)
             rows = cursor.fetchall()
-            if not rows or rows[-1][0] is not None:
-                return [{"slug": slug, "title": title, "topic": topic} for slug, title, topic in rows]
-        rows = _by_titles(cursor, database, now=now, full=full, exact=exact)
-        return [{"slug": slug, "title": title, "topic": topic} for slug, title, topic in rows]
+        if rows is None or rows and rows[-1][0] is None:
+            rows = _by_titles(cursor, database, terms, now=now)
+    return [{"slug": slug, "title": title, "topic": topic} for slug, title, topic in rows]
 
 
-def _by_titles(cursor, database, *, now, full: str, exact: str) -> list[tuple]:
+def _by_titles(cursor, database, terms: list[spelling.Term], *, now) -> list[tuple]:
     """The suggestions from the listings' titles: walking the newest or from the GIN index. Values written
     in, never prepared: a generic plan cannot suit both a common word and a rare one
     (catalog.selectors.learners.search_candidates)."""
+    full = spelling.tsquery(terms, forgiving=True, weight="A")
+    exact = spelling.tsquery(terms, forgiving=False, weight="A")
     source, matches = database.ops.compose_sql(_LIVE, [now, now]), database.ops.compose_sql(_MATCHES, [full])
     rows = estimated_rows(cursor, [f"SELECT 1 FROM {source}", f"SELECT 1 FROM {source} WHERE {matches}"])
     walk = rows is None or walks(wanted=CANDIDATES, listings=rows[0], matches=rows[1])
