@@ -246,5 +246,5 @@ def suggest(request) -> HttpResponse:
     text = selectors.clean_query(text)
     if len(text) > SUGGEST_MAX_LENGTH:
         raise ValidationError({"q": [SUGGEST_TOO_LONG]})
-    body = orjson.dumps({"results": selectors.learner_suggestions(text=text)})
-    return json_response(body, expires_at=selectors.next_switch())
+    found, switch = selectors.learner_suggest(text=text)
+    return json_response(orjson.dumps({"results": found}), expires_at=switch)

@@ -50,7 +50,7 @@ from catalog.selectors.learners import (
     topic_counts,
 )
 from catalog.selectors.search import clean_query
-from catalog.selectors.suggestions import learner_suggestions
+from catalog.selectors.suggestions import learner_suggest, learner_suggestions
 from catalog.selectors.topics import topic_names, topic_suggestions
 
 __all__ = [
@@ -93,6 +93,7 @@ __all__ = [
     "facets_of",
     "listing_excerpts",
     "clean_query",
+    "learner_suggest",
     "learner_suggestions",
     "topic_names",
     "topic_suggestions",

@@ -1,13 +1,23 @@
 """As-you-type suggestions: live courses whose titles match the text typed so far."""
 
+import datetime as dt
+
 from django.db import connection, connections, router
 from django.utils import timezone
 
 from catalog.domain import spelling
-from catalog.models import Listing, TitleWord
+from catalog.models import Listing
 from catalog.selectors.embedded_search import embedded_search
-from catalog.selectors.learners import listings_live
-from catalog.selectors.search import CONFIG, estimated_rows, forgiving_terms, newest_matching, walks
+from catalog.selectors.learners import earliest, listings_live, next_switch
+from catalog.selectors.search import (
+    COMPLETIONS,
+    CONFIG,
+    CORRECTION_NEIGHBOURS,
+    estimated_rows,
+    forgiving_terms,
+    newest_matching,
+    walks,
+)
 
 SUGGESTIONS = 8
 # The newest CANDIDATES live listings whose title matches (title_vector's weight A is the title alone),
@@ -33,86 +43,50 @@ LIMIT {SUGGESTIONS}
 """
 
 
-_WORDS = f'"{TitleWord._meta.db_table}"'
-# One word being typed: o, its alternatives as the stems the titles' words hold (a stop word has none and
-# drops out, as it does from to_tsquery); r, the distinct stems it begins, one step of the index each, up to
-# LEXEMES + 1; x, those and the other alternatives' stems, exact unless only a correction's; c, the newest
-# CANDIDATES titles among each stem's newest CANDIDATES live titles, read from the index in its order,
-# exact when any exact stem gave it. Then ordered as _SQL orders them (the SUGGESTIONS chosen are the only
-# listings read), or a row of NULLs when the word begins more than LEXEMES stems or PostgreSQL splits it.
-_ONE_WORD_SQL = f"""
-WITH RECURSIVE o AS MATERIALIZED (
-    SELECT t.word, t.prefix, t.exact, x.lexeme, x.lexeme || chr(1114111) AS last  -- the last stem it begins
-    FROM unnest(%(words)s::text[], %(prefixes)s::boolean[], %(exacts)s::boolean[]) AS t(word, prefix, exact)
-    CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('{CONFIG}', t.word))) AS x(lexeme)
-),
--- A word PostgreSQL splits in two (at a character its parser does not take for a letter) is a phrase
--- in to_tsquery: such a text reads the titles.
-split AS (SELECT EXISTS (SELECT 1 FROM o GROUP BY word HAVING count(*) > 1) AS split),
-r(n, lexeme, last) AS (
-    SELECT 1, (
-        SELECT w.lexeme FROM {_WORDS} w WHERE w.lexeme ~>=~ o.lexeme AND w.lexeme ~<=~ o.last
-        ORDER BY w.lexeme USING ~<~ LIMIT 1
-    ), o.last
-    FROM o WHERE o.prefix
-    UNION ALL
-    SELECT r.n + 1, (
-        SELECT w.lexeme FROM {_WORDS} w WHERE w.lexeme ~>~ r.lexeme AND w.lexeme ~<=~ r.last
-        ORDER BY w.lexeme USING ~<~ LIMIT 1
-    ), r.last
-    FROM r WHERE r.lexeme IS NOT NULL AND r.n <= %(lexemes)s
-),
-x AS (
-    SELECT lexeme, bool_or(exact) AS exact FROM (
-        SELECT lexeme, true AS exact FROM r WHERE lexeme IS NOT NULL
-        UNION ALL SELECT lexeme, exact FROM o WHERE NOT o.prefix
-    ) y GROUP BY lexeme
-),
-c AS (
-    SELECT w.listing_id, max(w.created_at) AS created_at, bool_or(x.exact) AS exact FROM x CROSS JOIN LATERAL (
-        SELECT w.listing_id, w.created_at FROM {_WORDS} w
-        WHERE w.lexeme = x.lexeme AND w.live_from <= %(now)s AND (w.live_until IS NULL OR w.live_until > %(now)s)
-        ORDER BY w.created_at DESC, w.listing_id LIMIT %(candidates)s
-    ) w
-    GROUP BY w.listing_id ORDER BY max(w.created_at) DESC, w.listing_id LIMIT %(candidates)s
-)
-SELECT * FROM (
-    SELECT l.slug, l.title, l.topic
-    FROM (SELECT * FROM c ORDER BY exact DESC, created_at DESC, listing_id LIMIT {SUGGESTIONS}) c
-    JOIN "{Listing._meta.db_table}" l ON l.id = c.listing_id
-    ORDER BY c.exact DESC, c.created_at DESC, c.listing_id
-) s
-WHERE (SELECT count(lexeme) FROM r) <= %(lexemes)s AND NOT (SELECT split FROM split)
-UNION ALL
-SELECT NULL, NULL, NULL WHERE (SELECT count(lexeme) FROM r) > %(lexemes)s OR (SELECT split FROM split)
-"""
+# One word being typed, the usual case, is answered by one call of catalog_suggest (migration 0023): its
+# completions and nearest words, its suggestions from the titles' words, and when the view next changes
+# by itself, with one plan kept for every word. Its nearest words are checked by edit distance here; when
+# some are within reach (a typo), a second call suggests with them.
+_SUGGEST_SQL = "SELECT * FROM catalog_suggest(%s, %s, %s, %s, %s, %s, %s, %s)"
 
 
 def learner_suggestions(*, text: str, now=None) -> list[dict]:
     """Up to SUGGESTIONS of {"slug", "title", "topic"}, best first; none for a text without words."""
+    return learner_suggest(text=text, now=now)[0]
+
+
+def learner_suggest(*, text: str, now=None) -> tuple[list[dict], dt.datetime | None]:
+    """(learner_suggestions, when any course's view next changes by itself)."""
     words = spelling.words(text)
-    if not words:
-        return []
     now = now or timezone.now()
-    if connection.vendor != "postgresql":
-        found = embedded_search(listings_live(now=now), text, strong=("title",), weak=())
-        return list(found.values("slug", "title", "topic")[:SUGGESTIONS])
-    using = router.db_for_read(Listing)
-    terms = forgiving_terms(words, using=using)
-    database = connections[using]
+    if not words or connection.vendor != "postgresql":
+        found = embedded_search(listings_live(now=now), text, strong=("title",), weak=()) if words else None
+        rows = [] if found is None else list(found.values_list("slug", "title", "topic")[:SUGGESTIONS])
+        return _suggestions(rows), next_switch(now=now)
+    database = connections[router.db_for_read(Listing)]
     with database.cursor() as cursor:
-        rows = None
-        if len(terms) == 1:
-            # One word being typed: from the titles' words, unless it begins too many of them.
-            term = terms[0]
-            words = list(dict.fromkeys((term.word, *term.completions, *term.corrections)))
-            prefixes, exacts = [term.prefix and w == term.word for w in words], [w in term.exact for w in words]
-            params = {"words": words, "prefixes": prefixes, "exacts": exacts, "now": now}
-            params |= {"candidates": CANDIDATES, "lexemes": LEXEMES}
-            cursor.execute(_ONE_WORD_SQL, params)
-            rows = cursor.fetchall()
-        if rows is None or rows and rows[-1][0] is None:
-            rows = _by_titles(cursor, database, terms, now=now)
+        if len(words) > 1:
+            rows = _by_titles(cursor, database, forgiving_terms(words, using=database.alias), now=now)
+            return _suggestions(rows), next_switch(now=now)
+        word = words[0]
+        fuzzy = spelling.edits_allowed(word) > 0 and len(word) <= spelling.LONGEST_WORD + 2
+        bounds = [COMPLETIONS, LEXEMES, CANDIDATES, SUGGESTIONS]
+        cursor.execute(_SUGGEST_SQL, [word, [], now, CORRECTION_NEIGHBOURS if fuzzy else 0, *bounds])
+        slugs, titles, topics, completions, near, *switches = cursor.fetchone()
+        corrections = tuple(w for w in near if spelling.within_reach(word, w))
+        if corrections:  # a typo: suggest with its corrections too
+            cursor.execute(_SUGGEST_SQL, [word, list(corrections), now, 0, *bounds])
+            slugs, titles, topics, *_ = cursor.fetchone()
+        if slugs is None:  # the word begins too many stems, or PostgreSQL splits it: read the titles
+            completions = tuple(w for w in completions if w != word)
+            term = spelling.Term(word=word, corrections=corrections, completions=completions, prefix=True)
+            rows = _by_titles(cursor, database, [term], now=now)
+        else:
+            rows = zip(slugs, titles, topics, strict=True)
+    return _suggestions(rows), earliest(*switches)
+
+
+def _suggestions(rows) -> list[dict]:
     return [{"slug": slug, "title": title, "topic": topic} for slug, title, topic in rows]
 
 

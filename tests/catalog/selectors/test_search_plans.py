@@ -187,6 +187,15 @@ class TestSuggestionsFromTheTitlesWords:
         assert cranes <= {"paper-cranes", "crane-operation", "running"} and len(cranes) == min(candidates, 3)
         assert by_words["zzyzx"] == by_words["the"] == []
 
+    def test_one_word_is_one_statement_and_a_typo_two(self, more):
+        # The completions, the nearest words, the suggestions and the next switch come in one call; a
+        # word with a correction within reach is asked again with it.
+        for word, statements in [("cran", 1), ("origami", 1), ("zzyzx", 1), ("cranne", 2), ("wnid", 1)]:
+            with CaptureQueriesContext(connection) as queries:
+                learner_suggestions(text=word)
+            assert len(queries.captured_queries) == statements, word
+            assert all("catalog_suggest" in q["sql"] for q in queries.captured_queries)
+
     def test_a_word_that_begins_too_many_stems_reads_the_titles(self, more, monkeypatch):
         # "p" begins "paper" only, "f" begins "fold" and "flower": past a bound of one, "f" reads the titles.
         bounded, estimated = self.suggested(monkeypatch, lexemes=1)

@@ -34,6 +34,8 @@ from tests.helpers.releasing import (
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 S = Course.Status
 TOPICS = "/api/v1/topics/"
+# One word (one call on PostgreSQL) and two (the titles read with their estimate).
+SUGGEST_ONE, SUGGEST_TWO = "/api/v1/suggest/?q=seco", "/api/v1/suggest/?q=intro+sq"
 TREE = [
     {"title": "Basics", "modules": [{"title": "SELECT", "content": "Old words."}]},
     {"title": "Joins", "modules": [{"title": "INNER JOIN"}]},
@@ -295,6 +297,10 @@ class TestScheduledWithdrawal:
         assert title_seen(api) == "Intro to SQL"
 
 
+def suggested(api, url) -> list[str]:
+    return [s["title"] for s in api.get(url).json()["results"]]
+
+
 class TestTheCacheAndTheClock:
     """Pages the cache holds expire by the real clock: switches a second ahead, learners' reads polled
     (cache hits included) until then, and read again right after."""
@@ -307,6 +313,7 @@ class TestTheCacheAndTheClock:
         at = soon(1.0)
         services.course_schedule(course=course, publish_at=at, by=editor)
         urls = [course_url("sql"), "/api/v1/courses/", TOPICS, module_url("sql", first_module.pk)]
+        urls += [SUGGEST_ONE, SUGGEST_TWO]
         for url in urls:
             api.get(url)
             assert api.get(url)["X-Cache"] == "HIT", url
@@ -315,6 +322,7 @@ class TestTheCacheAndTheClock:
             assert title_seen(api) == "Intro to SQL"
             assert api.get("/api/v1/courses/").json()["results"][0]["title"] == "Intro to SQL"
             assert api.get(module_url("sql", first_module.pk)).json()["content"] == "Old words."
+            assert suggested(api, SUGGEST_ONE) == [] and suggested(api, SUGGEST_TWO) == ["Intro to SQL"]
 
         poll_until(at, before)
         wait_past(at, margin=0.01)
@@ -323,6 +331,7 @@ class TestTheCacheAndTheClock:
         assert answers["/api/v1/courses/"].json()["results"][0]["title"] == "Second edition"
         assert answers[module_url("sql", first_module.pk)].json()["content"] == "New words."
         assert answers[course_url("sql")].json()["published_at"] == iso(at)
+        assert suggested(api, SUGGEST_ONE) == ["Second edition"] and suggested(api, SUGGEST_TWO) == []
         for url, answer in answers.items():
             assert answer["X-Cache"] == "MISS", url
 
