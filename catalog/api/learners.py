@@ -161,10 +161,49 @@ def narrowed_page(request) -> HttpResponse | None:
     return plain_page(request, number=number, pages=pages, count=count, summaries=summaries, switch=switch)
 
 
+# What searched_page answers: a search alone, best match first (the paging aside).
+SEARCHED_PAGE_FILTERS = frozenset({"search", *LEARNERS_IGNORE})
+
+
+def searched_page(request) -> HttpResponse | None:
+    """A page of a learner's search with nothing else asked (no other filter, no ordering), best match
+    first: its ranked candidates paged, with their summaries, matches and facets, and no FilterSet,
+    paginator or ORM query; None when the query asks for more, for a text the search filter refuses
+    (its 400) or without a word, and off PostgreSQL. Its answers and errors are the filters' own
+    (tests/catalog/api/test_search.py::TestTheSearchedPage)."""
+    query = request.GET
+    if connection.vendor != "postgresql" or "search" not in query:
+        return None
+    text = query.get("search", "")
+    if "\x00" in text or len(text) > ListingFilter.base_filters["search"].extra["max_length"]:
+        return None
+    if asks_the_filters(query, answered=SEARCHED_PAGE_FILTERS):
+        return None
+    number, size = asked_page(query), asked_page_size(query)
+    candidates = selectors.search_candidates(selectors.listings_live(), text)
+    if candidates is None or candidates.query is None:
+        return None
+    count = len(candidates.ids)  # a search shows its candidates, no more
+    pages = page_count(count, size, number)
+    ids = candidates.ids[(number - 1) * size : number * size]
+    summaries, matches, switch = selectors.learner_search_summaries(ids, query=candidates.query)
+    body = list_body(
+        count=count,
+        capped=candidates.capped,
+        next_link=page_link(request, number + 1, keep_status=False) if number < pages else None,
+        previous_link=page_link(request, number - 1, keep_status=False) if number > 1 else None,
+        summaries=(with_match(summaries[pk], matches.get(pk)) for pk in ids if pk in summaries),
+        facets=facets_body(candidates, None),
+    )
+    return json_response(body, expires_at=switch)
+
+
 def course_list(view, request) -> HttpResponse:
     plain = newest_page(request)
     if plain is None:
         plain = narrowed_page(request)
+    if plain is None:
+        plain = searched_page(request)
     if plain is not None:
         return plain
     filterset = ListingFilter(request.query_params, queryset=selectors.listings_live(), request=request)

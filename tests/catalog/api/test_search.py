@@ -297,3 +297,74 @@ class TestBoundedSearch:
             units=tree(1),
         )
         assert slugs(api.get(LIST, {"search": "soil", "topic": "Other"})) == ["elsewhere"]
+
+
+@pytest.mark.postgres_only
+class TestTheSearchedPage:
+    """A search with nothing else asked is answered without the FilterSet (catalog.api.learners.
+    searched_page): its answers and errors are the FilterSet's own, byte for byte."""
+
+    QUERIES = [
+        {"search": "quaternion"},
+        {"search": "  Quaternion  ", "page_size": "2"},
+        {"search": "quaternion", "page_size": "2", "page": "2"},
+        {"search": "quaternion", "page_size": "2", "page": "3"},
+        {"search": "quaternion", "page_size": "2", "page": "4"},  # past the end: the 404
+        {"search": "quaternion", "page": "0"},  # the page's 400
+        {"search": "quaternion", "page": "x", "page_size": "1000"},  # the page's 400 before the size's
+        {"search": "quaternion", "page_size": "0"},
+        {"search": "quaterniom"},  # corrected
+        {"search": "quat"},  # completed
+        {"search": '"quaternion products"'},  # websearch syntax
+        {"search": "quaternion -algebra"},
+        {"search": "pottery", "status": "draft"},  # a learner's status is ignored
+        {"search": "zzzzzz"},  # no match: an empty page
+        {"search": "!!!"},  # no word
+        {"search": "   "},  # no search: the newest page
+        {"search": "a" * 501},  # the filter's 400
+        {"search": "a\x00b"},
+        {"search": "x", "utm_source": "mail"},  # a parameter no filter reads
+    ]
+
+    @staticmethod
+    def answer(api, params):
+        response = api.get(LIST, params)
+        return response.status_code, response.content, response.get("Cache-Control")
+
+    @pytest.mark.parametrize("candidates", [500, 2])  # 2: "quaternion" matches more than it ranks
+    def test_it_answers_what_the_filters_answer(self, api, searchable, monkeypatch, settings, candidates):
+        settings.CATALOG_CACHE_ENABLED = False
+        from catalog.api import learners
+        from catalog.selectors import learners as selected
+
+        monkeypatch.setattr(selected, "CANDIDATES", candidates)
+
+        quick = [self.answer(api, params) for params in self.QUERIES]
+        monkeypatch.setattr(learners, "searched_page", lambda request: None)
+        for params, answered in zip(self.QUERIES, quick, strict=True):
+            assert answered == self.answer(api, params), params
+        statuses = [status for status, *_ in quick]
+        if candidates == 2:
+            assert b'"count_capped":true' in quick[0][1]
+            assert statuses[:3] == [200, 200, 404]  # the newest 2 ranked, title matches among them
+        else:
+            assert statuses == [200] * 4 + [404, 400, 400, 400] + [200] * 8 + [400] * 2 + [200]
+
+    def test_it_is_taken_for_a_search_alone_and_only_then(self, api, searchable, settings, monkeypatch):
+        settings.CATALOG_CACHE_ENABLED = False
+        from catalog.api import learners
+
+        built = []
+
+        class Counted(learners.ListingFilter):
+            def __init__(self, *args, **kwargs):
+                built.append(1)
+                super().__init__(*args, **kwargs)
+
+        monkeypatch.setattr(learners, "ListingFilter", Counted)
+        for params in ({"search": "quaternion", "page_size": 2}, {"search": "quaterniom"}, {"search": "x", "utm": "y"}):
+            assert api.get(LIST, params).status_code == 200
+        assert built == []
+        for params in ({"search": "quaternion", "ordering": "title"}, {"search": "quaternion", "topic": "other"}):
+            assert api.get(LIST, params).status_code == 200
+        assert built == [1, 1]
