@@ -180,7 +180,7 @@ def searched_page(request) -> HttpResponse | None:
     if asks_the_filters(query, answered=SEARCHED_PAGE_FILTERS):
         return None
     number, size = asked_page(query), asked_page_size(query)
-    candidates = selectors.search_candidates(selectors.listings_live(), text)
+    candidates = selectors.learner_search_candidates(text)
     if candidates is None or candidates.query is None:
         return None
     count = len(candidates.ids)  # a search shows its candidates, no more

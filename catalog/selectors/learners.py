@@ -87,12 +87,31 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
     text = clean_query(text)
     if not text or connection.vendor != "postgresql":
         return None
-    query = learner_query(text, using=qs.db)
-    if query is None:
-        return Candidates(ids=[], capped=False)
     # What the other filters kept, built once (PostgreSQL plans it as if written out in each part).
     base, params = internals.sql_of(qs.order_by().values("pk", "created_at", "title_vector", "search_vector"))
-    using = connections[qs.db]
+    return _candidates(connections[qs.db], text, base, params)
+
+
+_LIVE_BASE = (
+    "SELECT l.id AS pk, l.created_at, l.title_vector, l.search_vector FROM {listing} l "
+    "WHERE l.live_from <= %s AND (l.live_until IS NULL OR l.live_until > %s)"
+)
+
+
+def learner_search_candidates(text: str, *, now=None) -> Candidates | None:
+    """search_candidates over every live listing (a search with no other filter), its base written
+    here rather than built by the ORM at every search."""
+    text = clean_query(text)
+    if not text or connection.vendor != "postgresql":
+        return None
+    now = now or timezone.now()
+    return _candidates(connections[router.db_for_read(Listing)], text, _LIVE_BASE.format(listing=_LISTING), [now, now])
+
+
+def _candidates(using, text: str, base: str, params: list) -> Candidates:
+    query = learner_query(text, using=using.alias)
+    if query is None:
+        return Candidates(ids=[], capped=False)
     function, text = query.sql
     source = using.ops.compose_sql(f"({base}) b", params)
     matches = using.ops.compose_sql(f"{function}('{CONFIG}', %s)", [text])
