@@ -5,7 +5,9 @@ every run: 0.6 ms of planning for 0.3 ms of work. A PL/pgSQL function keeps its 
 the connection's life, and `plan_cache_mode = force_generic_plan` keeps one plan for every word (the
 plan is the same index walk whatever the word). SQLite has no such function: its suggestions read titles.
 
-catalog_suggest(typed, corrected, now, neighbours, completing, lexemes, candidates, shown) answers one row:
+catalog_suggest(typed, begun, corrected, now, neighbours, completing, lexemes, candidates, shown) answers
+one row, for `typed` being typed (`begun`: a prefix, the last word) or whole (a word before a stop word
+that the selector leaves out):
 - the slugs, titles and topics of up to `shown` suggestions, NULL when the titles' words cannot answer
   (the word begins more than `lexemes` stems, or PostgreSQL's parser splits it in two);
 - the catalog's words that `typed` begins (`completing` of them) and its `neighbours` nearest words by
@@ -18,7 +20,7 @@ from django.db import migrations
 
 FORWARD = r"""
 CREATE FUNCTION catalog_suggest(
-    typed text, corrected text[], now timestamptz,
+    typed text, begun boolean, corrected text[], now timestamptz,
     neighbours integer, completing integer, lexemes integer, candidates integer, shown integer
 ) RETURNS TABLE (
     slugs text[], titles text[], topics text[], completions text[], near text[],
@@ -43,7 +45,7 @@ BEGIN
         SELECT t.word, t.prefix, t.exact, x.lexeme, x.lexeme || chr(1114111) AS last
         FROM (
             SELECT DISTINCT ON (u.word) u.word, u.prefix, u.exact FROM (
-                SELECT typed AS word, true AS prefix, true AS exact, 0 AS n
+                SELECT typed AS word, begun AS prefix, true AS exact, 0 AS n
                 UNION ALL SELECT p.word, false, true, 1 FROM p
                 UNION ALL SELECT a, false, false, 2 FROM unnest(corrected) a
             ) u ORDER BY u.word, u.n
@@ -114,7 +116,7 @@ BEGIN
 END $$;
 """
 
-BACKWARD = "DROP FUNCTION catalog_suggest(text, text[], timestamptz, integer, integer, integer, integer, integer);"
+BACKWARD = "DROP FUNCTION catalog_suggest(text, boolean, text[], timestamptz, integer, integer, integer, integer, integer);"
 
 
 def forward(apps, schema_editor):

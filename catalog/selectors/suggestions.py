@@ -46,8 +46,9 @@ LIMIT {SUGGESTIONS}
 # One word being typed, the usual case, is answered by one call of catalog_suggest (migration 0023): its
 # completions and nearest words, its suggestions from the titles' words, and when the view next changes
 # by itself, with one plan kept for every word. Its nearest words are checked by edit distance here; when
-# some are within reach (a typo), a second call suggests with them.
-_SUGGEST_SQL = "SELECT * FROM catalog_suggest(%s, %s, %s, %s, %s, %s, %s, %s)"
+# some are within reach (a typo), a second call suggests with them. A word left alone by a stop word
+# typed after it (`java in`, search.forgiving_terms) is asked whole, with its corrections already known.
+_SUGGEST_SQL = "SELECT * FROM catalog_suggest(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
 
 
 def learner_suggestions(*, text: str, now=None) -> list[dict]:
@@ -65,25 +66,38 @@ def learner_suggest(*, text: str, now=None) -> tuple[list[dict], dt.datetime | N
         return _suggestions(rows), next_switch(now=now)
     database = connections[router.db_for_read(Listing)]
     with database.cursor() as cursor:
-        if len(words) > 1:
-            rows = _by_titles(cursor, database, forgiving_terms(words, using=database.alias), now=now)
-            return _suggestions(rows), next_switch(now=now)
-        word = words[0]
+        terms = [words[0]] if len(words) == 1 else forgiving_terms(words, using=database.alias)
+        if len(terms) == 1:
+            rows, term, switches = _one_word(cursor, terms[0], now=now)
+            if rows is None:  # the word begins too many stems, or PostgreSQL splits it: read the titles
+                rows = _by_titles(cursor, database, [term], now=now)
+            return _suggestions(rows), earliest(*switches)
+        rows = _by_titles(cursor, database, terms, now=now)
+    return _suggestions(rows), next_switch(now=now)
+
+
+def _one_word(cursor, word: str | spelling.Term, *, now) -> tuple[list[tuple] | None, spelling.Term, list]:
+    """(the suggestions of one word from catalog_suggest, None when the titles must answer; the word as a
+    Term; when the view next changes by itself). A str is a word being typed, a Term a whole word whose
+    corrections are known."""
+    bounds = [LEXEMES, CANDIDATES, SUGGESTIONS]
+    if isinstance(word, spelling.Term):
+        term = word
+        cursor.execute(_SUGGEST_SQL, [term.word, False, list(term.corrections), now, 0, 0, *bounds])
+        slugs, titles, topics, _completions, _near, *switches = cursor.fetchone()
+    else:
         fuzzy = spelling.edits_allowed(word) > 0 and len(word) <= spelling.LONGEST_WORD + 2
-        bounds = [COMPLETIONS, LEXEMES, CANDIDATES, SUGGESTIONS]
-        cursor.execute(_SUGGEST_SQL, [word, [], now, CORRECTION_NEIGHBOURS if fuzzy else 0, *bounds])
+        neighbours = CORRECTION_NEIGHBOURS if fuzzy else 0
+        cursor.execute(_SUGGEST_SQL, [word, True, [], now, neighbours, COMPLETIONS, *bounds])
         slugs, titles, topics, completions, near, *switches = cursor.fetchone()
         corrections = tuple(w for w in near if spelling.within_reach(word, w))
         if corrections:  # a typo: suggest with its corrections too
-            cursor.execute(_SUGGEST_SQL, [word, list(corrections), now, 0, *bounds])
+            cursor.execute(_SUGGEST_SQL, [word, True, list(corrections), now, 0, COMPLETIONS, *bounds])
             slugs, titles, topics, *_ = cursor.fetchone()
-        if slugs is None:  # the word begins too many stems, or PostgreSQL splits it: read the titles
-            completions = tuple(w for w in completions if w != word)
-            term = spelling.Term(word=word, corrections=corrections, completions=completions, prefix=True)
-            rows = _by_titles(cursor, database, [term], now=now)
-        else:
-            rows = zip(slugs, titles, topics, strict=True)
-    return _suggestions(rows), earliest(*switches)
+        completions = tuple(w for w in completions if w != word)
+        term = spelling.Term(word=word, corrections=corrections, completions=completions, prefix=True)
+    rows = None if slugs is None else list(zip(slugs, titles, topics, strict=True))
+    return rows, term, switches
 
 
 def _suggestions(rows) -> list[dict]:

@@ -187,7 +187,7 @@ class TestSuggestionsFromTheTitlesWords:
         assert cranes <= {"paper-cranes", "crane-operation", "running"} and len(cranes) == min(candidates, 3)
         assert by_words["zzyzx"] == by_words["the"] == []
 
-    def test_one_word_is_one_statement_and_a_typo_two(self, more):
+    def test_one_word_is_one_statement_and_a_typo_two(self, more, monkeypatch):
         # The completions, the nearest words, the suggestions and the next switch come in one call; a
         # word with a correction within reach is asked again with it.
         for word, statements in [("cran", 1), ("origami", 1), ("zzyzx", 1), ("cranne", 2), ("wnid", 1)]:
@@ -195,6 +195,14 @@ class TestSuggestionsFromTheTitlesWords:
                 learner_suggestions(text=word)
             assert len(queries.captured_queries) == statements, word
             assert all("catalog_suggest" in q["sql"] for q in queries.captured_queries)
+        # A stop word typed after a word leaves that word alone, whole: its corrections, then one call.
+        for text in ("crane in", "cranne in"):
+            with CaptureQueriesContext(connection) as queries:
+                found = learner_suggestions(text=text)
+            assert [q["sql"].count("catalog_suggest") for q in queries.captured_queries] == [0, 1], text
+            monkeypatch.setattr(suggestions, "LEXEMES", -1)  # the titles answer instead: the same
+            assert found == learner_suggestions(text=text) and len(found) == 3
+            monkeypatch.undo()
 
     def test_a_word_that_begins_too_many_stems_reads_the_titles(self, more, monkeypatch):
         # "p" begins "paper" only, "f" begins "fold" and "flower": past a bound of one, "f" reads the titles.
