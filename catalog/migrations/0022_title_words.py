@@ -10,6 +10,8 @@ suggestions read the index alone."""
 import django.db.models.deletion
 from django.db import migrations, models
 
+from catalog.db.migrations import on_postgresql
+
 # What a listing's title words are, from rows shaped like catalog_listing (the new rows of a statement).
 _WORDS = """
     SELECT n.id, u.lexeme, n.created_at, n.live_from, n.live_until
@@ -88,16 +90,6 @@ DROP INDEX catalog_titleword_newest;
 """
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD)
-
-
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0021_sitemap_blocks")]
 
@@ -127,5 +119,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(forward, backward, elidable=False),
+        on_postgresql(FORWARD, BACKWARD),
     ]

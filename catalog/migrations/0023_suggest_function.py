@@ -18,6 +18,8 @@ Its selector is catalog.selectors.suggestions, which keeps the bounds."""
 
 from django.db import migrations
 
+from catalog.db.migrations import on_postgresql
+
 FORWARD = r"""
 CREATE FUNCTION catalog_suggest(
     typed text, begun boolean, corrected text[], now timestamptz,
@@ -119,17 +121,7 @@ END $$;
 BACKWARD = "DROP FUNCTION catalog_suggest(text, boolean, text[], timestamptz, integer, integer, integer, integer, integer);"
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD)
-
-
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0022_title_words")]
 
-    operations = [migrations.RunPython(forward, backward, elidable=False)]
+    operations = [on_postgresql(FORWARD, BACKWARD)]
