@@ -38,6 +38,13 @@ def edits_allowed(word: str) -> int:
     return 0 if len(word) < 5 else 1 if len(word) <= 8 else 2
 
 
+def correctable(word: str) -> bool:
+    """Whether a typed word is looked up for corrections: long enough for an edit, and not so long that
+    no word of the table (at most LONGEST_WORD letters) can be near it (its nearest-neighbour scan
+    would read the whole index before giving up)."""
+    return edits_allowed(word) > 0 and len(word) <= LONGEST_WORD + 2
+
+
 def within_reach(typed: str, known: str) -> bool:
     """Whether `known` is at most the allowed edits from `typed` (insert, delete, replace, swap of neighbours)."""
     allowed = edits_allowed(typed)

@@ -71,9 +71,7 @@ def forgiving_terms(words: list[str], *, using: str = "default") -> list[spellin
     after stop words only, it still matches the words it begins. (PostgreSQL drops the other stop words
     from a query itself.)"""
     last = len(words) - 1
-    # The table keeps words of at most 32 letters: a longer one cannot be near any, and its nearest-
-    # neighbour scan would read the whole index before giving up.
-    fuzzy = [w for w in words if spelling.edits_allowed(w) and len(w) <= spelling.LONGEST_WORD + 2]
+    fuzzy = [w for w in words if spelling.correctable(w)]
     near: dict[int, list[str]] = {}
     with connections[using].cursor() as cursor:
         cursor.execute(_LOOKUP, [fuzzy, words[last] + "%", words])

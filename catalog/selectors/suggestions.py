@@ -86,8 +86,7 @@ def _one_word(cursor, word: str | spelling.Term, *, now) -> tuple[list[tuple] | 
         cursor.execute(_SUGGEST_SQL, [term.word, False, list(term.corrections), now, 0, 0, *bounds])
         slugs, titles, topics, _completions, _near, *switches = cursor.fetchone()
     else:
-        fuzzy = spelling.edits_allowed(word) > 0 and len(word) <= spelling.LONGEST_WORD + 2
-        neighbours = CORRECTION_NEIGHBOURS if fuzzy else 0
+        neighbours = CORRECTION_NEIGHBOURS if spelling.correctable(word) else 0
         cursor.execute(_SUGGEST_SQL, [word, True, [], now, neighbours, COMPLETIONS, *bounds])
         slugs, titles, topics, completions, near, *switches = cursor.fetchone()
         corrections = tuple(w for w in near if spelling.within_reach(word, w))
