@@ -106,14 +106,18 @@ def page_count(count: int, size: int, number: int) -> int:
     return pages
 
 
-def plain_page(request, *, number: int, pages: int, count: int, summaries, switch) -> HttpResponse:
-    """A page of stored summaries answered without the FilterSet, with the list's links."""
+def plain_page(
+    request, *, number: int, pages: int, count: int, summaries, switch, capped: bool = False, facets=None
+) -> HttpResponse:
+    """A page of stored summaries answered without the FilterSet, with the list's links (and a search's
+    `count_capped` and `facets`)."""
     body = list_body(
         count=count,
-        capped=False,
+        capped=capped,
         next_link=page_link(request, number + 1, keep_status=False) if number < pages else None,
         previous_link=page_link(request, number - 1, keep_status=False) if number > 1 else None,
         summaries=summaries,
+        facets=facets,
     )
     return json_response(body, expires_at=switch)
 
@@ -187,15 +191,16 @@ def searched_page(request) -> HttpResponse | None:
     pages = page_count(count, size, number)
     ids = candidates.ids[(number - 1) * size : number * size]
     summaries, matches, switch = selectors.learner_search_summaries(ids, query=candidates.query)
-    body = list_body(
+    return plain_page(
+        request,
+        number=number,
+        pages=pages,
         count=count,
-        capped=candidates.capped,
-        next_link=page_link(request, number + 1, keep_status=False) if number < pages else None,
-        previous_link=page_link(request, number - 1, keep_status=False) if number > 1 else None,
         summaries=(with_match(summaries[pk], matches.get(pk)) for pk in ids if pk in summaries),
+        switch=switch,
+        capped=candidates.capped,
         facets=facets_body(candidates, None),
     )
-    return json_response(body, expires_at=switch)
 
 
 def course_list(view, request) -> HttpResponse:
