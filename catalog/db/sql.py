@@ -4,6 +4,13 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 
 
+def live_window(alias: str = "") -> str:
+    """The learners' visibility rule (catalog.selectors.learners.live_at) in SQL, over the listing
+    `alias` (none for the table's own columns): its window holds the moment given twice as parameters."""
+    t = f"{alias}." if alias else ""
+    return f"{t}live_from <= %s AND ({t}live_until IS NULL OR {t}live_until > %s)"
+
+
 def many(values: list, db_type: str):
     """The right-hand side of `__in` for a long list: on PostgreSQL one array parameter, because
     hundreds of placeholders cost more to build and quote (client-side) than the query costs to run."""

@@ -10,6 +10,7 @@ from django.db import connections, router
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
+from catalog.db.sql import live_window
 from catalog.domain.facets import DURATION_RANGES, LONGER, UNKNOWN_RANGE, Combination, duration_range, ranges_within
 from catalog.models import FacetCount, Listing
 from catalog.selectors.learners import _rows, earliest
@@ -67,7 +68,7 @@ def learner_kept_combinations(*, max_duration: int | None = None, now=None) -> l
 # not recorded yet) or, for a max_duration inside a range, from the filtered lists' indexes; a page's
 # stored summaries from those indexes, LIMITed (migration 0017).
 _LISTING = f'"{Listing._meta.db_table}"'
-_LIVE = "p.live_from <= %s AND (p.live_until IS NULL OR p.live_until > %s)"
+_LIVE = live_window("p")
 _SCANNED_COUNT = f"(SELECT count(*) FROM {_LISTING} p WHERE {{narrowed}})"
 _KEPT_COUNT = (
     f"((SELECT coalesce(sum(f.courses), 0) FROM {_FACETS} f WHERE {{kept}}) "

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from catalog.db import internals
-from catalog.db.sql import any_of
+from catalog.db.sql import any_of, live_window
 from catalog.domain import documents, excerpts, spelling
 from catalog.models import Listing, SlugRedirect, TopicCount
 from catalog.selectors.embedded_search import embedded_search
@@ -93,8 +93,7 @@ def search_candidates(qs: QuerySet[Listing], text: str) -> Candidates | None:
 
 
 _LIVE_BASE = (
-    "SELECT l.id AS pk, l.created_at, l.title_vector, l.search_vector FROM {listing} l "
-    "WHERE l.live_from <= %s AND (l.live_until IS NULL OR l.live_until > %s)"
+    f"SELECT l.id AS pk, l.created_at, l.title_vector, l.search_vector FROM {{listing}} l WHERE {live_window('l')}"
 )
 
 
@@ -212,7 +211,7 @@ _NEXT = (
 )
 _DETAIL_SQL = (
     f"SELECT l.detail, {_NEXT.format(slug=' AND n.slug = l.slug')} FROM {_LISTING} l "
-    "WHERE l.slug = %s AND l.live_from <= %s AND (l.live_until IS NULL OR l.live_until > %s) LIMIT 1"
+    f"WHERE l.slug = %s AND {live_window('l')} LIMIT 1"
 )
 
 
@@ -278,7 +277,7 @@ def learner_search_summaries(ids, *, query: Query, now=None) -> tuple[dict, dict
 
 _PAGE_SQL = (
     f"SELECT l.summary, {_NEXT.format(slug='')} FROM {_LISTING} l JOIN (SELECT p.id, p.created_at FROM {_LISTING} p "
-    "WHERE p.live_from <= %s AND (p.live_until IS NULL OR p.live_until > %s){topic} "
+    f"WHERE {live_window('p')}{{topic}} "
     "ORDER BY p.created_at DESC, p.id LIMIT {limit:d} OFFSET {offset:d}) page ON page.id = l.id "
     "ORDER BY page.created_at DESC, page.id"
 )

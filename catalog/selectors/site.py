@@ -8,6 +8,7 @@ from django.db import connections, router
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from catalog.db.sql import live_window
 from catalog.domain import documents, outline, sitemaps
 from catalog.models import Listing, SitemapBlock
 from catalog.selectors import learners
@@ -27,7 +28,7 @@ def learner_module_page(*, slug: str, module_id: int, now=None) -> tuple[dict, d
 SITEMAP_LIMIT = 50_000
 LAST_ID = 2**62  # the last file's end: past any course id
 _LISTING = f'"{Listing._meta.db_table}"'
-_LIVE = "live_from <= %s AND (live_until IS NULL OR live_until > %s)"  # selectors.learners.live_at, in SQL
+_LIVE = live_window()
 # The kept blocks (catalog.models.SitemapBlock; empty ones too: a file that lost its last course in one
 # changed), corrected by the few listings whose scheduled switch has come but is not recorded yet (as
 # selectors.learner_kept_combinations corrects the facet counts): the ones gone live count from their
@@ -43,7 +44,7 @@ _BLOCKS_SQL = (
     "UNION ALL SELECT course_id / %s, SUM(courses), SUM(pages), CAST(MAX(at) AS TEXT), "
     "CAST(CASE WHEN SUM(pages) <> 0 THEN MAX(at) END AS TEXT) FROM ("
     f"SELECT course_id, 1 AS courses, module_count + 1 AS pages, live_from AS at FROM {_LISTING} "
-    "WHERE NOT counted AND live_from <= %s AND (live_until IS NULL OR live_until > %s) "
+    f"WHERE NOT counted AND {_LIVE} "
     # IS NOT NULL tells a prepared statement's one plan (made without the time) that few rows qualify.
     f"UNION ALL SELECT course_id, -1, -1 - module_count, live_until FROM {_LISTING} "
     "WHERE counted AND live_until IS NOT NULL AND live_until <= %s "

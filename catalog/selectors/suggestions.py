@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import connection, connections, router
 from django.utils import timezone
 
+from catalog.db.sql import live_window
 from catalog.domain import spelling
 from catalog.models import Listing
 from catalog.selectors.embedded_search import embedded_search
@@ -32,7 +33,7 @@ CANDIDATES = 100
 LEXEMES = 24
 _LIVE = (
     f'(SELECT l.id AS pk, l.slug, l.title, l.topic, l.created_at, l.title_vector FROM "{Listing._meta.db_table}" l '
-    "WHERE l.live_from <= %s AND (l.live_until IS NULL OR l.live_until > %s)) b"
+    f"WHERE {live_window('l')}) b"
 )
 _MATCHES = f"b.title_vector @@ to_tsquery('{CONFIG}', %s)"
 _SQL = f"""
