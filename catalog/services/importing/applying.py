@@ -189,7 +189,7 @@ def _publish(plans: list[Plan], documents_of: dict, now, *, by) -> None:
                 listing.course, old_slug=previous.slug, new_slug=listing.slug, number=previous.release.number, at=now
             )
     counts.add(counts.gone_live(listings))
-    listing_search_refresh(listing_ids=[listing.pk for listing in listings])
+    listing_search_refresh(listings)
     feed_append([published_entry(listing) for listing in listings])
     transitions = []
     for plan, release in zip(plans, releases, strict=True):

@@ -205,4 +205,4 @@ def _stage(cursor, stage: str, rows, columns: list[str]) -> None:
         f"SELECT {sources}, c.search_vector, {title_vector_sql('s', 's')} "
         f"FROM {stage} s JOIN {Course._meta.db_table} c ON c.id = s.course_id"
     )
-    listing_words_add(listing_ids=[row.id for row in rows])
+    listing_words_add(rows)

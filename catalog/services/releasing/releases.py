@@ -92,7 +92,7 @@ def make_listing(course: Course, release: Release, *, live_from, live_until=None
     )
     if counted:
         counts.add(counts.gone_live([listing]))
-    listing_search_refresh(listing_ids=[listing.pk])
+    listing_search_refresh([listing])
     cache.course_changed(slugs=[listing.slug])
     return listing
 
