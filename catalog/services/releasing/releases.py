@@ -6,7 +6,7 @@ archiving end the live listing (the release stays in the history); discard and r
 release back into the working copy, which learners never see until it is published.
 """
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -97,11 +97,26 @@ def make_listing(course: Course, release: Release, *, live_from, live_until=None
     return listing
 
 
+# One index lookup per slug, a subquery each: written as `slug IN (…)`, the statement had PostgreSQL scan
+# every listing for each chunk of a first import (listings it has no statistics of yet, so it guessed
+# that hundreds of slugs match): 55 ms a chunk, 11 s in all, at 100,000 courses.
+_HELD_SQL = (
+    f"SELECT s.slug, (SELECT c.title FROM {Listing._meta.db_table} l JOIN {Course._meta.db_table} c "
+    "ON c.id = l.course_id WHERE l.slug = s.slug AND l.course_id IS DISTINCT FROM %s::bigint LIMIT 1) "
+    "FROM unnest(%s::text[]) AS s(slug)"
+)
+
+
 def addresses_held(slugs, *, course_id=None) -> dict[str, str]:
     """{slug: course title} of the slugs that learners find another course at, now or once a scheduled
     release goes live: a course renamed in its working copy keeps its live address until it publishes,
     and no other course may take that address meanwhile (two courses would answer at one URL)."""
-    held = Listing.objects.filter(slug__in=list(slugs)).exclude(course_id=course_id)
+    slugs = list(slugs)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_HELD_SQL, [course_id, slugs])
+            return {slug: title for slug, title in cursor.fetchall() if title is not None}
+    held = Listing.objects.filter(slug__in=slugs).exclude(course_id=course_id)
     return dict(held.values_list("slug", "course__title"))
 
 

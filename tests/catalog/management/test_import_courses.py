@@ -7,7 +7,7 @@ import json
 import pytest
 from django.core.management import execute_from_command_line
 
-from catalog import cache
+from catalog import cache, services
 from catalog.errors import CatalogConflictError
 from catalog.files import course_files, importing
 from catalog.files.importing import Progress
@@ -323,6 +323,20 @@ class TestErrors:
         assert code == 1
         assert f"{json_path}: cannot read: not UTF-8 text (invalid continuation byte at byte" in err
         assert f"{lines_path}: line 2: cannot read: not UTF-8 text" in err
+
+    def test_a_new_course_may_not_take_an_address_learners_still_use(self, tmp_path):
+        first = run_import(write_json(tmp_path, [course("sql", title="Intro to SQL")], name="first.json"))
+        assert first[0] == 0, first[2]
+        services.course_update(course=Course.objects.get(slug="sql"), slug="sql-basics")  # not published yet
+        path = write_json(tmp_path, [course("free"), course("sql", title="A squatter")])
+        code, out, err = run_import(path)
+        assert code == 1
+        assert (
+            f"{path}: record 1 (slug 'sql'): slug: Learners still find 'Intro to SQL' at 'sql' until its new "
+            "address is published" in err
+        )
+        assert summary(out) == "created 0, updated 0, unchanged 0, failed 1"
+        assert sorted(Course.objects.values_list("slug", flat=True)) == ["sql-basics"]  # all or nothing
 
 
 class TestAllOrNothing:
