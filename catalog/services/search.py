@@ -5,9 +5,7 @@ listings' documents, the words of the listings (catalog_search_word) that correc
 SQLite (`make run`) searches by contains instead (catalog.selectors.search).
 """
 
-from concurrent.futures import ThreadPoolExecutor
-
-from django.db import DatabaseError, connection, connections
+from django.db import connection
 
 from catalog.domain import spelling
 
@@ -127,58 +125,6 @@ def listing_search_refresh(listings) -> None:
         for start in range(0, len(ids), CHUNK):
             cursor.execute(sql, [ids[start : start + CHUNK]])
     listing_words_add(listings)
-
-
-# New courses' documents from their texts alone (no row read): (title, topic, description, unit titles,
-# module titles, module content) -> (search document, title document), each as PostgreSQL's text of it.
-_DOCUMENTS_SQL = f"""
-SELECT ({vector_sql("t", "t")})::text, ({title_vector_sql("t", "t")})::text
-FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
-    WITH ORDINALITY AS t(title, topic, description, unit_titles, module_titles, module_content, n)
-ORDER BY t.n
-"""
-
-
-def documents_of(rows, *, using: str) -> list[tuple[str, str]]:
-    """(search document, title document) of each row of (title, topic, description, unit titles, module
-    titles, module content), in order."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(_DOCUMENTS_SQL, [[row[i] for row in rows] for i in range(6)])
-        return cursor.fetchall()
-
-
-class DocumentsAhead:
-    """documents_of(rows), computed on a database connection of their own while the caller goes on
-    writing (an import's new courses: parsing the modules' text is the largest part of a first import's
-    database work, and the caller's connection has its trees to copy meanwhile, on the other core).
-    Nothing is written on that connection. `result()` waits for them; should that connection fail (no
-    connection slot left), they are computed on the caller's. Use it as a context manager."""
-
-    def __init__(self, rows, *, using: str):
-        self.rows, self.using = list(rows), using
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-documents") if self.rows else None
-        self._future = self._pool.submit(self._apart) if self._pool else None
-
-    def _apart(self) -> list[tuple[str, str]]:
-        try:
-            return documents_of(self.rows, using=self.using)
-        finally:
-            connections[self.using].close()  # this thread's own connection
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._pool:
-            self._pool.shutdown()  # a failed write waits for the thread's statement to end, then goes on failing
-
-    def result(self) -> list[tuple[str, str]]:
-        if self._future is None:
-            return []
-        try:
-            return self._future.result()
-        except DatabaseError:
-            return documents_of(self.rows, using=self.using)
 
 
 def search_refresh(*, course_ids) -> None:

@@ -20,7 +20,7 @@ from catalog.services.changes.feed import feed_append
 from catalog.services.importing.planning import UpsertResult
 from catalog.services.releasing import counts
 from catalog.services.releasing.releases import listing_fields
-from catalog.services.search import DocumentsAhead, listing_words_add
+from catalog.services.search import listing_words_add, title_vector_sql, vector_sql
 
 Status = Course.Status
 STAGE_COURSES = "catalog_stage_course"
@@ -42,29 +42,18 @@ def supported(record: dict) -> bool:
     return connection.vendor == "postgresql"
 
 
-def documents_ahead(records: list[dict]) -> DocumentsAhead:
-    """The search documents of the courses create_courses will make of these records, computed from now
-    on, meanwhile (catalog.services.search.DocumentsAhead); a context manager."""
-    texts = [(r["title"], r["topic"], r["description"], *documents.search_parts(r)) for r in records]
-    return DocumentsAhead(texts, using=connection.alias)
-
-
-def create_courses(records: list[dict], *, by, now: dt.datetime, ahead: DocumentsAhead) -> list[UpsertResult]:
-    """The courses of these records, with the search documents `ahead` computed for the same records."""
+def create_courses(records: list[dict], *, by, now: dt.datetime) -> list[UpsertResult]:
     courses = [_course(record, now) for record in records]
+    _ids(Course, courses)
+    units, modules = _tree(records, courses, now)
+    for course in courses:
+        course.fingerprint = documents.fingerprint(course.document)
     with connection.cursor() as cursor:
-        _ids(Course, courses)
-        units, modules = _tree(records, courses, now)
-        for course in courses:
-            course.fingerprint = documents.fingerprint(course.document)
-        # The trees before their courses: the keys to them are checked at commit (deferred).
+        _stage(cursor, STAGE_COURSES, courses, COURSE_COLUMNS)
         copy_rows(Unit, ["id", "course_id", "title", "order", "created_at", "updated_at"], units)
         copy_rows(
             Module, ["id", "unit_id", "title", "order", "content", "minutes", "created_at", "updated_at"], modules
         )
-        for course, (search_vector, title_vector) in zip(courses, ahead.result(), strict=True):
-            course.search_vector, course.title_vector = search_vector, title_vector
-        _stage(cursor, STAGE_COURSES, courses, [*COURSE_COLUMNS, "search_vector"])
         published = [c for c in courses if c.status == Status.PUBLISHED]
         _publish(cursor, published, now, by=by)
         # A new course asked to be archived: created as a draft and archived, as the workflow goes.
@@ -132,6 +121,7 @@ def _tree(records, courses, now):
         }
         course.unit_count, course.module_count = documents.counts(course.document)
         course.duration_minutes = documents.duration(course.document)
+        course.unit_titles, course.module_titles, course.module_content = documents.search_parts(course.document)
     return units, modules
 
 
@@ -152,7 +142,7 @@ def _publish(cursor, courses, now, *, by) -> None:
                 id=listing_id,
                 course_id=course.id,
                 release_id=release_id,
-                title_vector=course.title_vector,
+                unit_titles=course.unit_titles,
                 counted=True,
                 **fields,
             )
@@ -172,7 +162,7 @@ def _publish(cursor, courses, now, *, by) -> None:
         ["id", "course_id", "number", "document", "fingerprint", "slug", "created_at", "created_by_id"],
         releases,
     )
-    _stage(cursor, STAGE_LISTINGS, listings, [*LISTING_COLUMNS, "title_vector"])
+    _stage(cursor, STAGE_LISTINGS, listings, LISTING_COLUMNS)
     counts.add(counts.gone_live(listings))
     transitions = [
         (c.id, Status.DRAFT, Status.PUBLISHED, "publish", 1, by.pk if by else None, now, False) for c in courses
@@ -192,20 +182,27 @@ def _ids(model, rows) -> None:
 
 
 def _stage(cursor, stage: str, rows, columns: list[str]) -> None:
-    """Stream rows into a staging table, then insert them into their table: a course with its search
-    document, a listing with its title document and its course's search document (its first release's)."""
+    """Stream rows into a staging table, then insert them into their table with their search document."""
     if not rows:
         return
     table = Course._meta.db_table if stage == STAGE_COURSES else Listing._meta.db_table
-    staging_table(stage, table)
-    copy_rows(stage, columns, [[getattr(row, name) for name in columns] for row in rows])
+    # A course's document reads its tree's three texts; a listing's title document only the unit titles
+    # (it takes the course's document, and its search_text is among its columns already).
+    parts = ("unit_titles", "module_titles", "module_content") if stage == STAGE_COURSES else ("unit_titles",)
+    staging_table(stage, table, extra=", ".join(f"ADD COLUMN IF NOT EXISTS {name} text" for name in parts))
+    staged = [*columns, *parts]
+    copy_rows(stage, staged, [[getattr(row, name) for name in staged] for row in rows])
     targets = ", ".join(f'"{name}"' for name in columns)
     sources = ", ".join(f's."{name}"' for name in columns)
     if stage == STAGE_COURSES:
-        cursor.execute(f"INSERT INTO {table} ({targets}) SELECT {sources} FROM {stage} s")
+        cursor.execute(
+            f"INSERT INTO {table} ({targets}, search_vector) SELECT {sources}, {vector_sql('s', 's')} FROM {stage} s"
+        )
         return
+    # A new course's first release has the course's own search document, computed a moment ago.
     cursor.execute(
-        f"INSERT INTO {table} ({targets}, search_vector) SELECT {sources}, c.search_vector "
+        f"INSERT INTO {table} ({targets}, search_vector, title_vector) "
+        f"SELECT {sources}, c.search_vector, {title_vector_sql('s', 's')} "
         f"FROM {stage} s JOIN {Course._meta.db_table} c ON c.id = s.course_id"
     )
     listing_words_add(rows)

@@ -156,38 +156,36 @@ def _upsert_batch(records, *, by, dry_run, precondition, merging=False, force=Fa
 
     _lock_slugs(sorted(first_seen))
     existing, units_of, modules_of, live = _read_existing(list(first_seen))
+    _refuse_held_addresses(records, existing, failures)
+    if precondition is not None:
+        precondition(existing.get(records[0]["slug"]))
+    bases = {} if force or not merging else import_bases(existing.values())
+
     # New courses of a batch are created in bulk (PostgreSQL); single records and the rest are planned.
     fresh = [r for r in records if r["slug"] not in existing and len(records) > 1 and creating.supported(r)]
-    # Their search documents are computed from now on, on a connection of their own, while the batch is
-    # checked and its trees written (catalog.services.search.DocumentsAhead).
-    with creating.documents_ahead([] if dry_run else fresh) as ahead:
-        _refuse_held_addresses(records, existing, failures)
-        if precondition is not None:
-            precondition(existing.get(records[0]["slug"]))
-        bases = {} if force or not merging else import_bases(existing.values())
-        bulk = {r["slug"] for r in fresh}
-        plans, results = [], []
-        for i, record in enumerate(records):
-            if i in failures:
+    bulk = {r["slug"] for r in fresh}
+    plans, results = [], []
+    for i, record in enumerate(records):
+        if i in failures:
+            continue
+        course = existing.get(record["slug"])
+        try:
+            if course is None and record["slug"] in bulk:
+                _check_new(record)
+                results.append(UpsertResult(slug=record["slug"], outcome="created", remember=remembered(record)))
                 continue
-            course = existing.get(record["slug"])
-            try:
-                if course is None and record["slug"] in bulk:
-                    _check_new(record)
-                    results.append(UpsertResult(slug=record["slug"], outcome="created", remember=remembered(record)))
-                    continue
-                units = units_of[course.pk] if course else []
-                plans.append(_plan(record, course, units, modules_of, bases, live, forced=merging and force))
-                results.append(plans[-1].result)
-            except CatalogError as exc:
-                failures[i] = exc
-        if failures:
-            raise CatalogBatchError(failures)
-        if not dry_run:
-            apply(plans, by=by)
-            if bulk:
-                created = iter(creating.create_courses(fresh, by=user_or_none(by), now=timezone.now(), ahead=ahead))
-                results = [_created(next(created), r) if r.slug in bulk else r for r in results]
+            units = units_of[course.pk] if course else []
+            plans.append(_plan(record, course, units, modules_of, bases, live, forced=merging and force))
+            results.append(plans[-1].result)
+        except CatalogError as exc:
+            failures[i] = exc
+    if failures:
+        raise CatalogBatchError(failures)
+    if not dry_run:
+        apply(plans, by=by)
+        if bulk:
+            created = iter(creating.create_courses(fresh, by=user_or_none(by), now=timezone.now()))
+            results = [_created(next(created), r) if r.slug in bulk else r for r in results]
     return results
 
 

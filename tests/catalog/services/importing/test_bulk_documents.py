@@ -1,8 +1,6 @@
-"""An import's new courses get their search documents computed on a connection of their own
-(catalog.services.search.DocumentsAhead), while the import writes their trees: the same documents as a
-course written one at a time gets, and the same when that connection cannot be had."""
+"""An import's new courses get their search documents in bulk (catalog.services.importing.creating): the
+same documents as a course written one at a time gets."""
 
-import psycopg
 import pytest
 from django.db import connection
 
@@ -47,24 +45,3 @@ def test_the_documents_are_those_of_a_course_written_alone(tmp_path):
     assert "'cafe':1A" in cafe[0] and "'creme'" in cafe[0] and "'pressur'" in cafe[0]  # accents gone, content in
     assert cafe[1] == cafe[0] and "'bean':" in cafe[2] and "'pressur'" not in cafe[2]
     assert quokka[0] and quokka[1:] == (None, None)  # a draft has no listing
-
-
-def test_without_a_second_connection_the_import_computes_them_itself(tmp_path):
-    settings = connection.settings_dict
-    connection.ensure_connection()  # the import's own connection, open before the door closes
-    server = {"host": settings["HOST"], "port": settings["PORT"], "user": settings["USER"]}
-
-    def new_connections(allowed: bool) -> None:
-        with psycopg.connect(**server, dbname="postgres", autocommit=True) as admin:
-            admin.execute(f'ALTER DATABASE "{settings["NAME"]}" ALLOW_CONNECTIONS {str(allowed).lower()}')
-
-    new_connections(False)
-    try:
-        with pytest.raises(psycopg.OperationalError):  # the outage is real: no new connection
-            psycopg.connect(**server, dbname=settings["NAME"]).close()
-        code, out, err = run_import(write_jsonl(tmp_path, records()))
-    finally:
-        new_connections(True)
-    assert code == 0, err
-    assert run_import(write_jsonl(tmp_path, records("-alone"), name="alone.jsonl"))[0] == 0  # the helper again
-    assert documents("cafe", "quokka") == documents("cafe-alone", "quokka-alone")
