@@ -78,11 +78,11 @@ LISTING_VECTORS = f"search_vector = {_VECTOR}, title_vector = {title_vector_sql(
 # typed is completed from (catalog.selectors.search). Kept set-based: one statement per chunk of listings
 # written, never a row at a time. A word only withdrawn listings held stays; it can only ever correct a
 # typo to a word that then matches nothing, so the table is never pruned on the learners' path.
-# The texts are split here, as a learner's query is (catalog.domain.spelling.WORD: runs of letters and
-# digits), from the texts the writer holds: parsing them again in PostgreSQL cost the first import 90 us
-# a listing, against 10 here. The accents go in the database (unaccent, as the documents lose them), from
-# the chunk's distinct words; sorted, so that two writers adding the same words never wait on each other
-# in opposite orders.
+# The texts are split here, as a learner's query is (catalog.domain.spelling: folded, then runs of letters
+# and digits), from the texts the writer holds: parsing them again in PostgreSQL cost the first import
+# 90 us a listing, against 10 here. The accents that folding keeps (`æ`) go in the database (unaccent, as
+# the documents lose them), from the chunk's distinct words, sorted: two statements adding the same words
+# take them in the same order.
 WORDS_TABLE = "catalog_search_word"
 WORDS_SQL = f"""
 INSERT INTO {WORDS_TABLE} (word)
@@ -94,12 +94,13 @@ ON CONFLICT DO NOTHING
 
 
 def listing_words(listings) -> set[str]:
-    """The distinct words, in lower case, of the listings' title, topic, description and tree texts."""
+    """The distinct words, folded like a query's words (catalog.domain.spelling.tokens), of the listings'
+    title, topic, description and tree texts."""
     pieces = set()  # split at white space first: the texts repeat most of their pieces, and str.split is cheap
     for listing in listings:
         for text in (listing.title, listing.topic, listing.description, listing.search_text):
             pieces.update(text.split())
-    return {word for piece in pieces for word in spelling.WORD.findall(piece.lower())}
+    return {word for piece in pieces for word in spelling.tokens(piece)}  # folded as a query's words are
 
 
 def listing_words_add(listings) -> None:
@@ -112,11 +113,12 @@ def listing_words_add(listings) -> None:
         for start in range(0, len(listings), CHUNK):
             words = listing_words(listings[start : start + CHUNK])
             if words:
-                cursor.execute(WORDS_SQL, [sorted(words)])
+                cursor.execute(WORDS_SQL, [list(words)])
 
 
 def listing_search_refresh(listings) -> None:
     """Build the search documents of these listings (written rows) from their releases, and keep their words."""
+    listings = list(listings)
     if connection.vendor != "postgresql" or not listings:
         return
     ids = [listing.id for listing in listings]
