@@ -87,7 +87,7 @@ WORDS_TABLE = "catalog_search_word"
 WORDS_SQL = f"""
 INSERT INTO {WORDS_TABLE} (word)
 SELECT DISTINCT u FROM unnest(%s::text[]) AS w, unaccent(w) AS u
-WHERE u ~ '^[[:alnum:]]{{4,32}}$'
+WHERE u ~ '^[[:alnum:]]{{4,{spelling.LONGEST_WORD}}}$'
 ORDER BY u
 ON CONFLICT DO NOTHING
 """
